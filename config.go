@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"incidentmap/store"
+)
+
+// config is every setting, with its default.
+type config struct {
+	DatabaseURL      string
+	Addr             string
+	PublicURL        string
+	StatementTimeout time.Duration
+	MaxConns         int
+	ShutdownTimeout  time.Duration
+}
+
+func configFrom(getenv func(string) string) config {
+	cfg := config{
+		DatabaseURL:      getenv("DATABASE_URL"),
+		Addr:             getenv("INCIDENTMAP_ADDR"),
+		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
+		StatementTimeout: 15 * time.Second,
+		MaxConns:         20,
+		ShutdownTimeout:  20 * time.Second,
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+	}
+	return cfg
+}
+
+func openStore(ctx context.Context, cfg config) (*store.Store, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set (make run starts a private PostGIS and sets it)")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.MaxConns, StatementTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	return st, nil
+}

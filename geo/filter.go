@@ -1,0 +1,45 @@
+package geo
+
+import "time"
+
+// Filter selects incidents. The zero Filter selects every published incident.
+// Within one field, values are alternatives (OR); fields combine with AND.
+type Filter struct {
+	Time          Interval
+	BBox          *BBox
+	EventTypes    []string
+	SubEventTypes []string
+	Countries     []string // ISO 3166-1 alpha-2, upper case
+	Admin1        []string // accent- and case-insensitive
+	Actors        []string // accent- and case-insensitive substrings of any actor
+	MinFatalities *int     // fatalities_best at least this
+	Query         string   // accent- and case-insensitive text in title, summary, location, actors
+}
+
+// Page is a window into an ordered result: Limit items after Offset.
+// Limit 0 means no limit (full exports).
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// Default and maximum page sizes of /items.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 10000
+)
+
+// PlaceFilter selects places of the gazetteer.
+type PlaceFilter struct {
+	BBox      *BBox
+	Countries []string
+	Kinds     []string
+	Query     string // accent- and case-insensitive substring of a name or alternative name
+}
+
+// Extent is the spatial and temporal reach of a collection. Empty collections
+// have a nil BBox and nil times.
+type Extent struct {
+	BBox       *BBox
+	Start, End *time.Time
+}

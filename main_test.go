@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"incidentmap/store/storetest"
+)
+
+// app is the whole program serving a freshly seeded database on 127.0.0.1.
+type app struct {
+	base string // http://127.0.0.1:PORT
+	dsn  string
+}
+
+// startApp seeds a new database and runs `incidentmap serve` on a free port
+// until the test ends.
+func startApp(t *testing.T) *app {
+	t.Helper()
+	dsn := storetest.NewDatabase(t)
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return dsn
+		}
+		return ""
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := run(ctx, []string{"seed"}, env, io.Discard, io.Discard); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, pw, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve did not start: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	base := strings.TrimSpace(strings.TrimPrefix(line, "serving on "))
+	return &app{base: base, dsn: dsn}
+}
+
+// get fetches path and returns the response with its body read.
+func (a *app) get(t *testing.T, path string, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, a.base+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{Timeout: 30 * time.Second}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	return res, body
+}
+
+// getJSON fetches path, expects status, and decodes the body into v.
+func (a *app) getJSON(t *testing.T, path string, status int, v any) {
+	t.Helper()
+	res, body := a.get(t, path)
+	if res.StatusCode != status {
+		t.Fatalf("GET %s: status %d, want %d: %s", path, res.StatusCode, status, body)
+	}
+	if v != nil {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("GET %s: %v: %s", path, err, body)
+		}
+	}
+}
+
+// featureCollection is the part of an items answer the tests read.
+type featureCollection struct {
+	Features []struct {
+		ID         string         `json:"id"`
+		Properties map[string]any `json:"properties"`
+	} `json:"features"`
+	NumberMatched  int `json:"numberMatched"`
+	NumberReturned int `json:"numberReturned"`
+	Links          []struct {
+		Href, Rel string
+	} `json:"links"`
+}
+
+func (fc featureCollection) ids() []string {
+	var out []string
+	for _, f := range fc.Features {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+func (fc featureCollection) link(rel string) string {
+	for _, l := range fc.Links {
+		if l.Rel == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+func (a *app) incidents(t *testing.T, query string) featureCollection {
+	t.Helper()
+	var fc featureCollection
+	a.getJSON(t, "/collections/incidents/items?"+query, http.StatusOK, &fc)
+	return fc
+}
+
+func has(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func q(pairs ...string) string {
+	v := url.Values{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		v.Set(pairs[i], pairs[i+1])
+	}
+	return v.Encode()
+}

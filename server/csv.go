@@ -1,0 +1,80 @@
+package server
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/wkt"
+
+	"incidentmap/geo"
+)
+
+// incidentCSVHeader names the CSV columns. longitude/latitude are the point
+// (or the centroid of a line or area); WKT is the full geometry, which GDAL
+// and QGIS read directly. claims and sources are JSON arrays.
+var incidentCSVHeader = []string{"id", "title", "summary", "location", "country", "admin1", "admin2",
+	"event_type", "sub_event_type", "starts_at", "ends_at", "date_precision", "geo_precision",
+	"fatalities_low", "fatalities_best", "fatalities_high", "actors", "status", "updated_at",
+	"longitude", "latitude", "WKT", "claims", "sources"}
+
+// streamCSV writes every match as CSV (RFC 4180, UTF-8), row by row.
+func (s *Server) streamCSV(c echo.Context, f geo.Filter, p geo.Page) error {
+	w := startLater(c, mediaCSV, "incidents.csv")
+	cw := csv.NewWriter(w)
+	if err := cw.Write(incidentCSVHeader); err != nil {
+		return err
+	}
+	err := s.store.EachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
+		return cw.Write(incidentCSVRow(&in))
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+func incidentCSVRow(in *geo.Incident) []string {
+	g := orb.Round(orb.Clone(in.Geometry), precision)
+	center, _ := centroid(g)
+	claims, _ := json.Marshal(in.Props().Claims)
+	sources, _ := json.Marshal(in.Props().Sources)
+	return []string{
+		in.ID, cell(in.Title), cell(in.Summary), cell(in.Location), in.Country, cell(in.Admin1), cell(in.Admin2),
+		in.EventType, in.SubEventType, in.StartsAt.UTC().Format(time.RFC3339), in.EndsAt.UTC().Format(time.RFC3339),
+		in.DatePrecision, in.GeoPrecision,
+		optInt(in.Fatalities.Low), optInt(in.Fatalities.Best), optInt(in.Fatalities.High),
+		cell(strings.Join(in.Actors, "; ")), in.Status, in.UpdatedAt.UTC().Format(time.RFC3339),
+		strconv.FormatFloat(center[0], 'f', -1, 64), strconv.FormatFloat(center[1], 'f', -1, 64),
+		wkt.MarshalString(g), cell(string(claims)), cell(string(sources)),
+	}
+}
+
+// centroid is the point of a point geometry, else the centre of its bounds.
+func centroid(g orb.Geometry) (orb.Point, bool) {
+	if p, ok := g.(orb.Point); ok {
+		return p, true
+	}
+	return g.Bound().Center(), false
+}
+
+func optInt(n *int) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.Itoa(*n)
+}
+
+// cell neutralises text that a spreadsheet would run as a formula, by
+// prefixing an apostrophe (OWASP's advice against CSV injection).
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// items answers /collections/{id}/items.
+func (s *Server) items(c echo.Context) error {
+	ci, err := s.findCollection(c.Param("collection"))
+	if err != nil {
+		return err
+	}
+	if ci.id == "places" {
+		return s.placeItems(c)
+	}
+	return s.incidentItems(c)
+}
+
+// item answers /collections/{id}/items/{fid}.
+func (s *Server) item(c echo.Context) error {
+	ci, err := s.findCollection(c.Param("collection"))
+	if err != nil {
+		return err
+	}
+	if err := checkParams(c.QueryParams(), placeOrIncidentItemParams(ci.id)); err != nil {
+		return err
+	}
+	f, err := negotiate(c, fJSON, fHTML)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	version, err := s.store.DataVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if s.notModified(c, version, f) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	fid := c.Param("fid")
+	var feature featureJSON
+	if ci.id == "places" {
+		iv, err := parseOptionalInterval(c.QueryParams())
+		if err != nil {
+			return err
+		}
+		p, err := s.store.Place(ctx, fid)
+		if err != nil {
+			return err
+		}
+		feature = placeFeature(&p, iv.LastInstant(s.now()))
+	} else {
+		in, err := s.store.Incident(ctx, fid)
+		if err != nil {
+			return err
+		}
+		feature = incidentFeature(&in)
+	}
+	base := s.baseURL(c) + "/collections/" + ci.id
+	self := base + "/items/" + url.PathEscape(fid)
+	feature.Links = []link{
+		{Href: self, Rel: "self", Type: mediaGeoJSON, Title: "This feature"},
+		{Href: self + "?f=html", Rel: "alternate", Type: mediaHTML, Title: "This feature as HTML"},
+		{Href: base, Rel: "collection", Type: mediaJSON, Title: "The collection"},
+	}
+	if f == fHTML {
+		return s.renderPage(c, fid, feature)
+	}
+	return writeJSON(c, mediaGeoJSON, feature)
+}
+
+func placeOrIncidentItemParams(collection string) []string {
+	if collection == "places" {
+		return []string{"f", "datetime"}
+	}
+	return onlyFormat
+}
+
+func parseOptionalInterval(q url.Values) (geo.Interval, error) {
+	if !q.Has("datetime") {
+		return geo.Interval{}, nil
+	}
+	return geo.ParseInterval("datetime", q.Get("datetime"))
+}
+
+// writeJSON writes v as the whole body with the given media type.
+func writeJSON(c echo.Context, media string, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, media)
+	c.Response().WriteHeader(http.StatusOK)
+	return json.NewEncoder(c.Response()).Encode(v)
+}
+
+// pageLinks returns self, alternate, next and prev links of an items page.
+func (s *Server) pageLinks(c echo.Context, p geo.Page, returned, matched int) []link {
+	u := *c.Request().URL
+	base := s.baseURL(c) + u.Path
+	with := func(set map[string]string) string {
+		q := u.Query()
+		for k, v := range set {
+			if v == "" {
+				q.Del(k)
+			} else {
+				q.Set(k, v)
+			}
+		}
+		if len(q) == 0 {
+			return base
+		}
+		return base + "?" + q.Encode()
+	}
+	links := []link{
+		{Href: with(map[string]string{"f": "json"}), Rel: "self", Type: mediaGeoJSON, Title: "This page"},
+		{Href: with(map[string]string{"f": "html"}), Rel: "alternate", Type: mediaHTML, Title: "This page as HTML"},
+		{Href: with(map[string]string{"f": "csv", "limit": "", "offset": ""}), Rel: "alternate", Type: mediaCSV, Title: "All matching features as CSV"},
+		{Href: with(map[string]string{"f": "geojsonseq", "limit": "", "offset": ""}), Rel: "alternate", Type: mediaGeoJSONSeq, Title: "All matching features as GeoJSON text sequence"},
+	}
+	limit := strconv.Itoa(p.Limit)
+	if p.Offset+returned < matched {
+		links = append(links, link{Href: with(map[string]string{"f": "json", "limit": limit,
+			"offset": strconv.Itoa(p.Offset + p.Limit)}), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
+	}
+	if p.Offset > 0 {
+		prev := max(p.Offset-p.Limit, 0)
+		links = append(links, link{Href: with(map[string]string{"f": "json", "limit": limit,
+			"offset": strconv.Itoa(prev)}), Rel: "prev", Type: mediaGeoJSON, Title: "Previous page"})
+	}
+	return links
+}
+
+// extendWriteDeadline lets a long export outlive the server's write timeout.
+func extendWriteDeadline(c echo.Context, d time.Duration) {
+	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(d))
+}

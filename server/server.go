@@ -1,0 +1,101 @@
+// Package server is the HTTP face of incidentmap: OGC API - Features routes
+// on Echo v4, parameter parsing into geo filters, rendering (GeoJSON,
+// GeoJSONSeq, CSV, HTML) and one error handler that maps geo error codes to
+// HTTP statuses.
+package server
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// Store is what the server reads. Failures are *geo.Error values (ENotFound,
+// EUnavailable, ...) or plain errors for bugs.
+type Store interface {
+	Incident(ctx context.Context, id string) (geo.Incident, error)
+	CountIncidents(ctx context.Context, f geo.Filter) (int, error)
+	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
+	IncidentExtent(ctx context.Context) (geo.Extent, error)
+	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
+	Place(ctx context.Context, id string) (geo.Place, error)
+	PlaceExtent(ctx context.Context) (geo.Extent, error)
+	DataVersion(ctx context.Context) (int64, error)
+	Ready(ctx context.Context) error
+}
+
+// Config is what New needs. Store is required; the rest have defaults.
+type Config struct {
+	Store     Store
+	Static    fs.FS        // the web pages; nil serves a plain placeholder
+	PublicURL string       // base URL for links; "" derives it from each request
+	Logger    *slog.Logger // default slog.Default()
+	Now       func() time.Time
+}
+
+// Server routes HTTP requests. Build it with New.
+type Server struct {
+	echo      *echo.Echo
+	store     Store
+	static    fs.FS
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	s := &Server{store: cfg.Store, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.middleware()
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	e := s.echo
+	e.GET("/", s.landing)
+	e.GET("/conformance", s.conformance)
+	e.GET("/api", s.apiDoc)
+	e.GET("/api.html", s.apiDocHTML)
+	e.GET("/collections", s.collections)
+	e.GET("/collections/:collection", s.collection)
+	e.GET("/collections/:collection/items", s.items)
+	e.GET("/collections/:collection/items/:fid", s.item)
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/assets/*", echo.WrapHandler(s.assets()))
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	if err := s.store.Ready(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		c.Response().Header().Set("Retry-After", "5")
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/lib/pq"
+	"github.com/paulmach/orb/encoding/wkb"
+
+	"incidentmap/geo"
+)
+
+// incidentColumns are read by scanIncident, in its order. Claims and sources
+// come as JSON arrays so that one query reads a whole incident.
+const incidentColumns = `
+	i.id, i.title, i.summary, i.event_type, i.sub_event_type, ST_AsBinary(i.geom),
+	i.location, coalesce(i.place_id, ''), i.country, i.admin1, i.admin2, i.geo_precision,
+	i.starts_at, i.ends_at, i.date_precision, i.actors,
+	i.fatalities_low, i.fatalities_best, i.fatalities_high, i.status, i.external_ids, i.synthetic,
+	i.created_at, i.updated_at,
+	coalesce((SELECT json_agg(json_build_object(
+		'claimant', c.claimant, 'claimed_on', c.claimed_on, 'fatalities_low', c.fatalities_low,
+		'fatalities_high', c.fatalities_high, 'statement', c.statement, 'source', c.source_url)
+		ORDER BY c.position) FROM claims c WHERE c.incident_id = i.id), '[]'),
+	coalesce((SELECT json_agg(json_build_object(
+		'url', s.url, 'publisher', s.publisher, 'title', s.title, 'published_on', s.published_on,
+		'language', s.language, 'note', s.note)
+		ORDER BY s.position) FROM sources s WHERE s.incident_id = i.id), '[]')`
+
+// incidentOrder is the stable order of every listing: paging relies on it.
+const incidentOrder = ` ORDER BY i.starts_at, i.id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanIncident(row scanner) (geo.Incident, error) {
+	var (
+		in                   geo.Incident
+		low, best, high      sql.NullInt64
+		extIDs, claims, srcs []byte
+		actors               pq.StringArray
+		geom                 = wkb.Scanner(nil)
+	)
+	err := row.Scan(&in.ID, &in.Title, &in.Summary, &in.EventType, &in.SubEventType, geom,
+		&in.Location, &in.PlaceID, &in.Country, &in.Admin1, &in.Admin2, &in.GeoPrecision,
+		&in.StartsAt, &in.EndsAt, &in.DatePrecision, &actors,
+		&low, &best, &high, &in.Status, &extIDs, &in.Synthetic,
+		&in.CreatedAt, &in.UpdatedAt, &claims, &srcs)
+	if err != nil {
+		return in, err
+	}
+	in.Actors, in.Geometry = actors, geom.Geometry
+	in.Fatalities = geo.Fatalities{Low: intPtr(low), Best: intPtr(best), High: intPtr(high)}
+	var cj []geo.ClaimJSON
+	var sj []geo.SourceJSON
+	if err := errors.Join(json.Unmarshal(extIDs, &in.ExternalIDs), json.Unmarshal(claims, &cj),
+		json.Unmarshal(srcs, &sj)); err != nil {
+		return in, fmt.Errorf("incident %s: %w", in.ID, err)
+	}
+	for _, c := range cj {
+		in.Claims = append(in.Claims, geo.Claim(c))
+	}
+	for _, s := range sj {
+		in.Sources = append(in.Sources, geo.Source(s))
+	}
+	return in, nil
+}
+
+func intPtr(n sql.NullInt64) *int {
+	if !n.Valid {
+		return nil
+	}
+	v := int(n.Int64)
+	return &v
+}
+
+// Incident returns the published incident with the given id, or an ENotFound
+// *geo.Error.
+func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents i
+		WHERE i.id = $1 AND i.status = 'published'`, id)
+	in, err := scanIncident(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return in, geo.NotFound("no incident with id %q", id)
+	}
+	return in, translate(err)
+}
+
+// Incidents returns one page of the incidents that match f, in order of start
+// time then id.
+func (s *Store) Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error) {
+	var out []geo.Incident
+	err := s.EachIncident(ctx, f, p, func(in geo.Incident) error {
+		out = append(out, in)
+		return nil
+	})
+	return out, err
+}
+
+// CountIncidents returns how many incidents match f.
+func (s *Store) CountIncidents(ctx context.Context, f geo.Filter) (int, error) {
+	q := incidentWhere(f)
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents i WHERE `+q.sql(), q.args...).Scan(&n)
+	return n, translate(err)
+}
+
+// fetchSize is how many rows each FETCH reads from the export cursor.
+const fetchSize = 500
+
+// EachIncident calls fn for every incident of the page (p.Limit 0: all of
+// them), in order, reading through a server-side cursor in a read-only
+// transaction: memory stays constant however many rows match, and the
+// statement timeout applies to each FETCH rather than to the whole export.
+// It stops at the first error fn returns, and when ctx is cancelled.
+func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
+	q := incidentWhere(f)
+	stmt := `SELECT ` + incidentColumns + ` FROM incidents i WHERE ` + q.sql() + incidentOrder
+	if p.Limit > 0 {
+		stmt += ` LIMIT ` + q.arg(p.Limit)
+	}
+	if p.Offset > 0 {
+		stmt += ` OFFSET ` + q.arg(p.Offset)
+	}
+	return s.transact(ctx, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DECLARE incidents_cursor NO SCROLL CURSOR FOR `+stmt, q.args...); err != nil {
+			return translate(err)
+		}
+		for {
+			n, err := fetch(ctx, tx, fn)
+			if err != nil || n < fetchSize {
+				return err
+			}
+		}
+	})
+}
+
+// fetch reads the next batch of the cursor into fn and returns its size.
+func fetch(ctx context.Context, tx *sql.Tx, fn func(geo.Incident) error) (int, error) {
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`FETCH FORWARD %d FROM incidents_cursor`, fetchSize))
+	if err != nil {
+		return 0, translate(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return n, translate(err)
+		}
+		n++
+		if err := fn(in); err != nil {
+			return n, err
+		}
+	}
+	return n, translate(rows.Err())
+}

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+
+	"github.com/golang-migrate/migrate/v4"
+	"github.com/golang-migrate/migrate/v4/database/postgres"
+	"github.com/golang-migrate/migrate/v4/source/iofs"
+
+	"incidentmap/geo"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate applies the embedded migrations in order. golang-migrate holds a
+// PostgreSQL advisory lock while it runs, so several instances may start at
+// once; each file runs in its own transaction.
+func (s *Store) Migrate(ctx context.Context) error {
+	m, err := s.migrator(ctx)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("migrate: %w", translate(err))
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and its schema is the one this
+// binary expects.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.Ping(ctx); err != nil {
+		return err
+	}
+	var version int
+	var dirty bool
+	err := s.db.QueryRowContext(ctx, `SELECT version, dirty FROM schema_migrations`).Scan(&version, &dirty)
+	if err != nil {
+		return &geo.Error{Code: geo.EUnavailable, Message: "schema not migrated"}
+	}
+	want, err := latestMigration()
+	if err != nil {
+		return err
+	}
+	if dirty || version != want {
+		return &geo.Error{Code: geo.EUnavailable, Message: fmt.Sprintf("schema is at version %d (dirty %v), want %d", version, dirty, want)}
+	}
+	return nil
+}
+
+func (s *Store) migrator(ctx context.Context) (*migrate.Migrate, error) {
+	src, err := iofs.New(migrations, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, translate(err)
+	}
+	drv, err := postgres.WithConnection(ctx, conn, &postgres.Config{})
+	if err != nil {
+		conn.Close()
+		return nil, translate(err)
+	}
+	return migrate.NewWithInstance("iofs", src, "postgres", drv)
+}
+
+func latestMigration() (int, error) {
+	src, err := iofs.New(migrations, "migrations")
+	if err != nil {
+		return 0, err
+	}
+	v, err := src.First()
+	for err == nil {
+		next, nerr := src.Next(v)
+		if nerr != nil {
+			break
+		}
+		v = next
+	}
+	return int(v), err
+}

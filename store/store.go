@@ -1,0 +1,122 @@
+// Package store keeps incidents and places in PostGIS. SQL sits beside the
+// method that runs it; every value reaches SQL as a $n parameter; driver
+// errors come back as *geo.Error (EUnavailable when the database is down).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Options tune the connection pool and the per-statement limits.
+type Options struct {
+	MaxOpenConns     int           // default 20
+	StatementTimeout time.Duration // default 15s; applied by PostgreSQL to every statement
+	ConnectTimeout   time.Duration // default 5s
+}
+
+// Store is a PostGIS-backed incident store, safe for concurrent use.
+type Store struct {
+	db  *sql.DB
+	dsn string
+}
+
+// Open connects to the database at dsn (a postgres:// URL or key=value
+// string) and checks that it answers. The DSN gains connect_timeout and
+// statement_timeout unless it sets them.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	if o.MaxOpenConns == 0 {
+		o.MaxOpenConns = 20
+	}
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = 15 * time.Second
+	}
+	if o.ConnectTimeout == 0 {
+		o.ConnectTimeout = 5 * time.Second
+	}
+	full, err := withDefaults(dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("postgres", full)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	db.SetMaxOpenConns(o.MaxOpenConns)
+	db.SetMaxIdleConns(o.MaxOpenConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, dsn: full}
+	if err := s.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// withDefaults adds the timeouts to a DSN, in URL or key=value form.
+func withDefaults(dsn string, o Options) (string, error) {
+	if dsn == "" {
+		return "", fmt.Errorf("DATABASE_URL is empty")
+	}
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		setDefault(q, "connect_timeout", fmt.Sprint(int(o.ConnectTimeout.Seconds())))
+		setDefault(q, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
+		setDefault(q, "sslmode", "prefer")
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	if _, err := pq.ParseURL(dsn); err == nil {
+		return "", fmt.Errorf("DATABASE_URL: unexpected scheme")
+	}
+	return fmt.Sprintf("%s connect_timeout=%d statement_timeout=%d", dsn,
+		int(o.ConnectTimeout.Seconds()), o.StatementTimeout.Milliseconds()), nil
+}
+
+func setDefault(q url.Values, key, value string) {
+	if q.Get(key) == "" {
+		q.Set(key, value)
+	}
+}
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return translate(s.db.PingContext(ctx))
+}
+
+// DataVersion returns a number that grows with every write to incidents,
+// claims, sources or places.
+func (s *Store) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM data_version`).Scan(&v)
+	return v, translate(err)
+}
+
+// transact runs fn in a transaction that commits when fn returns nil and rolls
+// back when it returns an error or panics.
+func (s *Store) transact(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return translate(err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+			return
+		}
+		err = translate(tx.Commit())
+	}()
+	return fn(tx)
+}

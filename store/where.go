@@ -1,0 +1,96 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+
+	"incidentmap/geo"
+)
+
+// query builds a WHERE clause from fixed SQL fragments and a slice of
+// arguments. Request values only ever travel in args, as $n parameters.
+type query struct {
+	clauses []string
+	args    []any
+}
+
+// arg appends v to the arguments and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// where adds a fixed clause; each %s in it is replaced by the placeholder of
+// the matching value.
+func (q *query) where(clause string, values ...any) {
+	ph := make([]any, len(values))
+	for i, v := range values {
+		ph[i] = q.arg(v)
+	}
+	q.clauses = append(q.clauses, fmt.Sprintf(clause, ph...))
+}
+
+func (q *query) sql() string {
+	if len(q.clauses) == 0 {
+		return "true"
+	}
+	return strings.Join(q.clauses, " AND ")
+}
+
+// incidentWhere turns a filter into the WHERE clause over incidents aliased i.
+// Only published incidents are selected.
+func incidentWhere(f geo.Filter) *query {
+	q := &query{}
+	q.clauses = append(q.clauses, "i.status = 'published'")
+	if !f.Time.IsZero() {
+		q.where("i.during && tstzrange(%s::timestamptz, %s::timestamptz, '[)')", f.Time.Start, f.Time.End)
+	}
+	if f.BBox != nil {
+		var ors []string
+		for _, b := range f.BBox.Bounds() {
+			ors = append(ors, fmt.Sprintf("ST_Intersects(i.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
+				q.arg(b.Min[0]), q.arg(b.Min[1]), q.arg(b.Max[0]), q.arg(b.Max[1])))
+		}
+		q.clauses = append(q.clauses, "("+strings.Join(ors, " OR ")+")")
+	}
+	if len(f.EventTypes) > 0 {
+		q.where("i.event_type = ANY(%s::text[])", pq.Array(f.EventTypes))
+	}
+	if len(f.SubEventTypes) > 0 {
+		q.where("i.sub_event_type = ANY(%s::text[])", pq.Array(f.SubEventTypes))
+	}
+	if len(f.Countries) > 0 {
+		q.where("i.country = ANY(%s::text[])", pq.Array(f.Countries))
+	}
+	if len(f.Admin1) > 0 {
+		q.where("im_fold(i.admin1) = ANY(SELECT im_fold(a) FROM unnest(%s::text[]) a)", pq.Array(f.Admin1))
+	}
+	if len(f.Actors) > 0 {
+		q.where("i.actors_folded LIKE ANY(SELECT '%%' || im_fold(a) || '%%' FROM unnest(%s::text[]) a)",
+			pq.Array(likeEscapeAll(f.Actors)))
+	}
+	if f.MinFatalities != nil {
+		q.where("i.fatalities_best >= %s", *f.MinFatalities)
+	}
+	if f.Query != "" {
+		terms := strings.Split(f.Query, ",")
+		q.where("i.search LIKE ANY(SELECT '%%' || im_fold(t) || '%%' FROM unnest(%s::text[]) t)",
+			pq.Array(likeEscapeAll(terms)))
+	}
+	return q
+}
+
+// likeEscapeAll escapes LIKE's wildcards (and its escape character) so that
+// each value matches only itself.
+func likeEscapeAll(values []string) []string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, r.Replace(v))
+		}
+	}
+	return out
+}
