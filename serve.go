@@ -12,6 +12,7 @@ import (
 
 	"incidentmap/server"
 	"incidentmap/store"
+	"incidentmap/tiles"
 )
 
 // serve migrates, then serves HTTP until ctx ends, then lets the requests in
@@ -20,12 +21,14 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	tileService := tiles.New(st, tiles.Options{Logger: logger})
+	go tileService.Run(ctx)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: st, PublicURL: cfg.PublicURL, Logger: logger}),
+		Handler:           server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -106,3 +106,16 @@ func IsSubEventType(s string) bool {
 	}
 	return false
 }
+
+// Summary is the part of an incident that a map draws: enough to filter it
+// by time and attributes and to label it, without claims or sources.
+type Summary struct {
+	ID, Title, Location string
+	Geometry            orb.Geometry
+	StartsAt, EndsAt    time.Time
+	EventType           string
+	SubEventType        string
+	Country             string
+	GeoPrecision        string
+	FatalitiesBest      *int
+}

@@ -39,7 +39,10 @@ func (s *Server) middleware() {
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions},
 		ExposeHeaders: []string{"ETag", "Link"},
 	}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		MinLength: 1024,
+		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/tiles/") },
+	}))
 	e.Use(middleware.BodyLimit("10M"))
 }
 

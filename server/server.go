@@ -33,6 +33,7 @@ type Store interface {
 // Config is what New needs. Store is required; the rest have defaults.
 type Config struct {
 	Store     Store
+	Tiles     Tiles        // nil: no /tiles routes
 	Static    fs.FS        // the web pages; nil serves a plain placeholder
 	PublicURL string       // base URL for links; "" derives it from each request
 	Logger    *slog.Logger // default slog.Default()
@@ -43,6 +44,7 @@ type Config struct {
 type Server struct {
 	echo      *echo.Echo
 	store     Store
+	tiles     Tiles
 	static    fs.FS
 	publicURL string
 	log       *slog.Logger
@@ -51,7 +53,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now}
+	s := &Server{store: cfg.Store, tiles: cfg.Tiles, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -80,6 +82,8 @@ func (s *Server) routes() {
 	e.GET("/collections/:collection", s.collection)
 	e.GET("/collections/:collection/items", s.items)
 	e.GET("/collections/:collection/items/:fid", s.item)
+	e.GET("/tiles/:z/:x/:y", s.tile)
+	e.GET("/tiles.json", s.tileJSON)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/assets/*", echo.WrapHandler(s.assets()))
@@ -97,5 +101,10 @@ func (s *Server) readyz(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", "5")
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	body := map[string]any{"status": "ready"}
+	if s.tiles != nil {
+		ready, n := s.tiles.Status()
+		body["tile_index"] = map[string]any{"ready": ready, "incidents": n}
+	}
+	return c.JSON(http.StatusOK, body)
 }

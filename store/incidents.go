@@ -107,14 +107,11 @@ func (s *Store) CountIncidents(ctx context.Context, f geo.Filter) (int, error) {
 	return n, translate(err)
 }
 
-// fetchSize is how many rows each FETCH reads from the export cursor.
-const fetchSize = 500
-
 // EachIncident calls fn for every incident of the page (p.Limit 0: all of
-// them), in order, reading through a server-side cursor in a read-only
-// transaction: memory stays constant however many rows match, and the
-// statement timeout applies to each FETCH rather than to the whole export.
-// It stops at the first error fn returns, and when ctx is cancelled.
+// them), in order, reading through a server-side cursor: memory stays
+// constant however many rows match, and the statement timeout applies to
+// each FETCH rather than to the whole export. It stops at the first error fn
+// returns, and when ctx is cancelled.
 func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
 	q := incidentWhere(f)
 	stmt := `SELECT ` + incidentColumns + ` FROM incidents i WHERE ` + q.sql() + incidentOrder
@@ -124,36 +121,11 @@ func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn f
 	if p.Offset > 0 {
 		stmt += ` OFFSET ` + q.arg(p.Offset)
 	}
-	return s.transact(ctx, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DECLARE incidents_cursor NO SCROLL CURSOR FOR `+stmt, q.args...); err != nil {
-			return translate(err)
-		}
-		for {
-			n, err := fetch(ctx, tx, fn)
-			if err != nil || n < fetchSize {
-				return err
-			}
-		}
-	})
-}
-
-// fetch reads the next batch of the cursor into fn and returns its size.
-func fetch(ctx context.Context, tx *sql.Tx, fn func(geo.Incident) error) (int, error) {
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`FETCH FORWARD %d FROM incidents_cursor`, fetchSize))
-	if err != nil {
-		return 0, translate(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		in, err := scanIncident(rows)
+	return s.eachRow(ctx, stmt, q.args, func(row scanner) error {
+		in, err := scanIncident(row)
 		if err != nil {
-			return n, translate(err)
+			return err
 		}
-		n++
-		if err := fn(in); err != nil {
-			return n, err
-		}
-	}
-	return n, translate(rows.Err())
+		return fn(in)
+	})
 }

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+)
+
+// Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
+// tile outside the pyramid, EUnavailable when the database is down).
+type Tiles interface {
+	// Tile returns the gzipped MVT of tile t for filter f, and its ETag.
+	Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error)
+	// Status reports whether the in-memory index is loaded, and its size.
+	Status() (ready bool, incidents int)
+}
+
+const mediaMVT = "application/vnd.mapbox-vector-tile"
+
+// tileParams are the query parameters of /tiles and /tiles.json: the
+// filters of the items route.
+var tileParams = incidentFilterParams
+
+// tile answers /tiles/{z}/{x}/{y}.mvt.
+func (s *Server) tile(c echo.Context) error {
+	if s.tiles == nil {
+		return geo.NotFound("tiles are not served here")
+	}
+	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	if err := checkParams(q, tileParams); err != nil {
+		return err
+	}
+	f, err := parseFilter(q)
+	if err != nil {
+		return err
+	}
+	gz, etag, err := s.tiles.Tile(c.Request().Context(), t, f)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, no-cache")
+	h.Add("Vary", "Accept-Encoding")
+	if ifNoneMatch(c.Request(), etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if acceptsGzip(c.Request()) {
+		h.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, mediaMVT, gz)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return err
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, mediaMVT, raw)
+}
+
+// parseTile reads z, x and "y.mvt". Non-numbers are 400; tiles outside the
+// pyramid are 404 (from the tile service).
+func parseTile(z, x, y string) (maptile.Tile, error) {
+	y, ok := strings.CutSuffix(y, ".mvt")
+	if !ok {
+		return maptile.Tile{}, geo.NotFound("tiles end in .mvt: /tiles/{z}/{x}/{y}.mvt")
+	}
+	var n [3]uint64
+	for i, p := range []struct{ name, v string }{{"z", z}, {"x", x}, {"y", y}} {
+		v, err := strconv.ParseUint(p.v, 10, 32)
+		if err != nil {
+			return maptile.Tile{}, geo.Invalid(p.name, "%q is not a tile coordinate (a non-negative integer)", safe(p.v))
+		}
+		n[i] = v
+	}
+	if n[0] > 32 {
+		return maptile.Tile{}, geo.NotFound("no zoom %d", n[0])
+	}
+	return maptile.New(uint32(n[1]), uint32(n[2]), maptile.Zoom(n[0])), nil
+}
+
+func ifNoneMatch(r *http.Request, etag string) bool {
+	for _, candidate := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		candidate = strings.TrimSpace(candidate)
+		if candidate == etag || candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// tileJSON answers /tiles.json: TileJSON 3.0.0 whose tiles URL carries the
+// request's filters.
+func (s *Server) tileJSON(c echo.Context) error {
+	q := c.QueryParams()
+	if err := checkParams(q, tileParams); err != nil {
+		return err
+	}
+	if _, err := parseFilter(q); err != nil {
+		return err
+	}
+	carried := url.Values{}
+	for _, name := range tileParams {
+		if q.Has(name) {
+			carried.Set(name, q.Get(name))
+		}
+	}
+	tilesURL := s.baseURL(c) + "/tiles/{z}/{x}/{y}.mvt"
+	if len(carried) > 0 {
+		tilesURL += "?" + carried.Encode()
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.JSON(http.StatusOK, map[string]any{
+		"tilejson":    "3.0.0",
+		"name":        "incidentmap",
+		"description": "Conflict incidents (singles and clusters) and places with base holders, filtered by time and attributes.",
+		"version":     "1.0.0",
+		"attribution": "incidentmap: incidents with their sources; places from OCHA, GeoNames and Wikipedia",
+		"scheme":      "xyz",
+		"tiles":       []string{tilesURL},
+		"minzoom":     0,
+		"maxzoom":     14,
+		"bounds":      []float64{-12.5, 9.5, 4.5, 21.5},
+		"center":      []float64{-3.5, 15, 5},
+		"vector_layers": []map[string]any{
+			{"id": "incidents", "minzoom": 0, "maxzoom": 14,
+				"description": "One feature per incident where it can be drawn, else one cluster per busy cell (cluster=true).",
+				"fields": map[string]string{
+					"id": "String: stable incident id", "title": "String", "location": "String: place name",
+					"event_type": "String: ACLED event type (dominant type for clusters)",
+					"starts_at":  "String: RFC 3339", "ends_at": "String: RFC 3339",
+					"geo_precision":   "String: exact, near, admin2, admin1, region, country",
+					"uncertainty_km":  "Number: radius of the area the incident may lie in",
+					"fatalities_best": "Number", "t0": "Number: first day (days since 1970-01-01)",
+					"t1": "Number: last day (days since 1970-01-01)", "cluster": "Boolean: true for clusters",
+					"count": "Number: incidents in the cluster", "fatalities": "Number: sum of fatalities_best in the cluster",
+					"coarse": "Number: incidents of the cluster located no better than admin2",
+				}},
+			{"id": "places", "minzoom": 0, "maxzoom": 14,
+				"description": "Towns, villages and military bases",
+				"fields": map[string]string{
+					"id": "String", "name": "String", "kind": "String: city, town, village, military_base, camp",
+					"holder": "String: who held the base at the end of the window", "geo_precision": "String",
+				}},
+		},
+	})
+}

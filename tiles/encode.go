@@ -1,0 +1,177 @@
+package tiles
+
+import (
+	"math"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+)
+
+// uncertaintyKm is the radius of the area an incident may lie in, by geo
+// precision (exact, near, admin2, admin1, region, country): maps draw it
+// instead of pretending a coarse location is a point.
+var uncertaintyKm = []int{0, 5, 50, 150, 400, 800}
+
+const dayMicros = int64(24 * time.Hour / time.Microsecond)
+
+// incidentFeatures turns a layout into MVT features in tile units.
+func incidentFeatures(ix *index, l *layout, t maptile.Tile) []*geojson.Feature {
+	var out []*geojson.Feature
+	if l.total <= allSingles {
+		for _, i := range l.first {
+			out = append(out, single(ix, l, t, int(i))...)
+		}
+		return out
+	}
+	for ci := range l.cells {
+		c := &l.cells[ci]
+		switch {
+		case c.n == 0:
+		case c.n <= perCell:
+			for _, i := range c.members[:c.n] {
+				out = append(out, single(ix, l, t, int(i))...)
+			}
+		default:
+			out = append(out, cluster(c))
+		}
+	}
+	return out
+}
+
+// single is one incident as a feature (several when its geometry is a
+// collection: orb's encoder keeps only a collection's first member).
+func single(ix *index, l *layout, t maptile.Tile, i int) []*geojson.Feature {
+	a := ix.attrs[i]
+	props := geojson.Properties{
+		"id":             ix.id(i),
+		"title":          ix.title(i),
+		"location":       ix.location(i),
+		"event_type":     eventTypeList[a.eventType],
+		"starts_at":      time.UnixMicro(ix.start[i]).UTC().Format(time.RFC3339),
+		"ends_at":        time.UnixMicro(ix.end[i]).UTC().Format(time.RFC3339),
+		"geo_precision":  geo.GeoPrecisions[a.precision],
+		"uncertainty_km": uncertaintyKm[a.precision],
+		"t0":             floorDiv(ix.start[i], dayMicros),
+		"t1":             floorDiv(ix.end[i], dayMicros),
+	}
+	if ix.best[i] >= 0 {
+		props["fatalities_best"] = ix.best[i]
+	}
+	if shape, ok := ix.shapes[int32(i)]; ok {
+		var out []*geojson.Feature
+		for _, g := range splitCollection(shape) {
+			if g = toTile(g, t); g != nil {
+				out = append(out, &geojson.Feature{Geometry: g, Properties: props})
+			}
+		}
+		return out
+	}
+	x, y := l.tileUnits(ix, i)
+	return []*geojson.Feature{{Geometry: orb.Point{x, y}, Properties: props}}
+}
+
+func cluster(c *cell) *geojson.Feature {
+	dominant := 0
+	for k, n := range c.types {
+		if n > c.types[dominant] {
+			dominant = k
+		}
+	}
+	n := float64(c.n)
+	return &geojson.Feature{
+		Geometry: orb.Point{math.Round(float64(c.sumX) / n), math.Round(float64(c.sumY) / n)},
+		Properties: geojson.Properties{
+			"cluster":    true,
+			"count":      c.n,
+			"fatalities": c.fatalities,
+			"event_type": eventTypeList[dominant],
+			"coarse":     c.coarse,
+			"starts_at":  time.UnixMicro(c.start).UTC().Format(time.RFC3339),
+			"ends_at":    time.UnixMicro(c.end).UTC().Format(time.RFC3339),
+			"t0":         floorDiv(c.start, dayMicros),
+			"t1":         floorDiv(c.end, dayMicros),
+		},
+	}
+}
+
+// splitCollection flattens geometry collections into their members.
+func splitCollection(g orb.Geometry) []orb.Geometry {
+	c, ok := g.(orb.Collection)
+	if !ok {
+		return []orb.Geometry{g}
+	}
+	var out []orb.Geometry
+	for _, m := range c {
+		out = append(out, splitCollection(m)...)
+	}
+	return out
+}
+
+// toTile projects a WGS84 geometry into tile units and clips it to the tile
+// with a small buffer; nil when nothing is left.
+func toTile(g orb.Geometry, t maptile.Tile) orb.Geometry {
+	x0, y0, shift := tileOrigin(t)
+	scale := math.Ldexp(1, -int(shift))
+	g = transform(orb.Clone(g), func(p orb.Point) orb.Point {
+		x, y := worldXY(p)
+		return orb.Point{(float64(x) - float64(x0)) * scale, (float64(y) - float64(y0)) * scale}
+	})
+	const buffer = 64
+	g = clip.Geometry(orb.Bound{Min: orb.Point{-buffer, -buffer}, Max: orb.Point{Extent + buffer, Extent + buffer}}, g)
+	if g == nil || g.Bound().IsZero() && g.GeoJSONType() != "Point" {
+		return nil
+	}
+	return g
+}
+
+// transform applies fn to every point of g, in place.
+func transform(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
+	switch g := g.(type) {
+	case orb.Point:
+		return fn(g)
+	case orb.MultiPoint:
+		for i := range g {
+			g[i] = fn(g[i])
+		}
+	case orb.LineString:
+		transform(orb.MultiPoint(g), fn)
+	case orb.Ring:
+		transform(orb.MultiPoint(g), fn)
+	case orb.MultiLineString:
+		for _, l := range g {
+			transform(l, fn)
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			transform(r, fn)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			transform(p, fn)
+		}
+	}
+	return g
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// marshal encodes the layers as one MVT 2.1 tile.
+func marshal(incidents, places []*geojson.Feature) ([]byte, error) {
+	layers := mvt.Layers{
+		{Name: "incidents", Version: 2, Extent: Extent, Features: incidents},
+		{Name: "places", Version: 2, Extent: Extent, Features: places},
+	}
+	return mvt.Marshal(layers)
+}

@@ -1,0 +1,96 @@
+package tiles
+
+import (
+	"slices"
+
+	"incidentmap/geo"
+)
+
+// memFilter is a geo.Filter compiled for the index. Zero values mean "any".
+type memFilter struct {
+	start, end       int64 // window [start, end) in unix microseconds
+	hasStart, hasEnd bool
+	eventTypes       uint8  // bit per eventTypeList position
+	subTypes         uint64 // bit per subTypeList position
+	countries        []uint16
+	minBest          int32 // -1: no minimum
+	boxes            []worldBox
+}
+
+type worldBox struct{ x0, y0, x1, y1 uint32 }
+
+// compile turns f into a memFilter. It reports false when f needs text
+// matching the index cannot do (q, actor, admin1): PostGIS answers those.
+func compile(f geo.Filter) (memFilter, bool) {
+	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 {
+		return memFilter{}, false
+	}
+	m := memFilter{minBest: -1}
+	if f.Time.Start != nil {
+		m.start, m.hasStart = micros(*f.Time.Start), true
+	}
+	if f.Time.End != nil {
+		m.end, m.hasEnd = micros(*f.Time.End), true
+	}
+	for _, et := range f.EventTypes {
+		if i := slices.Index(eventTypeList, et); i >= 0 {
+			m.eventTypes |= 1 << i
+		}
+	}
+	for _, st := range f.SubEventTypes {
+		if i := slices.Index(subTypeList, st); i > 0 {
+			m.subTypes |= 1 << i
+		}
+	}
+	for _, c := range f.Countries {
+		m.countries = append(m.countries, countryCode(c))
+	}
+	if f.MinFatalities != nil {
+		m.minBest = int32(min(*f.MinFatalities, 1<<31-1))
+	}
+	if f.BBox != nil {
+		for _, b := range f.BBox.Bounds() {
+			x0, y1 := worldXY(b.Min) // south-west: y is south-down
+			x1, y0 := worldXY(b.Max)
+			m.boxes = append(m.boxes, worldBox{x0, y0, x1, y1})
+		}
+	}
+	return m, true
+}
+
+// match reports whether incident i of ix passes the filter.
+func (m *memFilter) match(ix *index, i int) bool {
+	if m.hasEnd && ix.start[i] >= m.end {
+		return false
+	}
+	if m.hasStart && ix.end[i] < m.start {
+		return false
+	}
+	a := ix.attrs[i]
+	if m.eventTypes != 0 && m.eventTypes&(1<<a.eventType) == 0 {
+		return false
+	}
+	if m.subTypes != 0 && m.subTypes&(1<<a.subType) == 0 {
+		return false
+	}
+	if m.minBest >= 0 && ix.best[i] < m.minBest {
+		return false
+	}
+	if len(m.countries) > 0 && !slices.Contains(m.countries, a.country) {
+		return false
+	}
+	if len(m.boxes) > 0 {
+		x, y := ix.x[i], ix.y[i]
+		in := false
+		for _, b := range m.boxes {
+			if x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1 {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,187 @@
+package tiles
+
+import (
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"incidentmap/geo"
+)
+
+// index is an immutable snapshot of every published incident's summary,
+// stored column by column and sorted by Morton code. Text lives in one byte
+// arena so that ten million incidents cost the garbage collector almost
+// nothing to scan.
+type index struct {
+	codes  []uint64 // sorted
+	x, y   []uint32 // world coordinates of the point (centroid of lines and areas)
+	start  []int64  // unix microseconds
+	end    []int64  // unix microseconds, inclusive
+	best   []int32  // fatalities_best, -1 when unknown
+	attrs  []attrs
+	text   []byte   // id, title and location of each incident, back to back
+	offs   []uint32 // 3 per incident: where its id, title and location start; the next one ends it
+	shapes map[int32]orb.Geometry
+}
+
+// attrs packs the small attributes of an incident.
+type attrs struct {
+	eventType, subType, precision uint8
+	country                       uint16
+}
+
+// Lengths at which text is cut in tiles; the full text is in the API.
+const (
+	maxTitle    = 120
+	maxLocation = 80
+)
+
+func (ix *index) len() int { return len(ix.codes) }
+
+func (ix *index) str(i, field int) string {
+	k := 3*i + field
+	end := uint32(len(ix.text))
+	if k+1 < len(ix.offs) {
+		end = ix.offs[k+1]
+	}
+	return string(ix.text[ix.offs[k]:end])
+}
+
+func (ix *index) id(i int) string       { return ix.str(i, 0) }
+func (ix *index) title(i int) string    { return ix.str(i, 1) }
+func (ix *index) location(i int) string { return ix.str(i, 2) }
+
+// search returns the positions [from, to) of the incidents inside a Morton
+// range (see mortonRange).
+func (ix *index) search(lo, hi uint64, toEnd bool) (int, int) {
+	from, _ := slices.BinarySearch(ix.codes, lo)
+	if toEnd {
+		return from, len(ix.codes)
+	}
+	to, _ := slices.BinarySearch(ix.codes, hi)
+	return from, to
+}
+
+// builder gathers incidents for a new index.
+type builder struct{ ix index }
+
+func (b *builder) addSummary(s *geo.Summary) {
+	if s.Geometry == nil {
+		return
+	}
+	pt, ok := s.Geometry.(orb.Point)
+	if !ok {
+		pt = s.Geometry.Bound().Center()
+		b.ix.shapes = lazyMap(b.ix.shapes)
+		b.ix.shapes[int32(len(b.ix.codes))] = s.Geometry
+	}
+	x, y := worldXY(pt)
+	best := int32(-1)
+	if s.FatalitiesBest != nil {
+		best = int32(min(*s.FatalitiesBest, 1<<31-1))
+	}
+	b.append(x, y, micros(s.StartsAt), micros(s.EndsAt), best, attrsOf(s),
+		s.ID, cut(s.Title, maxTitle), cut(s.Location, maxLocation))
+}
+
+// addFrom copies incident i of an older index.
+func (b *builder) addFrom(old *index, i int) {
+	if g, ok := old.shapes[int32(i)]; ok {
+		b.ix.shapes = lazyMap(b.ix.shapes)
+		b.ix.shapes[int32(len(b.ix.codes))] = g
+	}
+	b.append(old.x[i], old.y[i], old.start[i], old.end[i], old.best[i], old.attrs[i],
+		old.id(i), old.title(i), old.location(i))
+}
+
+func (b *builder) append(x, y uint32, start, end int64, best int32, a attrs, id, title, location string) {
+	ix := &b.ix
+	ix.codes = append(ix.codes, morton(x, y))
+	ix.x, ix.y = append(ix.x, x), append(ix.y, y)
+	ix.start, ix.end = append(ix.start, start), append(ix.end, end)
+	ix.best, ix.attrs = append(ix.best, best), append(ix.attrs, a)
+	for _, s := range []string{id, title, location} {
+		ix.offs = append(ix.offs, uint32(len(ix.text)))
+		ix.text = append(ix.text, s...)
+	}
+}
+
+// finish sorts the gathered incidents by Morton code and returns the index.
+func (b *builder) finish() *index {
+	src := &b.ix
+	n := len(src.codes)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(a, b int32) int {
+		ca, cb := src.codes[a], src.codes[b]
+		switch {
+		case ca < cb:
+			return -1
+		case ca > cb:
+			return 1
+		}
+		return int(a - b)
+	})
+	var out builder
+	out.ix.codes = make([]uint64, 0, n)
+	out.ix.x, out.ix.y = make([]uint32, 0, n), make([]uint32, 0, n)
+	out.ix.start, out.ix.end = make([]int64, 0, n), make([]int64, 0, n)
+	out.ix.best, out.ix.attrs = make([]int32, 0, n), make([]attrs, 0, n)
+	out.ix.offs, out.ix.text = make([]uint32, 0, 3*n), make([]byte, 0, len(src.text))
+	for _, p := range perm {
+		out.addFrom(src, int(p))
+	}
+	return &out.ix
+}
+
+func lazyMap(m map[int32]orb.Geometry) map[int32]orb.Geometry {
+	if m == nil {
+		return map[int32]orb.Geometry{}
+	}
+	return m
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// cut shortens s to at most n bytes without splitting a character.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// Codes of the small attributes: positions in these lists.
+var (
+	eventTypeList = []string{"battles", "explosions_remote_violence", "violence_against_civilians",
+		"protests", "riots", "strategic_developments"}
+	subTypeList = func() []string {
+		out := []string{""}
+		for _, et := range eventTypeList {
+			out = append(out, geo.EventTypes[et]...)
+		}
+		return out
+	}()
+)
+
+func attrsOf(s *geo.Summary) attrs {
+	return attrs{
+		eventType: uint8(max(slices.Index(eventTypeList, s.EventType), 0)),
+		subType:   uint8(max(slices.Index(subTypeList, s.SubEventType), 0)),
+		precision: uint8(max(slices.Index(geo.GeoPrecisions, s.GeoPrecision), 0)),
+		country:   countryCode(s.Country),
+	}
+}
+
+func countryCode(c string) uint16 {
+	if len(c) != 2 {
+		return 0
+	}
+	return uint16(c[0])<<8 | uint16(c[1])
+}

@@ -1,0 +1,193 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/singleflight"
+
+	"incidentmap/geo"
+)
+
+// Source is what tiles read from the database. Errors are *geo.Error values
+// where the caller can act on them.
+type Source interface {
+	// EachSummary streams the published incidents that match f and, when
+	// within is not nil, intersect it.
+	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error
+	// Summaries returns the published incidents among ids.
+	Summaries(ctx context.Context, ids []string) ([]geo.Summary, error)
+	// ChangesSince lists incidents written after change seq since.
+	ChangesSince(ctx context.Context, since int64, limit int) (ids []string, last int64, more bool, err error)
+	LastChange(ctx context.Context) (int64, error)
+	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
+	// Listen calls fn after every write, on any instance, until ctx ends.
+	Listen(ctx context.Context, fn func()) error
+}
+
+// Tile is a built tile: the gzipped MVT and its entity tag.
+type Tile struct {
+	Gzip []byte
+	ETag string // quoted, strong
+}
+
+// Options tune a Service.
+type Options struct {
+	CacheBytes int // default 256 MiB
+	Logger     *slog.Logger
+}
+
+// Service builds and caches tiles and keeps its index in step with the
+// database. Create it with New and run Run in the background.
+type Service struct {
+	src    Source
+	log    *slog.Logger
+	snap   atomic.Pointer[snapshot]
+	cache  *cache
+	flight singleflight.Group
+	wake   chan struct{}
+	hits   atomic.Int64
+	misses atomic.Int64
+}
+
+// snapshot is one consistent state: the index, the places, the last change
+// applied and the cache generation they belong to.
+type snapshot struct {
+	ix     *index
+	places []geo.Place
+	seq    int64
+	gen    uint64
+}
+
+// New returns a service reading from src. Until Run has loaded the index,
+// tiles are built from PostGIS directly.
+func New(src Source, o Options) *Service {
+	if o.CacheBytes == 0 {
+		o.CacheBytes = 256 << 20
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1)}
+}
+
+// Status reports whether the in-memory index is loaded and how many
+// incidents it holds.
+func (s *Service) Status() (ready bool, incidents int) {
+	if sn := s.snap.Load(); sn != nil {
+		return true, sn.ix.len()
+	}
+	return false, 0
+}
+
+// CacheStats reports cache hits, misses, entries and bytes.
+func (s *Service) CacheStats() (hits, misses int64, entries, bytes int) {
+	entries, bytes = s.cache.stats()
+	return s.hits.Load(), s.misses.Load(), entries, bytes
+}
+
+// Tile returns tile t of the incidents that match f, and of the places with
+// their holders at the end of f's window, gzipped, with its entity tag. It
+// fails with an ENotFound *geo.Error for a tile outside the pyramid.
+func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error) {
+	tile, err := s.tile(ctx, t, f)
+	return tile.Gzip, tile.ETag, err
+}
+
+func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile, error) {
+	if !Valid(t) {
+		return Tile{}, geo.NotFound("no tile %d/%d/%d (zoom 0-%d, x and y below 2^zoom)", t.Z, t.X, t.Y, MaxZoom)
+	}
+	key := cacheKey(t, f)
+	if tile, ok := s.cache.get(key, t); ok {
+		s.hits.Add(1)
+		return tile, nil
+	}
+	s.misses.Add(1)
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		sn := s.snap.Load()
+		var gen uint64
+		if sn != nil {
+			gen = sn.gen
+		}
+		tile, err := s.build(ctx, sn, t, f)
+		if err == nil {
+			s.cache.put(key, t, gen, tile)
+		}
+		return tile, err
+	})
+	if err != nil {
+		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
+			return s.tile(ctx, t, f) // the request we shared was cancelled, not ours
+		}
+		return Tile{}, err
+	}
+	return v.(Tile), nil
+}
+
+// build lays out and encodes one tile, from the index when it can answer f,
+// else from PostGIS.
+func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo.Filter) (Tile, error) {
+	m, inMemory := compile(f)
+	var ix *index
+	var places []geo.Place
+	if sn != nil {
+		ix, places = sn.ix, sn.places
+	}
+	if ix == nil || !inMemory {
+		var err error
+		if ix, err = s.queryTile(ctx, t, f); err != nil {
+			return Tile{}, err
+		}
+		m = memFilter{minBest: -1}
+		if sn == nil {
+			if places, _, err = s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{}); err != nil {
+				return Tile{}, err
+			}
+		}
+	}
+	l := scan(ix, t, &m)
+	raw, err := marshal(incidentFeatures(ix, l, t), placeFeatures(places, t, f.Time.LastInstant(time.Now())))
+	if err != nil {
+		return Tile{}, err
+	}
+	return pack(raw)
+}
+
+// queryTile reads the incidents of one tile that match f from PostGIS into a
+// small index.
+func (s *Service) queryTile(ctx context.Context, t maptile.Tile, f geo.Filter) (*index, error) {
+	bound := t.Bound()
+	var b builder
+	err := s.src.EachSummary(ctx, f, &bound, func(sum geo.Summary) error {
+		b.addSummary(&sum)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.finish(), nil
+}
+
+// pack gzips a tile and computes its entity tag.
+func pack(raw []byte) (Tile, error) {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(raw); err != nil {
+		return Tile{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return Tile{}, err
+	}
+	sum := sha256.Sum256(raw)
+	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+}

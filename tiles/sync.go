@@ -1,0 +1,192 @@
+package tiles
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+)
+
+// Limits of incremental updates: past them the index is reloaded whole.
+const (
+	maxIncremental = 50000
+	pollEvery      = 10 * time.Second
+	retryEvery     = 2 * time.Second
+)
+
+// Run loads the index, then applies every write the database announces
+// until ctx ends. Failures (the database down) are logged and retried; Run
+// returns only when ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	go func() {
+		for ctx.Err() == nil {
+			if err := s.src.Listen(ctx, s.Notify); err != nil {
+				s.log.Warn("tiles: listen for changes", "err", err)
+			}
+			sleep(ctx, retryEvery)
+		}
+	}()
+	for ctx.Err() == nil {
+		if err := s.refresh(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("tiles: refresh index", "err", err)
+			sleep(ctx, retryEvery)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// Notify asks Run to look for changes now.
+func (s *Service) Notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// refresh loads the index the first time, then applies what changed.
+func (s *Service) refresh(ctx context.Context) error {
+	old := s.snap.Load()
+	if old == nil {
+		return s.reload(ctx, nil)
+	}
+	ids, last, more, err := s.src.ChangesSince(ctx, old.seq, maxIncremental)
+	if err != nil {
+		return err
+	}
+	if more {
+		return s.reload(ctx, old)
+	}
+	places, _, err := s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{})
+	if err != nil {
+		return err
+	}
+	placesChanged := !reflect.DeepEqual(places, old.places)
+	if len(ids) == 0 && !placesChanged {
+		return nil
+	}
+	changed, err := s.src.Summaries(ctx, ids)
+	if err != nil {
+		return err
+	}
+	next := &snapshot{ix: old.ix, places: places, seq: last, gen: old.gen + 1}
+	if len(ids) > 0 {
+		ix, dirty, all := apply(old.ix, ids, changed)
+		next.ix, placesChanged = ix, placesChanged || all
+		s.cache.invalidate(next.gen, dirty)
+	}
+	if placesChanged {
+		s.cache.invalidateAll(next.gen)
+	}
+	s.snap.Store(next)
+	s.log.Info("tiles: applied changes", "incidents", len(ids), "places_changed", placesChanged, "seq", last)
+	return nil
+}
+
+// reload reads every published incident into a new index.
+func (s *Service) reload(ctx context.Context, old *snapshot) error {
+	started := time.Now()
+	seq, err := s.src.LastChange(ctx)
+	if err != nil {
+		return err
+	}
+	places, _, err := s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{})
+	if err != nil {
+		return err
+	}
+	var b builder
+	err = s.src.EachSummary(ctx, geo.Filter{}, nil, func(sum geo.Summary) error {
+		b.addSummary(&sum)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	next := &snapshot{ix: b.finish(), places: places, seq: seq, gen: 1}
+	if old != nil {
+		next.gen = old.gen + 1
+		s.cache.invalidateAll(next.gen)
+	}
+	s.snap.Store(next)
+	s.log.Info("tiles: index loaded", "incidents", next.ix.len(), "took", time.Since(started).String())
+	return nil
+}
+
+// apply returns a new index without the incidents ids and with changed (the
+// ones among ids that are still published), and the tiles at every zoom
+// that held an old or a new position of one of them; all is true when a
+// shape covers too many tiles to list and every tile must go.
+func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty map[maptile.Tile]bool, all bool) {
+	gone := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	dirty = map[maptile.Tile]bool{}
+	var b builder
+	for i := 0; i < old.len(); i++ {
+		if gone[old.id(i)] {
+			markPoint(dirty, old.x[i], old.y[i])
+			if g, ok := old.shapes[int32(i)]; ok {
+				all = all || !markBound(dirty, g.Bound())
+			}
+			continue
+		}
+		b.addFrom(old, i)
+	}
+	for i := range changed {
+		b.addSummary(&changed[i])
+		if changed[i].Geometry == nil {
+			continue
+		}
+		pt, ok := changed[i].Geometry.(orb.Point)
+		if !ok {
+			pt = changed[i].Geometry.Bound().Center()
+			all = all || !markBound(dirty, changed[i].Geometry.Bound())
+		}
+		x, y := worldXY(pt)
+		markPoint(dirty, x, y)
+	}
+	return b.finish(), dirty, all
+}
+
+// markPoint marks the tile holding world point (x, y) at every zoom.
+func markPoint(dirty map[maptile.Tile]bool, x, y uint32) {
+	for z := 0; z <= MaxZoom; z++ {
+		s := 32 - uint(z)
+		dirty[maptile.Tile{X: uint32(uint64(x) >> s), Y: uint32(uint64(y) >> s), Z: maptile.Zoom(z)}] = true
+	}
+}
+
+// markBound marks the tiles covering a line or area at every zoom. It
+// reports false, having marked only some, when the shape spans more than a
+// few thousand tiles at some zoom.
+func markBound(dirty map[maptile.Tile]bool, b orb.Bound) bool {
+	for z := 0; z <= MaxZoom; z++ {
+		lo := maptile.At(orb.Point{b.Min[0], b.Max[1]}, maptile.Zoom(z))
+		hi := maptile.At(orb.Point{b.Max[0], b.Min[1]}, maptile.Zoom(z))
+		if uint64(hi.X-lo.X+1)*uint64(hi.Y-lo.Y+1) > 4096 {
+			return false
+		}
+		for x := lo.X; x <= hi.X; x++ {
+			for y := lo.Y; y <= hi.Y; y++ {
+				dirty[maptile.Tile{X: x, Y: y, Z: maptile.Zoom(z)}] = true
+			}
+		}
+	}
+	return true
+}
