@@ -18,6 +18,7 @@ import (
 type app struct {
 	base string // http://127.0.0.1:PORT
 	dsn  string
+	env  func(string) string
 }
 
 // startApp seeds a new database and runs `incidentmap serve` on a free port
@@ -32,12 +33,12 @@ func startApp(t *testing.T) *app {
 		return ""
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := run(ctx, []string{"seed"}, env, io.Discard, io.Discard); err != nil {
+	if err := run(ctx, []string{"seed"}, env, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, pw, io.Discard) }()
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -50,7 +51,41 @@ func startApp(t *testing.T) *app {
 	}
 	go io.Copy(io.Discard, pr)
 	base := strings.TrimSpace(strings.TrimPrefix(line, "serving on "))
-	return &app{base: base, dsn: dsn}
+	return &app{base: base, dsn: dsn, env: env}
+}
+
+// cli runs one incidentmap command against the app's database and returns
+// its standard output.
+func (a *app) cli(t *testing.T, stdin io.Reader, args ...string) (string, error) {
+	t.Helper()
+	var out strings.Builder
+	err := run(context.Background(), args, a.env, stdin, &out, io.Discard)
+	return out.String(), err
+}
+
+// do sends a request with a body and returns the response with its body.
+func (a *app) do(t *testing.T, method, path, token string, body io.Reader, header ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, a.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, b
 }
 
 // get fetches path and returns the response with its body read.

@@ -37,7 +37,7 @@ func seed(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seed incidents: %w", err)
 	}
-	if err := st.Upsert(ctx, places, incidents); err != nil {
+	if err := st.Upsert(ctx, places, incidents, "seed"); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(stdout, "seeded %d places and %d incidents\n", len(places), len(incidents))

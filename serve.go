@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"incidentmap/server"
+	"incidentmap/static"
 	"incidentmap/store"
 	"incidentmap/tiles"
 )
@@ -23,12 +26,20 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	}
 	tileService := tiles.New(st, tiles.Options{Logger: logger})
 	go tileService.Run(ctx)
+	assets := static.FS()
+	basemap, err := openBasemap(assets)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	// INCIDENTMAP_BASEMAP_STYLE belongs in config.go (not the viewer's file to edit).
+	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger,
+		Static: assets, Basemap: basemap, BasemapStyle: os.Getenv("INCIDENTMAP_BASEMAP_STYLE")})
 	srv := &http.Server{
-		Handler:           server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger}),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -55,4 +66,18 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		return err
 	}
 	return nil
+}
+
+// openBasemap cuts the embedded basemap into tiles; nil (no basemap tiles,
+// no error) when the web assets are not built.
+func openBasemap(assets fs.FS) (server.Basemap, error) {
+	f, err := assets.Open(static.BasemapFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return tiles.NewBasemap(f)
 }

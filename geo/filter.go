@@ -9,11 +9,13 @@ type Filter struct {
 	BBox          *BBox
 	EventTypes    []string
 	SubEventTypes []string
-	Countries     []string // ISO 3166-1 alpha-2, upper case
-	Admin1        []string // accent- and case-insensitive
-	Actors        []string // accent- and case-insensitive substrings of any actor
-	MinFatalities *int     // fatalities_best at least this
-	Query         string   // accent- and case-insensitive text in title, summary, location, actors
+	Countries     []string   // ISO 3166-1 alpha-2, upper case
+	Admin1        []string   // accent- and case-insensitive
+	Actors        []string   // accent- and case-insensitive substrings of any actor
+	MinFatalities *int       // fatalities_best at least this
+	Query         string     // accent- and case-insensitive text in title, summary, location, actors
+	Statuses      []string   // empty: published only; others only for token holders
+	AsOf          *time.Time // the data as it was at this instant (nil: now)
 }
 
 // Page is a window into an ordered result: Limit items after Offset.

@@ -31,6 +31,7 @@ type Incident struct {
 	Claims        []Claim
 	Sources       []Source
 	Synthetic     bool // generated for benchmarks, never real data
+	Revision      int  // grows by one with every write; the ETag of the incident
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }
@@ -118,4 +119,32 @@ type Summary struct {
 	Country             string
 	GeoPrecision        string
 	FatalitiesBest      *int
+}
+
+// Write says how to write one incident.
+type Write struct {
+	Author     string // token name, recorded in the revision
+	IfRevision int    // > 0: fail with EConflict unless the stored revision is this one
+	Create     bool   // the incident must not exist yet (EConflict when it does)
+	Replace    bool   // the incident must exist (ENotFound when it does not)
+	Patch      []byte // the RFC 7396 merge patch from the previous version, when known
+}
+
+// Revision is one version of an incident in its history.
+type Revision struct {
+	Revision int        `json:"revision"`
+	Op       string     `json:"op"` // create, update, delete
+	Author   string     `json:"author"`
+	From     time.Time  `json:"valid_from"`
+	To       *time.Time `json:"valid_to"` // nil: current
+	Status   string     `json:"status,omitempty"`
+	Changes  []byte     `json:"-"` // RFC 7396 merge patch from the previous version
+}
+
+// Change is one entry of the change feed: an incident written or deleted.
+type Change struct {
+	Seq        int64     `json:"seq"`
+	IncidentID string    `json:"id"`
+	Op         string    `json:"op"` // create, update, delete
+	At         time.Time `json:"at"`
 }

@@ -50,3 +50,31 @@ func (p Place) HolderAt(t time.Time) string {
 	}
 	return ""
 }
+
+// PlaceAt puts an incident at a gazetteer place: its point, and no more
+// precisely than the gazetteer knows the place. Fields already set stay.
+func PlaceAt(in *Incident, p Place) {
+	in.Geometry, in.PlaceID = p.Point, p.ID
+	if in.Country == "" {
+		in.Country = p.Country
+	}
+	if in.Admin1 == "" {
+		in.Admin1 = p.Admin1
+	}
+	if in.Admin2 == "" {
+		in.Admin2 = p.Admin2
+	}
+	if in.GeoPrecision == "" || precisionRank(p.GeoPrecision) > precisionRank(in.GeoPrecision) {
+		in.GeoPrecision = p.GeoPrecision
+	}
+}
+
+// precisionRank orders geo precisions, finest first; unknown ones last.
+func precisionRank(p string) int {
+	for i, v := range GeoPrecisions {
+		if v == p {
+			return i
+		}
+	}
+	return len(GeoPrecisions)
+}

@@ -79,6 +79,10 @@ func (s *Server) describe(err error) (errorBody, int) {
 		}
 		return errorBody{Code: codeFor(he.Code), Description: msg}, he.Code
 	}
+	var ve *validationError
+	if errors.As(err, &ve) {
+		return errorBody{Code: codeFor(http.StatusUnprocessableEntity), Description: ve.Error(), Problems: ve.problems}, http.StatusUnprocessableEntity
+	}
 	var ps geo.Problems
 	if errors.As(err, &ps) {
 		return errorBody{Code: codeFor(http.StatusBadRequest), Description: ps.Error(), Problems: ps}, http.StatusBadRequest

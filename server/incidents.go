@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,6 +30,13 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	authenticated, err := s.optionalToken(c)
+	if err != nil {
+		return err
+	}
+	if filter.Statuses, err = parseStatuses(q, authenticated); err != nil {
+		return err
+	}
 	def, max := geo.DefaultLimit, geo.MaxLimit
 	if format == fCSV || format == fGeoJSONSeq {
 		def, max = 0, 0
@@ -42,7 +50,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(c, version, format) {
+	if s.notModified(c, version, format+"|"+strconv.FormatBool(authenticated)) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	switch format {

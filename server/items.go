@@ -38,16 +38,16 @@ func (s *Server) item(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	version, err := s.store.DataVersion(ctx)
-	if err != nil {
-		return err
-	}
-	if s.notModified(c, version, f) {
-		return c.NoContent(http.StatusNotModified)
-	}
 	fid := c.Param("fid")
 	var feature featureJSON
 	if ci.id == "places" {
+		version, err := s.store.DataVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if s.notModified(c, version, f) {
+			return c.NoContent(http.StatusNotModified)
+		}
 		iv, err := parseOptionalInterval(c.QueryParams())
 		if err != nil {
 			return err
@@ -58,9 +58,32 @@ func (s *Server) item(c echo.Context) error {
 		}
 		feature = placeFeature(&p, iv.LastInstant(s.now()))
 	} else {
-		in, err := s.store.Incident(ctx, fid)
+		authenticated, err := s.optionalToken(c)
 		if err != nil {
 			return err
+		}
+		var in geo.Incident
+		if authenticated {
+			in, err = s.store.IncidentForEditor(ctx, fid)
+		} else {
+			in, err = s.store.Incident(ctx, fid)
+		}
+		if err != nil {
+			return err
+		}
+		// The revision is the entity tag that If-Match takes on writes.
+		etag := revisionETag(in.Revision)
+		if f == fHTML {
+			etag = `"r` + strconv.Itoa(in.Revision) + `-html"`
+		}
+		c.Response().Header().Set("ETag", etag)
+		c.Response().Header().Set("Cache-Control", "public, max-age=0, must-revalidate")
+		if authenticated {
+			c.Response().Header().Set("Cache-Control", "private, no-cache")
+		}
+		c.Response().Header().Add("Vary", "Accept, Authorization")
+		if ifNoneMatch(c.Request(), etag) {
+			return c.NoContent(http.StatusNotModified)
 		}
 		feature = incidentFeature(&in)
 	}

@@ -55,7 +55,7 @@ func (s *Server) landing(c echo.Context) error {
 		{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
 	}
 	if f == fHTML {
-		return s.renderLanding(c)
+		return s.viewerPage(c)
 	}
 	return c.JSON(http.StatusOK, map[string]any{
 		"title":       "incidentmap",

@@ -43,7 +43,10 @@ func (s *Server) middleware() {
 		MinLength: 1024,
 		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/tiles/") },
 	}))
-	e.Use(middleware.BodyLimit("10M"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   "10M",
+		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/import" }, // streamed, own limit
+	}))
 }
 
 // securityHeaders sets the headers every answer carries.

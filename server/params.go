@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -16,8 +17,8 @@ import (
 // Features requires.
 var (
 	incidentFilterParams = []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1",
-		"actor", "min_fatalities", "q"}
-	incidentItemsParams = append([]string{"f", "limit", "offset"}, incidentFilterParams...)
+		"actor", "min_fatalities", "q", "as_of"}
+	incidentItemsParams = append([]string{"f", "limit", "offset", "status"}, incidentFilterParams...)
 	placeItemsParams    = []string{"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q"}
 	onlyFormat          = []string{"f"}
 )
@@ -112,7 +113,27 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 			return f, geo.Invalid("q", "must be 1-%d characters", maxWordLen)
 		}
 	}
+	if q.Has("as_of") {
+		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(q.Get("as_of")))
+		if err != nil {
+			return f, geo.Invalid("as_of", "%q is not an RFC 3339 instant (e.g. 2023-06-01T00:00:00Z)", safe(q.Get("as_of")))
+		}
+		f.AsOf = &t
+	}
 	return f, nil
+}
+
+// parseStatuses reads status, which only token holders may use.
+func parseStatuses(q url.Values, authenticated bool) ([]string, error) {
+	if !q.Has("status") {
+		return nil, nil
+	}
+	if !authenticated {
+		return nil, &geo.Error{Code: geo.EUnauthorized, Param: "status",
+			Message: "only token holders see drafts and retracted incidents"}
+	}
+	return parseList(q, "status", func(v string) bool { return contains(geo.Statuses, v) },
+		"is not a status (draft, published, retracted)")
 }
 
 func parseBBox(q url.Values) (*geo.BBox, error) {

@@ -28,6 +28,21 @@ type Store interface {
 	PlaceExtent(ctx context.Context) (geo.Extent, error)
 	DataVersion(ctx context.Context) (int64, error)
 	Ready(ctx context.Context) error
+
+	// Authenticate returns the name and scope of a live token (EUnauthorized).
+	Authenticate(ctx context.Context, token string) (name, scope string, err error)
+	// IncidentForEditor returns an incident whatever its status.
+	IncidentForEditor(ctx context.Context, id string) (geo.Incident, error)
+	// WriteIncident stores an incident and a new version of it (EConflict
+	// on a stale revision or an existing id, ENotFound, EUnprocessable).
+	WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write) (int, error)
+	DeleteIncident(ctx context.Context, id, author string, ifRevision int) error
+	// Geocode finds the one gazetteer place of a name (EUnprocessable).
+	Geocode(ctx context.Context, name, country, admin string) (geo.Place, error)
+	Revisions(ctx context.Context, id string) ([]geo.Revision, error)
+	Changes(ctx context.Context, since int64, at time.Time, limit int) ([]geo.Change, error)
+	// Import stores every incident of r in one transaction, all or nothing.
+	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
 }
 
 // Config is what New needs. Store is required; the rest have defaults.
@@ -38,6 +53,12 @@ type Config struct {
 	PublicURL string       // base URL for links; "" derives it from each request
 	Logger    *slog.Logger // default slog.Default()
 	Now       func() time.Time
+
+	// Basemap serves the built-in basemap tiles of the viewer; nil: none.
+	Basemap Basemap
+	// BasemapStyle is the URL of an external basemap style that replaces
+	// the built-in basemap in the viewer; "" keeps the built-in one.
+	BasemapStyle string
 }
 
 // Server routes HTTP requests. Build it with New.
@@ -46,6 +67,7 @@ type Server struct {
 	store     Store
 	tiles     Tiles
 	static    fs.FS
+	viewer    *viewer
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
@@ -60,6 +82,7 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.viewer = newViewer(cfg, s.log)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -82,11 +105,20 @@ func (s *Server) routes() {
 	e.GET("/collections/:collection", s.collection)
 	e.GET("/collections/:collection/items", s.items)
 	e.GET("/collections/:collection/items/:fid", s.item)
+	e.GET("/collections/:collection/items/:fid/revisions", s.revisions)
+	e.GET("/changes", s.changes)
+	writers := s.requireScope(scopeEditor, scopeAdmin)
+	e.POST("/collections/:collection/items", s.createIncident, writers)
+	e.PUT("/collections/:collection/items/:fid", s.replaceIncident, writers)
+	e.PATCH("/collections/:collection/items/:fid", s.patchIncident, writers)
+	e.DELETE("/collections/:collection/items/:fid", s.deleteIncident, writers)
+	e.POST("/import", s.importFile, s.requireScope(scopeAdmin))
 	e.GET("/tiles/:z/:x/:y", s.tile)
 	e.GET("/tiles.json", s.tileJSON)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/assets/*", echo.WrapHandler(s.assets()))
+	s.viewerRoutes()
 }
 
 func (s *Server) healthz(c echo.Context) error {

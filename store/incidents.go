@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/lib/pq"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -13,22 +14,50 @@ import (
 	"incidentmap/geo"
 )
 
-// incidentColumns are read by scanIncident, in its order. Claims and sources
-// come as JSON arrays so that one query reads a whole incident.
+// incidentColumns are read by scanIncident, in its order; claims and
+// sources come as JSON arrays so that one query reads a whole incident.
+// They read from "i", which is the incidents table or, for reads as of a
+// past instant, its versions (see incidentSource).
 const incidentColumns = `
 	i.id, i.title, i.summary, i.event_type, i.sub_event_type, ST_AsBinary(i.geom),
 	i.location, coalesce(i.place_id, ''), i.country, i.admin1, i.admin2, i.geo_precision,
 	i.starts_at, i.ends_at, i.date_precision, i.actors,
 	i.fatalities_low, i.fatalities_best, i.fatalities_high, i.status, i.external_ids, i.synthetic,
-	i.created_at, i.updated_at,
-	coalesce((SELECT json_agg(json_build_object(
+	i.created_at, i.updated_at, i.revision, ` + claimsJSON + `, ` + sourcesJSON
+
+const (
+	claimsJSON = `coalesce((SELECT json_agg(json_build_object(
 		'claimant', c.claimant, 'claimed_on', c.claimed_on, 'fatalities_low', c.fatalities_low,
 		'fatalities_high', c.fatalities_high, 'statement', c.statement, 'source', c.source_url)
-		ORDER BY c.position) FROM claims c WHERE c.incident_id = i.id), '[]'),
-	coalesce((SELECT json_agg(json_build_object(
+		ORDER BY c.position) FROM claims c WHERE c.incident_id = i.id), '[]')`
+	sourcesJSON = `coalesce((SELECT json_agg(json_build_object(
 		'url', s.url, 'publisher', s.publisher, 'title', s.title, 'published_on', s.published_on,
 		'language', s.language, 'note', s.note)
 		ORDER BY s.position) FROM sources s WHERE s.incident_id = i.id), '[]')`
+)
+
+// versionsAsOf is the incidents table as it was at instant $n: the version
+// of each incident current then, with the derived columns the filters use.
+const versionsAsOf = `(SELECT v.incident_id AS id, v.title, v.summary, v.event_type, v.sub_event_type, v.geom,
+	v.location, v.place_id, v.country, v.admin1, v.admin2, v.geo_precision, v.starts_at, v.ends_at,
+	v.date_precision, v.actors, v.fatalities_low, v.fatalities_best, v.fatalities_high, v.status,
+	v.external_ids, v.synthetic, v.created_at, v.updated_at, v.revision, v.claims, v.sources,
+	tstzrange(v.starts_at, v.ends_at, '[]') AS during,
+	im_fold(v.title || ' ' || v.summary || ' ' || v.location || ' ' || v.admin1 || ' ' || v.admin2 || ' ' ||
+		im_fold(v.actors)) AS search,
+	im_fold(v.actors) AS actors_folded
+	FROM incident_versions v WHERE v.valid @> %s::timestamptz AND v.op <> 'D') i`
+
+// incidentSource returns the FROM clause and the columns to read for f:
+// the live table, or its versions as of f.AsOf.
+func incidentSource(q *query, f geo.Filter, columns string) string {
+	if f.AsOf == nil {
+		return columns + ` FROM incidents i`
+	}
+	columns = strings.Replace(columns, claimsJSON, `i.claims`, 1)
+	columns = strings.Replace(columns, sourcesJSON, `i.sources`, 1)
+	return columns + ` FROM ` + fmt.Sprintf(versionsAsOf, q.arg(*f.AsOf))
+}
 
 // incidentOrder is the stable order of every listing: paging relies on it.
 const incidentOrder = ` ORDER BY i.starts_at, i.id`
@@ -47,7 +76,7 @@ func scanIncident(row scanner) (geo.Incident, error) {
 		&in.Location, &in.PlaceID, &in.Country, &in.Admin1, &in.Admin2, &in.GeoPrecision,
 		&in.StartsAt, &in.EndsAt, &in.DatePrecision, &actors,
 		&low, &best, &high, &in.Status, &extIDs, &in.Synthetic,
-		&in.CreatedAt, &in.UpdatedAt, &claims, &srcs)
+		&in.CreatedAt, &in.UpdatedAt, &in.Revision, &claims, &srcs)
 	if err != nil {
 		return in, err
 	}
@@ -101,9 +130,11 @@ func (s *Store) Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.
 
 // CountIncidents returns how many incidents match f.
 func (s *Store) CountIncidents(ctx context.Context, f geo.Filter) (int, error) {
-	q := incidentWhere(f)
+	q := &query{}
+	from := incidentSource(q, f, `count(*)`)
+	q.filter(f)
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM incidents i WHERE `+q.sql(), q.args...).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT `+from+` WHERE `+q.sql(), q.args...).Scan(&n)
 	return n, translate(err)
 }
 
@@ -113,8 +144,10 @@ func (s *Store) CountIncidents(ctx context.Context, f geo.Filter) (int, error) {
 // each FETCH rather than to the whole export. It stops at the first error fn
 // returns, and when ctx is cancelled.
 func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
-	q := incidentWhere(f)
-	stmt := `SELECT ` + incidentColumns + ` FROM incidents i WHERE ` + q.sql() + incidentOrder
+	q := &query{}
+	from := incidentSource(q, f, incidentColumns)
+	q.filter(f)
+	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder
 	if p.Limit > 0 {
 		stmt += ` LIMIT ` + q.arg(p.Limit)
 	}

@@ -43,7 +43,7 @@ func TestIncidentsFilterByTimeSpaceAndText(t *testing.T) {
 		testIncident("sevare", -4.09, 14.52, "2022-04-24", "2022-04-24"),
 		testIncident("moura", -4.60, 14.33, "2022-03-27", "2022-03-31"),
 		draft,
-	})
+	}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +104,11 @@ func TestIncidentRoundTripsClaimsAndSources(t *testing.T) {
 	st := storetest.New(t)
 	ctx := context.Background()
 	in := testIncident("sevare", -4.0947, 14.5246, "2022-04-24", "2022-04-24")
-	if err := st.Upsert(ctx, nil, []geo.Incident{in}); err != nil {
+	if err := st.Upsert(ctx, nil, []geo.Incident{in}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	// A second upsert replaces; it never duplicates claims or sources.
-	if err := st.Upsert(ctx, nil, []geo.Incident{in}); err != nil {
+	if err := st.Upsert(ctx, nil, []geo.Incident{in}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.Incident(ctx, "sevare")
@@ -133,7 +133,7 @@ func TestEachIncidentStreamsPastOneFetch(t *testing.T) {
 	for i := 0; i < 1234; i++ {
 		many = append(many, testIncident(fmt.Sprintf("n-%04d", i), -4, 14, "2022-01-01", "2022-01-02"))
 	}
-	if err := st.Upsert(ctx, nil, many); err != nil {
+	if err := st.Upsert(ctx, nil, many, "test"); err != nil {
 		t.Fatal(err)
 	}
 	n := 0

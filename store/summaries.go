@@ -32,12 +32,14 @@ func scanSummary(row scanner) (geo.Summary, error) {
 // EachSummary calls fn with the summary of every published incident that
 // matches f and, when within is not nil, intersects it.
 func (s *Store) EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error {
-	q := incidentWhere(f)
+	q := &query{}
+	from := incidentSource(q, f, summaryColumns)
+	q.filter(f)
 	if within != nil {
 		q.where("ST_Intersects(i.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
 			within.Min[0], within.Min[1], within.Max[0], within.Max[1])
 	}
-	return s.eachRow(ctx, `SELECT `+summaryColumns+` FROM incidents i WHERE `+q.sql(), q.args, func(row scanner) error {
+	return s.eachRow(ctx, `SELECT `+from+` WHERE `+q.sql(), q.args, func(row scanner) error {
 		sum, err := scanSummary(row)
 		if err != nil {
 			return err

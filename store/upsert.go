@@ -14,8 +14,9 @@ import (
 
 // Upsert inserts the places and incidents, or replaces those with the same
 // ids (with their control periods, claims and sources), all in one
-// transaction: all or nothing.
-func (s *Store) Upsert(ctx context.Context, places []geo.Place, incidents []geo.Incident) error {
+// transaction: all or nothing. Each incident gets a new version written by
+// author.
+func (s *Store) Upsert(ctx context.Context, places []geo.Place, incidents []geo.Incident, author string) error {
 	return s.transact(ctx, nil, func(tx *sql.Tx) error {
 		for i := range places {
 			if err := upsertPlace(ctx, tx, &places[i]); err != nil {
@@ -27,7 +28,11 @@ func (s *Store) Upsert(ctx context.Context, places []geo.Place, incidents []geo.
 				return fmt.Errorf("incident %s: %w", incidents[i].ID, err)
 			}
 		}
-		return nil
+		ids := make([]string, len(incidents))
+		for i := range incidents {
+			ids[i] = incidents[i].ID
+		}
+		return recordVersions(ctx, tx, idList(ids), author, false, nil)
 	})
 }
 
@@ -39,12 +44,13 @@ func upsertIncident(ctx context.Context, tx *sql.Tx, in *geo.Incident) error {
 	if in.ExternalIDs == nil {
 		ext = []byte("{}")
 	}
-	_, err = tx.ExecContext(ctx, `
+	err = tx.QueryRowContext(ctx, `
 		INSERT INTO incidents (id, title, summary, event_type, sub_event_type, geom, location, place_id,
 			country, admin1, admin2, geo_precision, starts_at, ends_at, date_precision, actors,
-			fatalities_low, fatalities_best, fatalities_high, status, external_ids, synthetic)
+			fatalities_low, fatalities_best, fatalities_high, status, external_ids, synthetic, revision)
 		VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB($6, 4326), $7, nullif($8, ''), $9, $10, $11, $12,
-			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			(SELECT coalesce(max(revision), 0) + 1 FROM incident_versions WHERE incident_id = $1))
 		ON CONFLICT (id) DO UPDATE SET
 			title = excluded.title, summary = excluded.summary, event_type = excluded.event_type,
 			sub_event_type = excluded.sub_event_type, geom = excluded.geom, location = excluded.location,
@@ -53,11 +59,13 @@ func upsertIncident(ctx context.Context, tx *sql.Tx, in *geo.Incident) error {
 			ends_at = excluded.ends_at, date_precision = excluded.date_precision, actors = excluded.actors,
 			fatalities_low = excluded.fatalities_low, fatalities_best = excluded.fatalities_best,
 			fatalities_high = excluded.fatalities_high, status = excluded.status,
-			external_ids = excluded.external_ids, synthetic = excluded.synthetic, updated_at = now()`,
+			external_ids = excluded.external_ids, synthetic = excluded.synthetic, updated_at = now(),
+			revision = incidents.revision + 1
+		RETURNING revision`,
 		in.ID, in.Title, in.Summary, in.EventType, in.SubEventType, wkb.Value(in.Geometry), in.Location,
 		in.PlaceID, in.Country, in.Admin1, in.Admin2, in.GeoPrecision, in.StartsAt, in.EndsAt,
-		in.DatePrecision, pq.Array(in.Actors), in.Fatalities.Low, in.Fatalities.Best, in.Fatalities.High,
-		in.Status, ext, in.Synthetic)
+		in.DatePrecision, pq.Array(nonNilStrings(in.Actors)), in.Fatalities.Low, in.Fatalities.Best, in.Fatalities.High,
+		in.Status, ext, in.Synthetic).Scan(&in.Revision)
 	if err != nil {
 		return translate(err)
 	}

@@ -39,11 +39,14 @@ func (q *query) sql() string {
 	return strings.Join(q.clauses, " AND ")
 }
 
-// incidentWhere turns a filter into the WHERE clause over incidents aliased i.
-// Only published incidents are selected.
-func incidentWhere(f geo.Filter) *query {
-	q := &query{}
-	q.clauses = append(q.clauses, "i.status = 'published'")
+// filter adds the clauses of f over incidents aliased i. Without
+// f.Statuses only published incidents are selected.
+func (q *query) filter(f geo.Filter) {
+	if len(f.Statuses) > 0 {
+		q.where("i.status = ANY(%s::text[])", pq.Array(f.Statuses))
+	} else {
+		q.clauses = append(q.clauses, "i.status = 'published'")
+	}
 	if !f.Time.IsZero() {
 		q.where("i.during && tstzrange(%s::timestamptz, %s::timestamptz, '[)')", f.Time.Start, f.Time.End)
 	}
@@ -79,7 +82,6 @@ func incidentWhere(f geo.Filter) *query {
 		q.where("i.search LIKE ANY(SELECT '%%' || im_fold(t) || '%%' FROM unnest(%s::text[]) t)",
 			pq.Array(likeEscapeAll(terms)))
 	}
-	return q
 }
 
 // likeEscapeAll escapes LIKE's wildcards (and its escape character) so that

@@ -19,10 +19,11 @@ type memFilter struct {
 
 type worldBox struct{ x0, y0, x1, y1 uint32 }
 
-// compile turns f into a memFilter. It reports false when f needs text
-// matching the index cannot do (q, actor, admin1): PostGIS answers those.
+// compile turns f into a memFilter. It reports false when f needs what the
+// index cannot do (text matching in q, actor, admin1; the past in as_of):
+// PostGIS answers those.
 func compile(f geo.Filter) (memFilter, bool) {
-	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 {
+	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 || f.AsOf != nil || len(f.Statuses) > 0 {
 		return memFilter{}, false
 	}
 	m := memFilter{minBest: -1}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/paulmach/orb/maptile"
 
@@ -33,6 +34,9 @@ func cacheKey(t maptile.Tile, f geo.Filter) string {
 	list("actor", f.Actors)
 	if f.MinFatalities != nil {
 		fmt.Fprintf(&b, "|min_fatalities=%d", *f.MinFatalities)
+	}
+	if f.AsOf != nil {
+		fmt.Fprintf(&b, "|as_of=%s", f.AsOf.UTC().Format(time.RFC3339Nano))
 	}
 	if f.Query != "" {
 		fmt.Fprintf(&b, "|q=%q", f.Query)

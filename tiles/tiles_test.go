@@ -52,7 +52,9 @@ func (m *memorySource) ChangesSince(ctx context.Context, since int64, limit int)
 	return m.changes[since:], int64(len(m.changes)), false, nil
 }
 
-func (m *memorySource) LastChange(ctx context.Context) (int64, error) { return int64(len(m.changes)), nil }
+func (m *memorySource) LastChange(ctx context.Context) (int64, error) {
+	return int64(len(m.changes)), nil
+}
 
 func (m *memorySource) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error) {
 	return m.places, len(m.places), nil

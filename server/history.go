@@ -1,0 +1,90 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// revisions answers /collections/incidents/items/{id}/revisions: every
+// version of the incident, with who wrote it, when, and what changed.
+func (s *Server) revisions(c echo.Context) error {
+	if c.Param("collection") != "incidents" {
+		if _, err := s.findCollection(c.Param("collection")); err != nil {
+			return err
+		}
+		return geo.NotFound("places have no revisions")
+	}
+	if err := checkParams(c.QueryParams(), nil); err != nil {
+		return err
+	}
+	list, err := s.store.Revisions(c.Request().Context(), c.Param("fid"))
+	if err != nil {
+		return err
+	}
+	type revisionJSON struct {
+		geo.Revision
+		Changes json.RawMessage `json:"changes"`
+	}
+	out := make([]revisionJSON, len(list))
+	for i, r := range list {
+		out[i] = revisionJSON{Revision: r, Changes: r.Changes}
+		if len(r.Changes) == 0 {
+			out[i].Changes = json.RawMessage("null")
+		}
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.JSON(http.StatusOK, map[string]any{"id": c.Param("fid"), "revisions": out})
+}
+
+// maxChanges is the page size of the change feed.
+const maxChanges = 1000
+
+// changes answers /changes?since=SEQ (or an RFC 3339 instant): incidents
+// created, updated and deleted, oldest first, with a next link to resume.
+func (s *Server) changes(c echo.Context) error {
+	q := c.QueryParams()
+	if err := checkParams(q, []string{"since", "limit"}); err != nil {
+		return err
+	}
+	var since int64
+	var at time.Time
+	if v := q.Get("since"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			since = n
+		} else if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			at = t
+		} else if t, err := time.Parse(time.DateOnly, v); err == nil {
+			at = t
+		} else {
+			return geo.Invalid("since", "%q is neither a change number nor an RFC 3339 instant", safe(v))
+		}
+	}
+	limit := maxChanges
+	if q.Has("limit") {
+		n, err := parseInt(q.Get("limit"), "limit", 1, 1<<31-1)
+		if err != nil {
+			return err
+		}
+		limit = min(n, maxChanges)
+	}
+	list, err := s.store.Changes(c.Request().Context(), since, at, limit)
+	if err != nil {
+		return err
+	}
+	next := since
+	if len(list) > 0 {
+		next = list[len(list)-1].Seq
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.JSON(http.StatusOK, map[string]any{
+		"changes": list,
+		"links": []link{{Href: s.baseURL(c) + "/changes?since=" + strconv.FormatInt(next, 10), Rel: "next",
+			Type: mediaJSON, Title: "Changes after these"}},
+	})
+}

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// maxImportBytes bounds an uploaded import file.
+const maxImportBytes = 2 << 30
+
+// importFile answers POST /import (admin token): the body is a GeoJSON,
+// GeoJSONSeq, ACLED or UCDP file, stored in one transaction, all or
+// nothing. format (else guessed from the content) and dry_run=true.
+func (s *Server) importFile(c echo.Context) error {
+	q := c.QueryParams()
+	if err := checkParams(q, []string{"format", "dry_run"}); err != nil {
+		return err
+	}
+	format := q.Get("format")
+	if format != "" && !contains(geo.Formats, format) {
+		return geo.Invalid("format", "%q is not an import format (%s)", safe(format), strings.Join(geo.Formats, ", "))
+	}
+	dryRun := false
+	switch q.Get("dry_run") {
+	case "", "false", "0":
+	case "true", "1":
+		dryRun = true
+	default:
+		return geo.Invalid("dry_run", "must be true or false")
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes)
+	ctx := c.Request().Context()
+	extendWriteDeadline(c, exportDeadline)
+	reader, err := geo.ReadChecked(ctx, format, body, s.store)
+	if err == nil {
+		var n int
+		if n, err = s.store.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
+			return c.JSON(http.StatusOK, map[string]any{"imported": n, "dry_run": dryRun})
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return &geo.Error{Code: geo.ETooLarge, Param: "body", Message: "the file is larger than 2 GiB"}
+	}
+	var le *geo.LineError
+	if errors.As(err, &le) {
+		return &geo.Error{Code: geo.EUnprocessable, Param: le.Field, Message: le.Error() + " (nothing was stored)"}
+	}
+	return err
+}

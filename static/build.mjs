@@ -1,0 +1,88 @@
+// build.mjs turns static/src and the npm packages into static/dist, which
+// the Go binary embeds (static.go). Run it with `npm run build` (make web
+// does `npm ci` first). It needs no network and no bundler:
+//
+//   src/**                      copied as is (the page, its ES modules, CSS, the style template)
+//   vendor/maplibre-gl/         MapLibre GL JS, ES module build and its worker, pinned in package.json
+//   basemap/basemap.geojson     the built-in basemap: Natural Earth 1:50m (world-atlas, public domain)
+//                               as land, coastline, borders and country label points, one layer per
+//                               feature's "layer" property; the Go server cuts it into vector tiles
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { feature, mesh } from 'topojson-client';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, 'dist');
+const modules = join(here, 'node_modules');
+
+// Empty dist/ but keep .gitkeep, which lets `go build` work before the first build.
+mkdirSync(dist, { recursive: true });
+for (const name of readdirSync(dist)) {
+  if (name !== '.gitkeep') rmSync(join(dist, name), { recursive: true, force: true });
+}
+
+cpSync(join(here, 'src'), dist, { recursive: true });
+
+const maplibre = join(modules, 'maplibre-gl');
+const vendor = join(dist, 'vendor', 'maplibre-gl');
+mkdirSync(vendor, { recursive: true });
+for (const f of ['dist/maplibre-gl.mjs', 'dist/maplibre-gl-worker.mjs', 'dist/maplibre-gl.css', 'LICENSE.txt']) {
+  cpSync(join(maplibre, f), join(vendor, f.replace('dist/', '')));
+}
+
+writeBasemap(join(dist, 'basemap'));
+
+// writeBasemap converts world-atlas's TopoJSON into one GeoJSON file.
+function writeBasemap(dir) {
+  const topo = JSON.parse(readFileSync(join(modules, 'world-atlas', 'countries-50m.json'), 'utf8'));
+  const countries = require('i18n-iso-countries');
+  const features = [];
+  const add = (layer, geometry, props = {}) =>
+    features.push({ type: 'Feature', properties: { layer, ...props }, geometry: round(geometry) });
+
+  for (const f of feature(topo, topo.objects.land).features) add('land', f.geometry);
+  add('coastline', mesh(topo, topo.objects.land));
+  add('borders', mesh(topo, topo.objects.countries, (a, b) => a !== b));
+  for (const f of feature(topo, topo.objects.countries).features) {
+    const label = labelPoint(f.geometry);
+    if (!label) continue;
+    const a2 = countries.numericToAlpha2(f.id) || '';
+    add('country_labels', { type: 'Point', coordinates: label.point }, {
+      iso_a2: a2,
+      name_en: (a2 && countries.getName(a2, 'en', { select: 'alias' })) || f.properties.name,
+      name_fr: (a2 && countries.getName(a2, 'fr')) || f.properties.name,
+      minzoom: label.area > 100 ? 2 : label.area > 20 ? 3 : label.area > 3 ? 4 : label.area > 0.5 ? 5 : 6,
+    });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'basemap.geojson'), JSON.stringify({ type: 'FeatureCollection', features }));
+  console.log(`basemap: ${features.length} features`);
+}
+
+// labelPoint is the area-weighted centroid of a country's largest polygon
+// (planar lon/lat, which is good enough to place a name), and that area.
+function labelPoint(g) {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+  let best = null;
+  for (const rings of polys) {
+    const ring = rings[0];
+    let a = 0, cx = 0, cy = 0;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const k = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
+      a += k; cx += (ring[j][0] + ring[i][0]) * k; cy += (ring[j][1] + ring[i][1]) * k;
+    }
+    if (a === 0) continue;
+    const area = Math.abs(a / 2);
+    if (!best || area > best.area) best = { area, point: [cx / (3 * a), cy / (3 * a)] };
+  }
+  return best;
+}
+
+// round keeps 3 decimals (about 110 m): the data's own grid is about 390 m.
+function round(g) {
+  const r = (c) => (typeof c[0] === 'number' ? [Math.round(c[0] * 1e3) / 1e3, Math.round(c[1] * 1e3) / 1e3] : c.map(r));
+  return { type: g.type, coordinates: r(g.coordinates) };
+}

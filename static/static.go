@@ -1,0 +1,35 @@
+// Package static holds the web viewer: the page, its ES modules and CSS,
+// MapLibre GL JS and the built-in basemap data, as built by build.mjs into
+// dist/ (make web) and embedded in the binary.
+//
+// Before the first build dist/ holds only .gitkeep, so the Go code still
+// compiles; Built then reports false and the server shows its plain
+// placeholder page instead of the viewer.
+package static
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed all:dist
+var dist embed.FS
+
+// FS returns the built assets, rooted at dist/: index.html, style.json,
+// app.css, js/*.js, vendor/maplibre-gl/* and basemap/basemap.geojson.
+func FS() fs.FS {
+	sub, err := fs.Sub(dist, "dist")
+	if err != nil {
+		panic(err) // "dist" is a valid path: cannot happen
+	}
+	return sub
+}
+
+// BasemapFile is the path, inside FS, of the basemap GeoJSON.
+const BasemapFile = "basemap/basemap.geojson"
+
+// Built reports whether fsys holds a built viewer (build.mjs has run).
+func Built(fsys fs.FS) bool {
+	_, err := fs.Stat(fsys, "index.html")
+	return err == nil
+}

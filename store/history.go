@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"incidentmap/geo"
+)
+
+var opNames = map[string]string{"I": "create", "U": "update", "D": "delete"}
+
+// Revisions returns every version of an incident, oldest first; ENotFound
+// when it never existed.
+func (s *Store) Revisions(ctx context.Context, id string) ([]geo.Revision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT revision, op, author, lower(valid), upper(valid),
+		coalesce(status, ''), changes FROM incident_versions WHERE incident_id = $1 ORDER BY revision`, id)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []geo.Revision
+	for rows.Next() {
+		var r geo.Revision
+		var to sql.NullTime
+		if err := rows.Scan(&r.Revision, &r.Op, &r.Author, &r.From, &to, &r.Status, &r.Changes); err != nil {
+			return nil, translate(err)
+		}
+		r.Op = opNames[r.Op]
+		if to.Valid {
+			r.To = &to.Time
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	if len(out) == 0 {
+		return nil, geo.NotFound("no incident with id %q, now or before", id)
+	}
+	return out, nil
+}
+
+// Changes returns up to limit changes after seq since, or at or after
+// instant at when it is not zero, oldest first.
+func (s *Store) Changes(ctx context.Context, since int64, at time.Time, limit int) ([]geo.Change, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, incident_id, op, changed_at FROM incident_changes
+		WHERE seq > $1 AND ($2::timestamptz IS NULL OR changed_at >= $2) ORDER BY seq LIMIT $3`,
+		since, nullTime(at), limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	out := []geo.Change{}
+	for rows.Next() {
+		var c geo.Change
+		if err := rows.Scan(&c.Seq, &c.IncidentID, &c.Op, &c.At); err != nil {
+			return nil, translate(err)
+		}
+		c.Op = opNames[c.Op]
+		out = append(out, c)
+	}
+	return out, translate(rows.Err())
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
