@@ -14,6 +14,7 @@ type config struct {
 	DatabaseURL      string
 	Addr             string
 	PublicURL        string
+	BasemapStyle     string // an external MapLibre style replacing the built-in basemap
 	StatementTimeout time.Duration
 	MaxConns         int
 	ShutdownTimeout  time.Duration
@@ -24,6 +25,7 @@ func configFrom(getenv func(string) string) config {
 		DatabaseURL:      getenv("DATABASE_URL"),
 		Addr:             getenv("INCIDENTMAP_ADDR"),
 		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
+		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"incidentmap/server"
@@ -24,7 +23,15 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	tileService := tiles.New(st, tiles.Options{Logger: logger})
+	registry, builds := newRegistry(st)
+	tileService := tiles.New(st, tiles.Options{Logger: logger, ObserveBuild: func(seconds float64, fromIndex bool) {
+		source := "database"
+		if fromIndex {
+			source = "index"
+		}
+		builds.WithLabelValues(source).Observe(seconds)
+	}})
+	registerTileCache(registry, tileService)
 	go tileService.Run(ctx)
 	assets := static.FS()
 	basemap, err := openBasemap(assets)
@@ -35,9 +42,8 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if err != nil {
 		return err
 	}
-	// INCIDENTMAP_BASEMAP_STYLE belongs in config.go (not the viewer's file to edit).
 	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger,
-		Static: assets, Basemap: basemap, BasemapStyle: os.Getenv("INCIDENTMAP_BASEMAP_STYLE")})
+		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

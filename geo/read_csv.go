@@ -47,11 +47,15 @@ func (c *csvRows) next() error {
 	if err == io.EOF {
 		return io.EOF
 	}
-	line, _ := c.r.FieldPos(0)
-	c.lineNo = line
 	if err != nil {
-		return &LineError{Line: c.lineNo, Err: err}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			c.lineNo = pe.Line
+			return &LineError{Line: pe.Line, Err: pe.Err}
+		}
+		return &LineError{Line: c.lineNo + 1, Err: err}
 	}
+	c.lineNo, _ = c.r.FieldPos(0)
 	c.record = rec
 	return nil
 }

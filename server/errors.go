@@ -38,6 +38,7 @@ var codeOf = map[int]string{
 	http.StatusMethodNotAllowed:      "MethodNotAllowed",
 	http.StatusNotAcceptable:         "NotAcceptable",
 	http.StatusRequestEntityTooLarge: "PayloadTooLarge",
+	http.StatusTooManyRequests:       "TooManyRequests",
 	http.StatusServiceUnavailable:    "ServiceUnavailable",
 	http.StatusUnauthorized:          "Unauthorized",
 	http.StatusForbidden:             "Forbidden",

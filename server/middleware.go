@@ -18,9 +18,10 @@ func (s *Server) middleware() {
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
 	}))
 	e.Use(middleware.RequestID())
+	e.Use(s.metrics.observe)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
-		LogResponseSize: true, LogError: true, HandleError: true,
+		LogResponseSize: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			if v.Status >= 500 {
@@ -33,6 +34,8 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(middleware.Recover())
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.Use(s.limitExpensive())
 	e.Use(securityHeaders)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
@@ -47,6 +50,16 @@ func (s *Server) middleware() {
 		Limit:   "10M",
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/import" }, // streamed, own limit
 	}))
+	// Innermost: answer errors here, so that the logger and the metrics
+	// around see the status the error handler chose.
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			return nil
+		}
+	})
 }
 
 // securityHeaders sets the headers every answer carries.

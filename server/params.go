@@ -52,8 +52,12 @@ func checkParams(q url.Values, allowed []string) error {
 	return nil
 }
 
-// safe shortens a parameter name for an error message and keeps it valid text.
+// safe shortens a value or name for an error message and keeps it valid,
+// non-empty text.
 func safe(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
 	s = strings.ToValidUTF8(s, "?")
 	if len(s) > 40 {
 		s = s[:40] + "..."

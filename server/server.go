@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"incidentmap/geo"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	PublicURL string       // base URL for links; "" derives it from each request
 	Logger    *slog.Logger // default slog.Default()
 	Now       func() time.Time
+	// Metrics is the registry /metrics serves; the server adds its HTTP
+	// metrics to it. nil: a registry of its own.
+	Metrics *prometheus.Registry
 
 	// Basemap serves the built-in basemap tiles of the viewer; nil: none.
 	Basemap Basemap
@@ -66,6 +70,7 @@ type Server struct {
 	echo      *echo.Echo
 	store     Store
 	tiles     Tiles
+	metrics   *metrics
 	static    fs.FS
 	viewer    *viewer
 	publicURL string
@@ -87,6 +92,10 @@ func New(cfg Config) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	s.metrics = newMetrics(cfg.Metrics)
 	s.middleware()
 	s.routes()
 	return s
@@ -117,6 +126,7 @@ func (s *Server) routes() {
 	e.GET("/tiles.json", s.tileJSON)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
 	e.GET("/assets/*", echo.WrapHandler(s.assets()))
 	s.viewerRoutes()
 }

@@ -120,3 +120,6 @@ func (s *Store) transact(ctx context.Context, opts *sql.TxOptions, fn func(*sql.
 	}()
 	return fn(tx)
 }
+
+// Stats reports the connection pool's use.
+func (s *Store) Stats() sql.DBStats { return s.db.Stats() }

@@ -44,19 +44,22 @@ type Tile struct {
 type Options struct {
 	CacheBytes int // default 256 MiB
 	Logger     *slog.Logger
+	// ObserveBuild, when set, is told how long each tile took to build.
+	ObserveBuild func(seconds float64, fromIndex bool)
 }
 
 // Service builds and caches tiles and keeps its index in step with the
 // database. Create it with New and run Run in the background.
 type Service struct {
-	src    Source
-	log    *slog.Logger
-	snap   atomic.Pointer[snapshot]
-	cache  *cache
-	flight singleflight.Group
-	wake   chan struct{}
-	hits   atomic.Int64
-	misses atomic.Int64
+	src     Source
+	log     *slog.Logger
+	snap    atomic.Pointer[snapshot]
+	cache   *cache
+	flight  singleflight.Group
+	wake    chan struct{}
+	observe func(seconds float64, fromIndex bool)
+	hits    atomic.Int64
+	misses  atomic.Int64
 }
 
 // snapshot is one consistent state: the index, the places, the last change
@@ -77,7 +80,11 @@ func New(src Source, o Options) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1)}
+	if o.ObserveBuild == nil {
+		o.ObserveBuild = func(float64, bool) {}
+	}
+	return &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1),
+		observe: o.ObserveBuild}
 }
 
 // Status reports whether the in-memory index is loaded and how many
@@ -137,7 +144,9 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 // build lays out and encodes one tile, from the index when it can answer f,
 // else from PostGIS.
 func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo.Filter) (Tile, error) {
+	started := time.Now()
 	m, inMemory := compile(f)
+	defer func() { s.observe(time.Since(started).Seconds(), inMemory && sn != nil) }()
 	var ix *index
 	var places []geo.Place
 	if sn != nil {
