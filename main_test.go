@@ -25,7 +25,12 @@ type app struct {
 // until the test ends.
 func startApp(t *testing.T) *app {
 	t.Helper()
-	dsn := storetest.NewDatabase(t)
+	return startAppOn(t, storetest.NewDatabase(t))
+}
+
+// startAppOn is startApp on the database at dsn.
+func startAppOn(t *testing.T, dsn string) *app {
+	t.Helper()
 	env := func(k string) string {
 		if k == "DATABASE_URL" {
 			return dsn

@@ -93,8 +93,10 @@ ensure_packages() {
 }
 
 # ---------------------------------------------------------------- data dir
-REPO_DATA=$REPO/.data/pg
-FALLBACK_BASE=/var/tmp/incidentmap-pg-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)
+# INCIDENTMAP_PGROOT puts a cluster elsewhere (tests start throwaway ones).
+ROOT=${INCIDENTMAP_PGROOT:-$REPO/.data}
+REPO_DATA=$ROOT/pg
+FALLBACK_BASE=/var/tmp/incidentmap-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
 FALLBACK_DATA=$FALLBACK_BASE/pg
 
 # pick_datadir [create]: sets DATA. Without "create", only looks for an
@@ -232,9 +234,9 @@ ensure_database() {
 }
 
 # Serialise concurrent runs (two `make test` at once, say).
-mkdir -p "$REPO/.data"
-exec 9>"$REPO/.data/pg.lock"
-flock -w 300 9 || die "timed out waiting for $REPO/.data/pg.lock"
+mkdir -p "$ROOT"
+exec 9>"$ROOT/pg.lock"
+flock -w 300 9 || die "timed out waiting for $ROOT/pg.lock"
 
 case "$CMD" in
 stop)

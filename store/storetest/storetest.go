@@ -37,7 +37,12 @@ func AdminURL(t testing.TB) string {
 // returns its URL. The database is dropped when the test ends.
 func NewDatabase(t testing.TB) string {
 	t.Helper()
-	admin := AdminURL(t)
+	return NewDatabaseOn(t, AdminURL(t))
+}
+
+// NewDatabaseOn creates an empty database on the server of admin.
+func NewDatabaseOn(t testing.TB, admin string) string {
+	t.Helper()
 	u, err := url.Parse(admin)
 	if err != nil {
 		t.Fatalf("DATABASE_URL: %v", err)

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"incidentmap/store/storetest"
+)
+
+// With the database stopped, reads answer 503 with Retry-After within
+// seconds, readiness fails, liveness holds and nothing crashes; when the
+// database comes back, the same process serves again.
+func TestDatabaseOutage(t *testing.T) {
+	cluster := storetest.NewCluster(t, ".")
+	a := startAppOn(t, storetest.NewDatabaseOn(t, cluster.URL))
+	items := "/collections/incidents/items?datetime=2022-03-27"
+	tile, _ := tilePath(moura, 8)
+	a.getJSON(t, items, http.StatusOK, nil)
+	a.tileLayers(t, tile)
+
+	cluster.Stop(t)
+	start := time.Now()
+	res, body := a.get(t, items)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("items with the database down: %d %s", res.StatusCode, body)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the 503 took %v", took)
+	}
+	if res, _ := a.get(t, "/readyz"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz: %d", res.StatusCode)
+	}
+	if res, _ := a.get(t, "/healthz"); res.StatusCode != http.StatusOK {
+		t.Errorf("healthz: %d", res.StatusCode)
+	}
+	if res, _ := a.get(t, tile); res.StatusCode != http.StatusOK {
+		t.Errorf("a cached tile with the database down: %d", res.StatusCode)
+	}
+
+	cluster.Start(t)
+	start = time.Now()
+	for {
+		res, _ := a.get(t, items)
+		if res.StatusCode == http.StatusOK {
+			break
+		}
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("still %d 15 s after the database came back", res.StatusCode)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("serving again %v after the database came back", time.Since(start))
+	a.getJSON(t, "/readyz", http.StatusOK, nil)
+}

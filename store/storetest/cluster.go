@@ -1,0 +1,88 @@
+package storetest
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Cluster is a throwaway PostGIS cluster of one test, which the test may
+// stop and start (fault tests do) without disturbing the shared one.
+type Cluster struct {
+	URL  string // admin URL (the postgres superuser)
+	root string
+	port int
+	repo string
+}
+
+// NewCluster starts a private cluster with scripts/pg.sh (repo is the path
+// of the repository root from the test's directory). It is stopped and
+// removed when the test ends. Without PostgreSQL binaries it skips, except
+// under CI=true.
+func NewCluster(t testing.TB, repo string) *Cluster {
+	t.Helper()
+	AdminURL(t) // the same rule: skip locally, fail under CI, when there is no database set-up
+	root, err := os.MkdirTemp("", "incidentmap-fault-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(root, 0o777) // the postgres user runs the cluster when we are root
+	c := &Cluster{root: root, port: freePort(t), repo: repo}
+	out, err := c.script("start")
+	if err != nil {
+		os.RemoveAll(root)
+		t.Fatalf("start a private cluster: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	c.URL = lines[len(lines)-1]
+	t.Cleanup(func() {
+		c.script("stop")
+		os.RemoveAll(root)
+	})
+	return c
+}
+
+// Stop stops the cluster (fast shutdown: connections are cut).
+func (c *Cluster) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := c.script("stop"); err != nil {
+		t.Fatalf("stop cluster: %v\n%s", err, out)
+	}
+}
+
+// Start starts it again.
+func (c *Cluster) Start(t testing.TB) {
+	t.Helper()
+	if out, err := c.script("start"); err != nil {
+		t.Fatalf("start cluster: %v\n%s", err, out)
+	}
+}
+
+func (c *Cluster) script(cmd string) (string, error) {
+	run := exec.Command("bash", filepath.Join(c.repo, "scripts", "pg.sh"), cmd)
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DATABASE_URL=") {
+			env = append(env, kv)
+		}
+	}
+	run.Env = append(env, "INCIDENTMAP_PGROOT="+c.root, fmt.Sprintf("INCIDENTMAP_PGPORT=%d", c.port), "INCIDENTMAP_PG_FAST=1")
+	var out strings.Builder
+	run.Stdout = &out
+	run.Stderr = &out
+	err := run.Run()
+	return out.String(), err
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
