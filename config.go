@@ -12,6 +12,7 @@ import (
 // config is every setting, with its default.
 type config struct {
 	DatabaseURL      string
+	DatabaseReadURL  string // a read replica (DATABASE_READ_URL); "" reads the primary
 	Addr             string
 	PublicURL        string
 	BasemapStyle     string // an external MapLibre style replacing the built-in basemap
@@ -23,6 +24,7 @@ type config struct {
 func configFrom(getenv func(string) string) config {
 	cfg := config{
 		DatabaseURL:      getenv("DATABASE_URL"),
+		DatabaseReadURL:  getenv("DATABASE_READ_URL"),
 		Addr:             getenv("INCIDENTMAP_ADDR"),
 		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
 		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
@@ -42,7 +44,7 @@ func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.MaxConns, StatementTimeout: cfg.StatementTimeout})
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.MaxConns, StatementTimeout: cfg.StatementTimeout, ReadDSN: cfg.DatabaseReadURL})
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}

@@ -9,12 +9,12 @@ import (
 // fetchSize is how many rows each FETCH reads from a cursor.
 const fetchSize = 1000
 
-// eachRow runs stmt through a server-side cursor in a read-only transaction
+// eachRow runs stmt on db through a server-side cursor in a read-only transaction
 // and calls fn for every row, in order. Memory stays constant however many
 // rows there are, and the statement timeout applies to each FETCH rather
 // than to the whole read. It stops at the first error and when ctx ends.
-func (s *Store) eachRow(ctx context.Context, stmt string, args []any, fn func(scanner) error) error {
-	return s.transact(ctx, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
+func eachRow(ctx context.Context, db *sql.DB, stmt string, args []any, fn func(scanner) error) error {
+	return transactOn(ctx, db, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DECLARE rows_cursor NO SCROLL CURSOR FOR `+stmt, args...); err != nil {
 			return translate(err)
 		}

@@ -27,7 +27,7 @@ func (s *Store) extent(ctx context.Context, stmt string) (geo.Extent, error) {
 		x0, y0, x1, y1 sql.NullFloat64
 		t0, t1         sql.NullTime
 	)
-	if err := s.db.QueryRowContext(ctx, stmt).Scan(&x0, &y0, &x1, &y1, &t0, &t1); err != nil {
+	if err := s.read.QueryRowContext(ctx, stmt).Scan(&x0, &y0, &x1, &y1, &t0, &t1); err != nil {
 		return geo.Extent{}, translate(err)
 	}
 	var e geo.Extent

@@ -108,7 +108,7 @@ func intPtr(n sql.NullInt64) *int {
 // Incident returns the published incident with the given id, or an ENotFound
 // *geo.Error.
 func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents i
+	row := s.read.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents i
 		WHERE i.id = $1 AND i.status = 'published'`, id)
 	in, err := scanIncident(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -134,7 +134,7 @@ func (s *Store) CountIncidents(ctx context.Context, f geo.Filter) (int, error) {
 	from := incidentSource(q, f, `count(*)`)
 	q.filter(f)
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT `+from+` WHERE `+q.sql(), q.args...).Scan(&n)
+	err := s.read.QueryRowContext(ctx, `SELECT `+from+` WHERE `+q.sql(), q.args...).Scan(&n)
 	return n, translate(err)
 }
 
@@ -154,7 +154,7 @@ func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn f
 	if p.Offset > 0 {
 		stmt += ` OFFSET ` + q.arg(p.Offset)
 	}
-	return s.eachRow(ctx, stmt, q.args, func(row scanner) error {
+	return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {
 		in, err := scanIncident(row)
 		if err != nil {
 			return err

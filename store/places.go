@@ -73,7 +73,7 @@ func placeWhere(f geo.PlaceFilter) *query {
 func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error) {
 	q := placeWhere(f)
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM places p WHERE `+q.sql(), q.args...).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM places p WHERE `+q.sql(), q.args...).Scan(&total); err != nil {
 		return nil, 0, translate(err)
 	}
 	stmt := `SELECT ` + placeColumns + ` FROM places p WHERE ` + q.sql() + ` ORDER BY p.name, p.id`
@@ -81,7 +81,7 @@ func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]ge
 		stmt += ` LIMIT ` + q.arg(p.Limit)
 	}
 	stmt += ` OFFSET ` + q.arg(p.Offset)
-	rows, err := s.db.QueryContext(ctx, stmt, q.args...)
+	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
 	if err != nil {
 		return nil, 0, translate(err)
 	}
@@ -99,7 +99,7 @@ func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]ge
 
 // Place returns the place with the given id, or an ENotFound *geo.Error.
 func (s *Store) Place(ctx context.Context, id string) (geo.Place, error) {
-	p, err := scanPlace(s.db.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places p WHERE p.id = $1`, id))
+	p, err := scanPlace(s.read.QueryRowContext(ctx, `SELECT `+placeColumns+` FROM places p WHERE p.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, geo.NotFound("no place with id %q", id)
 	}

@@ -15,15 +15,19 @@ import (
 
 // Options tune the connection pool and the per-statement limits.
 type Options struct {
-	MaxOpenConns     int           // default 20
+	MaxOpenConns     int           // default 20, per pool
+	ReadDSN          string        // a read replica for reads (DATABASE_READ_URL); "" reads the primary
 	StatementTimeout time.Duration // default 15s; applied by PostgreSQL to every statement
 	ConnectTimeout   time.Duration // default 5s
 }
 
-// Store is a PostGIS-backed incident store, safe for concurrent use.
+// Store is a PostGIS-backed incident store, safe for concurrent use. Writes,
+// tokens, LISTEN and what the tile index reads after a change go to the
+// primary (db); other reads go to read, a replica when one is configured.
 type Store struct {
-	db  *sql.DB
-	dsn string
+	db   *sql.DB
+	read *sql.DB
+	dsn  string
 }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
@@ -47,15 +51,29 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db.SetMaxOpenConns(o.MaxOpenConns)
-	db.SetMaxIdleConns(o.MaxOpenConns)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, dsn: full}
+	configure(db, o)
+	s := &Store{db: db, read: db, dsn: full}
+	if o.ReadDSN != "" {
+		readFull, err := withDefaults(o.ReadDSN, o)
+		if err != nil {
+			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
+		}
+		if s.read, err = sql.Open("postgres", readFull); err != nil {
+			return nil, fmt.Errorf("open read database: %w", err)
+		}
+		configure(s.read, o)
+	}
 	if err := s.Ping(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+func configure(db *sql.DB, o Options) {
+	db.SetMaxOpenConns(o.MaxOpenConns)
+	db.SetMaxIdleConns(o.MaxOpenConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // withDefaults adds the timeouts to a DSN, in URL or key=value form.
@@ -84,26 +102,39 @@ func setDefault(q url.Values, key, value string) {
 	}
 }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the pools.
+func (s *Store) Close() error {
+	if s.read != s.db {
+		s.read.Close()
+	}
+	return s.db.Close()
+}
 
-// Ping checks that the database answers.
+// Ping checks that the databases answer.
 func (s *Store) Ping(ctx context.Context) error {
-	return translate(s.db.PingContext(ctx))
+	if err := s.db.PingContext(ctx); err != nil {
+		return translate(err)
+	}
+	return translate(s.read.PingContext(ctx))
 }
 
 // DataVersion returns a number that grows with every write to incidents,
 // claims, sources or places.
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := s.db.QueryRowContext(ctx, `SELECT version FROM data_version`).Scan(&v)
+	err := s.read.QueryRowContext(ctx, `SELECT version FROM data_version`).Scan(&v)
 	return v, translate(err)
 }
 
 // transact runs fn in a transaction that commits when fn returns nil and rolls
 // back when it returns an error or panics.
 func (s *Store) transact(ctx context.Context, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, opts)
+	return transactOn(ctx, s.db, opts, fn)
+}
+
+// transactOn is transact on a given pool.
+func transactOn(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return translate(err)
 	}

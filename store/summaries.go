@@ -30,7 +30,9 @@ func scanSummary(row scanner) (geo.Summary, error) {
 }
 
 // EachSummary calls fn with the summary of every published incident that
-// matches f and, when within is not nil, intersects it.
+// matches f and, when within is not nil, intersects it. It reads the
+// primary: the tile index pairs it with the change log, which a lagging
+// replica could leave behind.
 func (s *Store) EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error {
 	q := &query{}
 	from := incidentSource(q, f, summaryColumns)
@@ -39,7 +41,7 @@ func (s *Store) EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound
 		q.where("ST_Intersects(i.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
 			within.Min[0], within.Min[1], within.Max[0], within.Max[1])
 	}
-	return s.eachRow(ctx, `SELECT `+from+` WHERE `+q.sql(), q.args, func(row scanner) error {
+	return eachRow(ctx, s.db, `SELECT `+from+` WHERE `+q.sql(), q.args, func(row scanner) error {
 		sum, err := scanSummary(row)
 		if err != nil {
 			return err
