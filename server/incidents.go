@@ -46,12 +46,8 @@ func (s *Server) incidentItems(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	version, err := s.store.DataVersion(ctx)
-	if err != nil {
+	if fresh, err := s.notModified(c, format+"|"+strconv.FormatBool(authenticated)); err != nil || fresh {
 		return err
-	}
-	if s.notModified(c, version, format+"|"+strconv.FormatBool(authenticated)) {
-		return c.NoContent(http.StatusNotModified)
 	}
 	switch format {
 	case fCSV:

@@ -41,12 +41,8 @@ func (s *Server) item(c echo.Context) error {
 	fid := c.Param("fid")
 	var feature featureJSON
 	if ci.id == "places" {
-		version, err := s.store.DataVersion(ctx)
-		if err != nil {
+		if fresh, err := s.notModified(c, f); err != nil || fresh {
 			return err
-		}
-		if s.notModified(c, version, f) {
-			return c.NoContent(http.StatusNotModified)
 		}
 		iv, err := parseOptionalInterval(c.QueryParams())
 		if err != nil {

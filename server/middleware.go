@@ -77,23 +77,25 @@ func requestID(c echo.Context) string {
 }
 
 // notModified sets the ETag and Cache-Control of a read whose body depends
-// only on the data version and the request, and reports whether the client
-// already holds it (the handler then answers 304 and stops).
-func (s *Server) notModified(c echo.Context, version int64, format string) bool {
+// only on the data version and the request (and variant), and answers 304
+// when the client already holds it: the handler stops when fresh is true
+// or err is not nil.
+func (s *Server) notModified(c echo.Context, variant string) (fresh bool, err error) {
+	version, err := s.store.DataVersion(c.Request().Context())
+	if err != nil {
+		return false, err
+	}
 	r := c.Request()
-	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.URL.RawQuery + "|" + format + "|" + s.baseURL(c)))
+	sum := sha256.Sum256([]byte(r.URL.Path + "?" + r.URL.RawQuery + "|" + variant + "|" + s.baseURL(c)))
 	etag := fmt.Sprintf(`W/"%d-%s"`, version, hex.EncodeToString(sum[:8]))
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
 	h.Add("Vary", "Accept")
-	for _, candidate := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		candidate = strings.TrimSpace(candidate)
-		if candidate == etag || candidate == "*" || "W/"+candidate == etag {
-			return true
-		}
+	if ifNoneMatch(r, etag) {
+		return true, c.NoContent(http.StatusNotModified)
 	}
-	return false
+	return false, nil
 }
 
 // baseURL is where links point: the configured public URL, or the scheme

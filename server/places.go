@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/csv"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -52,12 +51,8 @@ func (s *Server) placeItems(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	version, err := s.store.DataVersion(ctx)
-	if err != nil {
+	if fresh, err := s.notModified(c, format); err != nil || fresh {
 		return err
-	}
-	if s.notModified(c, version, format) {
-		return c.NoContent(http.StatusNotModified)
 	}
 	places, matched, err := s.store.Places(ctx, f, page)
 	if err != nil {

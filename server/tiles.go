@@ -95,10 +95,13 @@ func parseTile(z, x, y string) (maptile.Tile, error) {
 	return maptile.New(uint32(n[1]), uint32(n[2]), maptile.Zoom(n[0])), nil
 }
 
+// ifNoneMatch reports whether the request's If-None-Match holds etag, by
+// weak comparison (RFC 9110: W/ prefixes do not matter).
 func ifNoneMatch(r *http.Request, etag string) bool {
+	etag = strings.TrimPrefix(etag, "W/")
 	for _, candidate := range strings.Split(r.Header.Get("If-None-Match"), ",") {
 		candidate = strings.TrimSpace(candidate)
-		if candidate == etag || candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
+		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
 			return true
 		}
 	}

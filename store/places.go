@@ -48,12 +48,7 @@ func scanPlace(row scanner) (geo.Place, error) {
 func placeWhere(f geo.PlaceFilter) *query {
 	q := &query{}
 	if f.BBox != nil {
-		var ors []string
-		for _, b := range f.BBox.Bounds() {
-			ors = append(ors, fmt.Sprintf("p.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)",
-				q.arg(b.Min[0]), q.arg(b.Min[1]), q.arg(b.Max[0]), q.arg(b.Max[1])))
-		}
-		q.clauses = append(q.clauses, "("+strings.Join(ors, " OR ")+")")
+		q.intersects("p.geom", *f.BBox)
 	}
 	if len(f.Countries) > 0 {
 		q.where("p.country = ANY(%s::text[])", pq.Array(f.Countries))

@@ -32,6 +32,17 @@ func (q *query) where(clause string, values ...any) {
 	q.clauses = append(q.clauses, fmt.Sprintf(clause, ph...))
 }
 
+// intersects adds: column (a fixed name) intersects the box, which may be
+// two envelopes when it crosses the antimeridian.
+func (q *query) intersects(column string, b geo.BBox) {
+	var ors []string
+	for _, e := range b.Bounds() {
+		ors = append(ors, fmt.Sprintf("ST_Intersects(%s, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
+			column, q.arg(e.Min[0]), q.arg(e.Min[1]), q.arg(e.Max[0]), q.arg(e.Max[1])))
+	}
+	q.clauses = append(q.clauses, "("+strings.Join(ors, " OR ")+")")
+}
+
 func (q *query) sql() string {
 	if len(q.clauses) == 0 {
 		return "true"
@@ -51,12 +62,7 @@ func (q *query) filter(f geo.Filter) {
 		q.where("i.during && tstzrange(%s::timestamptz, %s::timestamptz, '[)')", f.Time.Start, f.Time.End)
 	}
 	if f.BBox != nil {
-		var ors []string
-		for _, b := range f.BBox.Bounds() {
-			ors = append(ors, fmt.Sprintf("ST_Intersects(i.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
-				q.arg(b.Min[0]), q.arg(b.Min[1]), q.arg(b.Max[0]), q.arg(b.Max[1])))
-		}
-		q.clauses = append(q.clauses, "("+strings.Join(ors, " OR ")+")")
+		q.intersects("i.geom", *f.BBox)
 	}
 	if len(f.EventTypes) > 0 {
 		q.where("i.event_type = ANY(%s::text[])", pq.Array(f.EventTypes))

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
@@ -66,7 +65,7 @@ func single(ix *index, l *layout, t maptile.Tile, i int) []*geojson.Feature {
 	if shape, ok := ix.shapes[int32(i)]; ok {
 		var out []*geojson.Feature
 		for _, g := range splitCollection(shape) {
-			if g = toTile(g, t); g != nil {
+			if g = cutPart(g, t, nil); g != nil {
 				out = append(out, &geojson.Feature{Geometry: g, Properties: props})
 			}
 		}
@@ -111,52 +110,6 @@ func splitCollection(g orb.Geometry) []orb.Geometry {
 		out = append(out, splitCollection(m)...)
 	}
 	return out
-}
-
-// toTile projects a WGS84 geometry into tile units and clips it to the tile
-// with a small buffer; nil when nothing is left.
-func toTile(g orb.Geometry, t maptile.Tile) orb.Geometry {
-	x0, y0, shift := tileOrigin(t)
-	scale := math.Ldexp(1, -int(shift))
-	g = transform(orb.Clone(g), func(p orb.Point) orb.Point {
-		x, y := worldXY(p)
-		return orb.Point{(float64(x) - float64(x0)) * scale, (float64(y) - float64(y0)) * scale}
-	})
-	const buffer = 64
-	g = clip.Geometry(orb.Bound{Min: orb.Point{-buffer, -buffer}, Max: orb.Point{Extent + buffer, Extent + buffer}}, g)
-	if g == nil || g.Bound().IsZero() && g.GeoJSONType() != "Point" {
-		return nil
-	}
-	return g
-}
-
-// transform applies fn to every point of g, in place.
-func transform(g orb.Geometry, fn func(orb.Point) orb.Point) orb.Geometry {
-	switch g := g.(type) {
-	case orb.Point:
-		return fn(g)
-	case orb.MultiPoint:
-		for i := range g {
-			g[i] = fn(g[i])
-		}
-	case orb.LineString:
-		transform(orb.MultiPoint(g), fn)
-	case orb.Ring:
-		transform(orb.MultiPoint(g), fn)
-	case orb.MultiLineString:
-		for _, l := range g {
-			transform(l, fn)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			transform(r, fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			transform(p, fn)
-		}
-	}
-	return g
 }
 
 func floorDiv(a, b int64) int64 {
