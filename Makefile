@@ -1,9 +1,11 @@
 # incidentmap — see scripts/pg.sh for the private PostGIS cluster.
 #
+#   make web      npm ci + build the viewer into static/dist (embedded by go build)
 #   make build    build bin/incidentmap
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
 #   make test     install test deps, start PostGIS, go vet + go test
 #   make bench    scripts/bench.sh
+#   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS)
 #   make db       start the private PostGIS and print its URL
 #   make db-stop  stop it
 #   make clean    remove bin/ (keeps .data/, the database)
@@ -23,11 +25,21 @@ if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL=$$(bash scripts/pg.sh start | 
 export DATABASE_URL
 endef
 
-.PHONY: all build run test bench db db-stop clean
+.PHONY: all web build run test bench loadtest db db-stop clean
 
 all: build
 
-build:
+# The viewer's npm packages (pinned in static/package-lock.json), installed
+# again only when the lock file changes. npm comes from Debian when missing.
+static/node_modules/.package-lock.json: static/package.json static/package-lock.json
+	command -v npm >/dev/null 2>&1 || { . scripts/lib.sh; apt_install nodejs npm; }
+	cd static && npm ci --no-audit --no-fund
+
+# static/dist is embedded with //go:embed: go build, vet and test need it.
+web: static/node_modules/.package-lock.json
+	cd static && node build.mjs
+
+build: web
 	$(GO) build -trimpath -o $(BIN) .
 
 run: build
@@ -36,13 +48,14 @@ run: build
 	$(BIN) seed; \
 	exec $(BIN) serve
 
-test:
+test: web
 	bash scripts/deps.sh
 	export INCIDENTMAP_PG_FAST=1; \
 	$(with_db); \
 	echo "DATABASE_URL=$$DATABASE_URL"; \
 	$(GO) vet ./...; \
-	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -timeout 20m ./...; \
+	bash scripts/fuzz.sh
 
 bench:
 	@if [ -f scripts/bench.sh ]; then \
@@ -51,6 +64,9 @@ bench:
 		echo "make bench: the benchmark is not written yet (scripts/bench.sh is missing)" >&2; \
 		exit 1; \
 	fi
+
+loadtest:
+	INCIDENTMAP_PG_FAST=1 bash scripts/loadtest.sh
 
 db:
 	@bash scripts/pg.sh start

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/static"
 	"incidentmap/store"
@@ -38,12 +39,17 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if err != nil {
 		return err
 	}
+	maps, err := openMapRenderer(assets)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger,
-		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry})
+		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
+		Maps: maps})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -86,4 +92,23 @@ func openBasemap(assets fs.FS) (server.Basemap, error) {
 	}
 	defer f.Close()
 	return tiles.NewBasemap(f)
+}
+
+// openMapRenderer prepares the drawing of /map.png over the same embedded
+// Natural Earth data as the basemap tiles; without built assets the maps
+// are drawn over plain land.
+func openMapRenderer(assets fs.FS) (*render.Renderer, error) {
+	f, err := assets.Open(static.BasemapFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return render.New(nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	base, err := render.NewBasemap(f)
+	if err != nil {
+		return nil, err
+	}
+	return render.New(base)
 }

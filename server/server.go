@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"incidentmap/geo"
+	"incidentmap/render"
 )
 
 // Store is what the server reads. Failures are *geo.Error values (ENotFound,
@@ -44,6 +46,13 @@ type Store interface {
 	Changes(ctx context.Context, since int64, at time.Time, limit int) ([]geo.Change, error)
 	// Import stores every incident of r in one transaction, all or nothing.
 	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
+	// EachSummary streams the published incidents that match f (and
+	// intersect within when it is not nil), for /map.png.
+	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error
+	// Publishers returns the distinct publishers of the sources of the
+	// incidents matching f, most cited first, at most limit, and how many
+	// there are in all.
+	Publishers(ctx context.Context, f geo.Filter, limit int) (names []string, total int, err error)
 }
 
 // Config is what New needs. Store is required; the rest have defaults.
@@ -63,6 +72,8 @@ type Config struct {
 	// BasemapStyle is the URL of an external basemap style that replaces
 	// the built-in basemap in the viewer; "" keeps the built-in one.
 	BasemapStyle string
+	// Maps draws /map.png (and the titles of /oembed); nil: no /map.png.
+	Maps *render.Renderer
 }
 
 // Server routes HTTP requests. Build it with New.
@@ -73,6 +84,7 @@ type Server struct {
 	metrics   *metrics
 	static    fs.FS
 	viewer    *viewer
+	maps      *mapImages
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
@@ -88,6 +100,7 @@ func New(cfg Config) *Server {
 		s.now = time.Now
 	}
 	s.viewer = newViewer(cfg, s.log)
+	s.maps = newMapImages(cfg.Maps)
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -124,6 +137,8 @@ func (s *Server) routes() {
 	e.POST("/import", s.importFile, s.requireScope(scopeAdmin))
 	e.GET("/tiles/:z/:x/:y", s.tile)
 	e.GET("/tiles.json", s.tileJSON)
+	e.GET("/map.png", s.mapImage)
+	e.GET("/oembed", s.oembed)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())

@@ -10,11 +10,13 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -210,8 +212,9 @@ func (s *Server) basemapTile(c echo.Context) error {
 	if s.viewer.basemap == nil {
 		return geo.NotFound("the built-in basemap is not served here")
 	}
-	if err := checkParams(c.QueryParams(), nil); err != nil {
-		return err
+	if q := c.QueryParams(); len(q) > 0 {
+		name := slices.Sorted(maps.Keys(q))[0]
+		return geo.Invalid(safe(name), "is not a parameter of basemap tiles (they take none)")
 	}
 	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {

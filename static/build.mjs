@@ -30,7 +30,9 @@ const maplibre = join(modules, 'maplibre-gl');
 const vendor = join(dist, 'vendor', 'maplibre-gl');
 mkdirSync(vendor, { recursive: true });
 for (const f of ['dist/maplibre-gl.mjs', 'dist/maplibre-gl-worker.mjs', 'dist/maplibre-gl.css', 'LICENSE.txt']) {
-  cpSync(join(maplibre, f), join(vendor, f.replace('dist/', '')));
+  // The source maps are not shipped: drop the comments that point at them.
+  const text = readFileSync(join(maplibre, f), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  writeFileSync(join(vendor, f.replace('dist/', '')), text);
 }
 
 writeBasemap(join(dist, 'basemap'));

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/project"
 	"github.com/paulmach/orb/simplify"
 	"golang.org/x/sync/singleflight"
 
@@ -118,7 +119,7 @@ func (b *Basemap) layersOf(t maptile.Tile) mvt.Layers {
 	for _, name := range BasemapLayers {
 		layer := &mvt.Layer{Name: name, Version: 2, Extent: Extent}
 		for _, p := range b.layers[name] {
-			if !p.bound.Intersects(bound) {
+			if !p.bound.Intersects(bound) || belowMinZoom(p.props, t.Z) {
 				continue
 			}
 			if g := cutPart(p.geom, t, simplifier); g != nil {
@@ -130,7 +131,14 @@ func (b *Basemap) layersOf(t maptile.Tile) mvt.Layers {
 	return out
 }
 
-// cutPart projects g into tile t, simplifies and clips it, and snaps it to
+// belowMinZoom reports whether a feature's "minzoom" property (country
+// labels of small countries) keeps it out of tiles of zoom z.
+func belowMinZoom(props geojson.Properties, z maptile.Zoom) bool {
+	mz, ok := props["minzoom"].(float64)
+	return ok && float64(z) < mz
+}
+
+// cutPart projects g into tile t, simplifies it (unless s is nil), clips it, and snaps it to
 // whole tile units with exterior rings clockwise on screen, as MVT 2.1
 // wants; nil when nothing visible is left.
 func cutPart(g orb.Geometry, t maptile.Tile, s *simplify.DouglasPeuckerSimplifier) orb.Geometry {
@@ -144,12 +152,14 @@ func cutPart(g orb.Geometry, t maptile.Tile, s *simplify.DouglasPeuckerSimplifie
 		return orb.Point{float64((x - x0) >> shift), float64((y - y0) >> shift)}
 	}
 	scale := math.Ldexp(1, -int(shift))
-	g = transform(orb.Clone(g), func(p orb.Point) orb.Point {
+	g = project.Geometry(orb.Clone(g), func(p orb.Point) orb.Point {
 		x, y := worldXY(p)
 		return orb.Point{(float64(x) - float64(x0)) * scale, (float64(y) - float64(y0)) * scale}
 	})
-	if g = s.Simplify(g); g == nil {
-		return nil
+	if s != nil {
+		if g = s.Simplify(g); g == nil {
+			return nil
+		}
 	}
 	const buffer = 64
 	g = clip.Geometry(orb.Bound{Min: orb.Point{-buffer, -buffer}, Max: orb.Point{Extent + buffer, Extent + buffer}}, g)
@@ -163,6 +173,10 @@ func cutPart(g orb.Geometry, t maptile.Tile, s *simplify.DouglasPeuckerSimplifie
 // collapses, and orients polygon rings; nil when nothing is left.
 func baseSnap(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
+	case orb.MultiPoint:
+		if m := baseSnapPoints(g); len(m) > 0 {
+			return orb.MultiPoint(m)
+		}
 	case orb.LineString:
 		if l := baseSnapPoints(g); len(l) >= 2 {
 			return orb.LineString(l)

@@ -65,7 +65,8 @@ func TestBasemapTiles(t *testing.T) {
 		tile   maptile.Tile
 		counts map[string]int
 	}{
-		{"the world tile has every layer", maptile.At(mali, 0), map[string]int{"land": 2, "coastline": 1, "borders": 1, "country_labels": 1}},
+		{"the world tile has every layer; Mali's label waits for zoom 3", maptile.At(mali, 0), map[string]int{"land": 2, "coastline": 1, "borders": 1, "country_labels": 0}},
+		{"the z3 tile over Mali has its label", maptile.At(mali, 3), map[string]int{"country_labels": 1}},
 		{"a z6 tile over Mali has land and the label", maptile.At(mali, 6), map[string]int{"land": 1, "coastline": 0, "borders": 0, "country_labels": 1}},
 		{"a z6 tile on the border has it", maptile.At(orb.Point{-9, 12}, 6), map[string]int{"land": 1, "borders": 1, "country_labels": 0}},
 		{"a z4 tile over the Pacific is empty", maptile.At(orb.Point{-150, 0}, 4), map[string]int{"land": 0, "coastline": 0, "borders": 0, "country_labels": 0}},
@@ -190,6 +191,9 @@ func TestBuiltBasemap(t *testing.T) {
 		if len(layers["land"].Features) == 0 {
 			t.Errorf("tile %v has no land", tc.tile)
 		}
+	}
+	if z1 := decodeBasemap(t, b, maptile.New(0, 0, 1)); len(z1["country_labels"].Features) > 20 {
+		t.Errorf("z1 has %d country labels: small countries should wait for their minzoom", len(z1["country_labels"].Features))
 	}
 	mali := decodeBasemap(t, b, maptile.At(orb.Point{-2, 17}, 3))
 	found := false

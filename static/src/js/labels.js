@@ -1,6 +1,6 @@
 // labels.js draws the map's labels without glyphs: MapLibre asks for an
-// image it lacks ("styleimagemissing") and we draw the text with the
-// browser's own fonts on a canvas and hand it over with addImage. Image ids
+// image it lacks (the missing style image resolver) and we draw the text with
+// the browser's own fonts on a canvas and hand it over with addImage. Image ids
 // are "lbl|THEME|KIND|ARG|TEXT", set by the style's icon-image expressions:
 // KIND is country, place, base (ARG: the holder) or count.
 
@@ -35,7 +35,9 @@ export function drawLabel(id, ratio) {
   const size = kind === 'country' ? 13 : kind === 'count' ? 12 : 12.5;
   const weight = kind === 'count' || kind === 'base' ? 700 : kind === 'country' ? 600 : 500;
   const f = font(size * r, weight, kind === 'country' ? 'italic' : '');
+  const spacing = kind === 'country' ? `${r}px` : '0px';
   ctx.font = f;
+  ctx.letterSpacing = spacing;
   const shown = kind === 'base' ? `${text} · ${arg}` : kind === 'country' ? text.toUpperCase() : text;
   const marker = kind === 'base' ? 14 * r : 0;
   const pad = 3 * r;
@@ -43,10 +45,10 @@ export function drawLabel(id, ratio) {
   const h = Math.ceil(size * r * 1.5 + 2 * pad);
   canvas.width = w;
   canvas.height = h;
-  ctx.font = f;
+  ctx.font = f; // resizing the canvas reset its state
+  ctx.letterSpacing = spacing;
   ctx.textBaseline = 'middle';
   ctx.lineJoin = 'round';
-  if (kind === 'country') ctx.letterSpacing = `${r}px`;
   if (marker) {
     // A diamond in the holder's colour: the base's symbol.
     const cx = pad + marker / 2, cy = h / 2, s = marker / 2;
