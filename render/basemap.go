@@ -1,0 +1,190 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/simplify"
+)
+
+// Basemap is the land, coastline, borders and country labels of a static
+// map, from the same Natural Earth GeoJSON as the basemap tiles (each
+// feature names its layer in the "layer" property: land, coastline,
+// borders, country_labels). Geometries are kept in world coordinates, and
+// simplified once per zoom level on first use (half a pixel of tolerance),
+// so that drawing a map only scales, clips and fills. A Basemap is safe for
+// concurrent use.
+type Basemap struct {
+	land   []part // polygons
+	coast  []part // lines
+	border []part // lines
+	labels []countryLabel
+	names  map[string][2]string // ISO alpha-2 -> English, French name
+	levels [MaxZoom + 1]struct {
+		once sync.Once
+		l    *level
+	}
+}
+
+// part is one polygon or line in world coordinates, with its bound.
+type part struct {
+	rings [][]orb.Point // a polygon's rings, or a single line
+	bound orb.Bound
+}
+
+type countryLabel struct {
+	at      orb.Point // world coordinates
+	en, fr  string
+	minZoom float64
+}
+
+// level is the basemap simplified for one zoom level.
+type level struct{ land, coast, border []part }
+
+// NewBasemap reads the basemap GeoJSON FeatureCollection. Features of an
+// unknown layer are an error, so that a change of the build cannot drop
+// data silently.
+func NewBasemap(r io.Reader) (*Basemap, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("basemap: %w", err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		return nil, fmt.Errorf("basemap: %w", err)
+	}
+	b := &Basemap{names: map[string][2]string{}}
+	for i, f := range fc.Features {
+		switch layer := f.Properties.MustString("layer", ""); layer {
+		case "land":
+			b.land = append(b.land, polygonParts(f.Geometry)...)
+		case "coastline":
+			b.coast = append(b.coast, lineParts(f.Geometry)...)
+		case "borders":
+			b.border = append(b.border, lineParts(f.Geometry)...)
+		case "country_labels":
+			b.addLabel(f)
+		default:
+			return nil, fmt.Errorf("basemap: feature %d: unknown layer %q", i, layer)
+		}
+	}
+	return b, nil
+}
+
+func (b *Basemap) addLabel(f *geojson.Feature) {
+	p, ok := f.Geometry.(orb.Point)
+	en, fr := f.Properties.MustString("name_en", ""), f.Properties.MustString("name_fr", "")
+	if iso := f.Properties.MustString("iso_a2", ""); len(iso) == 2 {
+		b.names[iso] = [2]string{en, fr}
+	}
+	if ok && en != "" {
+		b.labels = append(b.labels, countryLabel{at: orb.Point{worldX(p[0]), worldY(p[1])}, en: en, fr: fr,
+			minZoom: f.Properties.MustFloat64("minzoom", 3)})
+	}
+}
+
+// countryName is the name of an ISO alpha-2 country in lang, or the code.
+func (b *Basemap) countryName(code, lang string) string {
+	if b == nil {
+		return code
+	}
+	n, ok := b.names[code]
+	switch {
+	case !ok:
+		return code
+	case lang == "fr" && n[1] != "":
+		return n[1]
+	}
+	return n[0]
+}
+
+func toWorld(ps []orb.Point) []orb.Point {
+	out := make([]orb.Point, len(ps))
+	for i, p := range ps {
+		out[i] = orb.Point{worldX(p[0]), worldY(p[1])}
+	}
+	return out
+}
+
+func polygonParts(g orb.Geometry) []part {
+	var polys []orb.Polygon
+	switch g := g.(type) {
+	case orb.Polygon:
+		polys = []orb.Polygon{g}
+	case orb.MultiPolygon:
+		polys = g
+	}
+	var out []part
+	for _, p := range polys {
+		pt := part{}
+		for _, r := range p {
+			pt.rings = append(pt.rings, toWorld(r))
+		}
+		if len(pt.rings) > 0 {
+			pt.bound = orb.MultiPoint(pt.rings[0]).Bound()
+			out = append(out, pt)
+		}
+	}
+	return out
+}
+
+func lineParts(g orb.Geometry) []part {
+	var lines []orb.LineString
+	switch g := g.(type) {
+	case orb.LineString:
+		lines = []orb.LineString{g}
+	case orb.MultiLineString:
+		lines = g
+	}
+	var out []part
+	for _, l := range lines {
+		w := toWorld(l)
+		out = append(out, part{rings: [][]orb.Point{w}, bound: orb.MultiPoint(w).Bound()})
+	}
+	return out
+}
+
+// level returns the basemap simplified for zoom z, building it on first use.
+func (b *Basemap) level(z float64) *level {
+	i := int(math.Max(0, math.Min(MaxZoom, math.Floor(z))))
+	lv := &b.levels[i]
+	lv.once.Do(func() {
+		tolerance := 0.5 / (tileSize * math.Exp2(float64(i)))
+		s := simplify.DouglasPeucker(tolerance)
+		lv.l = &level{land: simplifyParts(b.land, s, 4), coast: simplifyParts(b.coast, s, 2),
+			border: simplifyParts(b.border, s, 2)}
+	})
+	return lv.l
+}
+
+// simplifyParts drops the rings that collapse below min points (and a
+// polygon whose exterior collapses).
+func simplifyParts(parts []part, s *simplify.DouglasPeuckerSimplifier, min int) []part {
+	out := make([]part, 0, len(parts))
+	for _, p := range parts {
+		q := part{bound: p.bound}
+		for i, r := range p.rings {
+			var sr []orb.Point
+			if min == 4 {
+				sr = s.Ring(append(orb.Ring(nil), r...))
+			} else {
+				sr = s.LineString(append(orb.LineString(nil), r...))
+			}
+			if len(sr) < min {
+				if i == 0 {
+					break
+				}
+				continue
+			}
+			q.rings = append(q.rings, sr)
+		}
+		if len(q.rings) > 0 {
+			out = append(out, q)
+		}
+	}
+	return out
+}
