@@ -13,8 +13,9 @@ var opNames = map[string]string{"I": "create", "U": "update", "D": "delete"}
 // Revisions returns every version of an incident, oldest first; ENotFound
 // when it never existed.
 func (s *Store) Revisions(ctx context.Context, id string) ([]geo.Revision, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT revision, op, author, lower(valid), upper(valid),
-		coalesce(status, ''), changes FROM incident_versions WHERE incident_id = $1 ORDER BY revision`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT revision, op, author, valid_from,
+		lead(valid_from) OVER (ORDER BY revision), coalesce(status, ''), changes
+		FROM incident_versions WHERE incident_id = $1 ORDER BY revision`, id)
 	if err != nil {
 		return nil, translate(err)
 	}

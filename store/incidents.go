@@ -46,7 +46,9 @@ const versionsAsOf = `(SELECT v.incident_id AS id, v.title, v.summary, v.event_t
 	im_fold(v.title || ' ' || v.summary || ' ' || v.location || ' ' || v.admin1 || ' ' || v.admin2 || ' ' ||
 		im_fold(v.actors)) AS search,
 	im_fold(v.actors) AS actors_folded
-	FROM incident_versions v WHERE v.valid @> %s::timestamptz AND v.op <> 'D') i`
+	FROM (SELECT DISTINCT ON (incident_id) * FROM incident_versions WHERE valid_from <= %s::timestamptz
+		ORDER BY incident_id, revision DESC) v
+	WHERE v.op <> 'D') i`
 
 // incidentSource returns the FROM clause and the columns to read for f:
 // the live table, or its versions as of f.AsOf.

@@ -19,29 +19,25 @@ type idSet struct {
 // idList is the set of the ids in list.
 func idList(list []string) idSet { return idSet{`SELECT unnest($1::text[])`, []any{pq.Array(list)}} }
 
-// recordVersions closes the current version of each incident in ids and
-// records its state now as a new version written by author: its row for a
-// write, an empty 'D' version for a deletion. patch is the RFC 7396 merge
-// patch from the previous version when the caller knows it (one incident).
+// recordVersions records the state now of each incident in ids as its
+// new version, written by author: its row for a write, an empty 'D' version
+// for a deletion. A version is current from its valid_from until the next
+// one's. patch is the RFC 7396 merge patch from the previous version when
+// the caller knows it (one incident).
 func recordVersions(ctx context.Context, tx *sql.Tx, ids idSet, author string, deleted bool, patch []byte) error {
-	_, err := tx.ExecContext(ctx, `UPDATE incident_versions SET valid = tstzrange(lower(valid), now())
-		WHERE incident_id IN (`+ids.sql+`) AND upper_inf(valid)`, ids.args...)
-	if err != nil {
-		return translate(err)
-	}
 	if deleted {
-		_, err = tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, valid)
+		_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, valid_from)
 			SELECT d.id, coalesce((SELECT max(revision) FROM incident_versions v WHERE v.incident_id = d.id), 0) + 1,
-				'D', `+next(ids, 1)+`, tstzrange(now(), NULL)
+				'D', `+next(ids, 1)+`, now()
 			FROM (`+ids.sql+`) AS d(id)`, slices.Concat(ids.args, []any{author})...)
 		return translate(err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, changes, valid,
+	_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, changes, valid_from,
 			title, summary, event_type, sub_event_type, geom, location, place_id, country, admin1, admin2,
 			geo_precision, starts_at, ends_at, date_precision, actors, fatalities_low, fatalities_best,
 			fatalities_high, status, external_ids, synthetic, created_at, updated_at, claims, sources)
 		SELECT i.id, i.revision, CASE WHEN i.revision = 1 THEN 'I' ELSE 'U' END, `+next(ids, 1)+`, `+next(ids, 2)+`::jsonb,
-			tstzrange(now(), NULL), i.title, i.summary, i.event_type, i.sub_event_type, i.geom, i.location,
+			now(), i.title, i.summary, i.event_type, i.sub_event_type, i.geom, i.location,
 			i.place_id, i.country, i.admin1, i.admin2, i.geo_precision, i.starts_at, i.ends_at, i.date_precision,
 			i.actors, i.fatalities_low, i.fatalities_best, i.fatalities_high, i.status, i.external_ids,
 			i.synthetic, i.created_at, i.updated_at,
