@@ -84,9 +84,7 @@ func (q *query) filter(f geo.Filter) {
 		q.where("i.fatalities_best >= %s", *f.MinFatalities)
 	}
 	if f.Query != "" {
-		terms := strings.Split(f.Query, ",")
-		q.where("i.search LIKE ANY(SELECT '%%' || im_fold(t) || '%%' FROM unnest(%s::text[]) t)",
-			pq.Array(likeEscapeAll(terms)))
+		q.where("to_tsvector('simple', i.search) @@ im_query(%s::text[])", pq.Array(strings.Split(f.Query, ",")))
 	}
 }
 
