@@ -107,10 +107,14 @@ func (g *geojsonSeqReader) Next() (*Incident, error) {
 	return nil, io.EOF
 }
 
-// featureToIncident decodes one feature in the wire form of IncidentProps.
-// It needs an id: imports are idempotent by id.
+// featureToIncident decodes one feature in the wire form of IncidentProps,
+// in a single pass. It needs an id: imports are idempotent by id.
 func featureToIncident(raw []byte) (*Incident, *LineError) {
-	var f wireFeature
+	var f struct {
+		ID         any               `json:"id"`
+		Geometry   *geojson.Geometry `json:"geometry"`
+		Properties *IncidentProps    `json:"properties"`
+	}
 	if err := json.Unmarshal(raw, &f); err != nil {
 		return nil, &LineError{Err: fmt.Errorf("not a GeoJSON feature: %v", err)}
 	}
@@ -118,23 +122,19 @@ func featureToIncident(raw []byte) (*Incident, *LineError) {
 	if id == "" {
 		return nil, &LineError{Field: "id", Err: errors.New("every imported feature needs a string id")}
 	}
-	var p IncidentProps
-	if err := json.Unmarshal(f.Properties, &p); err != nil {
-		return nil, &LineError{Field: "properties", Err: err}
+	if f.Properties == nil {
+		return nil, &LineError{Field: "properties", Err: errors.New("missing")}
 	}
+	p := f.Properties
 	if p.Status == "" {
 		p.Status = StatusPublished
 	}
 	if p.DatePrecision == "" {
 		p.DatePrecision = "day"
 	}
-	in := IncidentFromProps(id, nil, p)
-	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-		g, err := geojson.UnmarshalGeometry(f.Geometry)
-		if err != nil {
-			return nil, &LineError{Field: "geometry", Err: err}
-		}
-		in.Geometry = g.Geometry()
+	in := IncidentFromProps(id, nil, *p)
+	if f.Geometry != nil {
+		in.Geometry = f.Geometry.Geometry()
 	}
 	return &in, nil
 }
