@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"time"
 
 	"github.com/lib/pq"
 	"github.com/paulmach/orb/encoding/ewkb"
@@ -41,8 +42,8 @@ var (
 // it stored. next returns (incident, true, nil) for each incident, then
 // (nil, false, nil) at the end; it may reuse the incident it returned before.
 //
-// It only inserts: an id that already exists fails the whole load (the
-// importer of the write issue handles upserts). It does not call Validate;
+// It only inserts: an id that already exists fails the whole load (Import
+// handles upserts). Each incident gets its first version. It does not call Validate;
 // the database checks its constraints. Memory stays constant: incidents go
 // in batches of copyBatch, each batch followed by its sources and claims.
 // It stops on the first error (from next, from the database, or ctx) and
@@ -50,7 +51,11 @@ var (
 func (s *Store) CopyIncidents(ctx context.Context, next func() (*geo.Incident, bool, error)) (int, error) {
 	total := 0
 	err := s.transact(ctx, nil, func(tx *sql.Tx) error {
-		c := &copier{tx: tx, next: next, tables: liveTables}
+		now, err := transactionTime(ctx, tx)
+		if err != nil {
+			return err
+		}
+		c := &copier{tx: tx, next: next, tables: liveTables, versions: &versionRows{author: "synth", at: now}}
 		for {
 			n, err := c.batch(ctx)
 			total += n
@@ -73,13 +78,63 @@ var liveTables = copyTables{"incidents", "sources", "claims"}
 
 // copier carries one CopyIncidents transaction from batch to batch.
 type copier struct {
-	tables  copyTables
-	tx      *sql.Tx
-	next    func() (*geo.Incident, bool, error)
-	done    bool
-	ids     []string // the batch's incident ids, by COPY line
-	sources []childRow
-	claims  []childRow
+	tables   copyTables
+	tx       *sql.Tx
+	next     func() (*geo.Incident, bool, error)
+	done     bool
+	ids      []string // the batch's incident ids, by COPY line
+	sources  []childRow
+	claims   []childRow
+	versions *versionRows // when set, each new incident also gets its first version
+}
+
+// versionRows are the first versions of incidents copied into the live
+// tables: revision 1, written by author at the transaction's time.
+type versionRows struct {
+	author string
+	at     time.Time
+	rows   []childRow
+}
+
+var versionCopyColumns = []string{"incident_id", "revision", "op", "author", "valid_from", "title", "summary",
+	"event_type", "sub_event_type", "geom", "location", "place_id", "country", "admin1", "admin2",
+	"geo_precision", "starts_at", "ends_at", "date_precision", "actors", "fatalities_low", "fatalities_best",
+	"fatalities_high", "status", "external_ids", "synthetic", "created_at", "updated_at", "claims", "sources"}
+
+// add keeps the first version of an incident, from the values of its row.
+func (v *versionRows) add(in *geo.Incident, row []any) error {
+	p := in.Props()
+	claims, err := json.Marshal(p.Claims)
+	if err != nil {
+		return err
+	}
+	sources, err := json.Marshal(p.Sources)
+	if err != nil {
+		return err
+	}
+	values := append([]any{in.ID, 1, "I", v.author, v.at}, row[1:]...)
+	values = append(values, v.at, v.at, string(claims), string(sources))
+	v.rows = append(v.rows, childRow{in.ID, values})
+	return nil
+}
+
+// copyAll copies a list of incidents, batch by batch.
+func (c *copier) copyAll(ctx context.Context, list []*geo.Incident) error {
+	i := 0
+	c.done = false
+	c.next = func() (*geo.Incident, bool, error) {
+		if i == len(list) {
+			return nil, false, nil
+		}
+		i++
+		return list[i-1], true, nil
+	}
+	for {
+		n, err := c.batch(ctx)
+		if err != nil || n < copyBatch {
+			return err
+		}
+	}
 }
 
 // childRow is one source or claim row, its values ready for COPY.
@@ -95,6 +150,9 @@ func (c *copier) batch(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	c.ids, c.sources, c.claims = c.ids[:0], c.sources[:0], c.claims[:0]
+	if c.versions != nil {
+		c.versions.rows = c.versions.rows[:0]
+	}
 	first, ok, err := c.next()
 	if err != nil || !ok {
 		c.done = true
@@ -118,6 +176,11 @@ func (c *copier) batch(ctx context.Context) (int, error) {
 	}
 	if err := c.copyChildren(ctx, c.tables.sources, sourceCopyColumns, c.sources); err != nil {
 		return 0, err
+	}
+	if c.versions != nil {
+		if err := c.copyChildren(ctx, "incident_versions", versionCopyColumns, c.versions.rows); err != nil {
+			return 0, err
+		}
 	}
 	return len(c.ids), c.copyChildren(ctx, c.tables.claims, claimCopyColumns, c.claims)
 }
@@ -155,10 +218,16 @@ func (c *copier) copyIncident(ctx context.Context, stmt *sql.Stmt, in *geo.Incid
 	if in.PlaceID != "" {
 		placeID = in.PlaceID
 	}
-	_, err = stmt.ExecContext(ctx, in.ID, in.Title, in.Summary, in.EventType, in.SubEventType,
+	row := []any{in.ID, in.Title, in.Summary, in.EventType, in.SubEventType,
 		hex.EncodeToString(geom), in.Location, placeID, in.Country, in.Admin1, in.Admin2, in.GeoPrecision,
 		in.StartsAt, in.EndsAt, in.DatePrecision, pq.Array(nonNilStrings(in.Actors)),
-		in.Fatalities.Low, in.Fatalities.Best, in.Fatalities.High, in.Status, ext, in.Synthetic)
+		in.Fatalities.Low, in.Fatalities.Best, in.Fatalities.High, in.Status, ext, in.Synthetic}
+	if c.versions != nil {
+		if err := c.versions.add(in, row); err != nil {
+			return fmt.Errorf("incident %s: %w", in.ID, err)
+		}
+	}
+	_, err = stmt.ExecContext(ctx, row...)
 	if err != nil {
 		// COPY reports a rejected row late, with its line number.
 		return c.rowError(c.tables.incidents, err)
@@ -227,6 +296,13 @@ func (c *copier) childError(table string, rows []childRow, err error) error {
 		return fmt.Errorf("incident %s: %s: %w", rows[n-1].incident, table, translate(err))
 	}
 	return fmt.Errorf("copy %s: %w", table, translate(err))
+}
+
+// transactionTime is now() of the transaction: the time its versions carry.
+func transactionTime(ctx context.Context, tx *sql.Tx) (time.Time, error) {
+	var now time.Time
+	err := tx.QueryRowContext(ctx, `SELECT now()`).Scan(&now)
+	return now, translate(err)
 }
 
 func nonNilStrings(s []string) []string {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/lib/pq"
+
 	"incidentmap/geo"
 )
 
@@ -20,34 +22,57 @@ var errDryRun = errors.New("dry run")
 // *geo.LineError, or one the database refuses) fails the whole file and
 // nothing is stored. Incidents whose id exists are replaced, with their
 // claims and sources, so importing a file twice changes nothing; each gets
-// a new version written by author. Rows stream through COPY into staging
-// tables, then merge with set-based statements: memory stays constant.
-// With dryRun everything runs and is rolled back; the count is returned.
+// a new version written by author. Memory stays constant: rows go in
+// batches; the ids never seen before go straight into the live tables
+// through COPY, with their first versions, and the others through staging
+// tables merged at the end with set-based statements. With dryRun
+// everything runs and is rolled back; the count is returned.
 func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error) {
 	total := 0
 	err := s.transact(ctx, nil, func(tx *sql.Tx) error {
 		if err := createStaging(ctx, tx); err != nil {
 			return err
 		}
-		c := &copier{tx: tx, tables: stagingTables, next: func() (*geo.Incident, bool, error) {
-			in, err := r.Next()
-			if err == io.EOF {
-				return nil, false, nil
-			}
-			return in, err == nil, err
-		}}
+		now, err := transactionTime(ctx, tx)
+		if err != nil {
+			return err
+		}
+		fresh := &copier{tx: tx, tables: liveTables, versions: &versionRows{author: author, at: now}}
+		staged := &copier{tx: tx, tables: stagingTables}
+		restaged := 0
 		for {
-			n, err := c.batch(ctx)
-			total += n
+			batch, err := readBatch(r, copyBatch)
 			if err != nil {
 				return err
 			}
-			if n < copyBatch {
+			if len(batch) == 0 {
 				break
 			}
+			total += len(batch)
+			known, err := knownIDs(ctx, tx, batch)
+			if err != nil {
+				return err
+			}
+			var newOnes, old []*geo.Incident
+			for _, in := range batch {
+				if known[in.ID] {
+					old = append(old, in)
+				} else {
+					newOnes = append(newOnes, in)
+				}
+			}
+			if err := fresh.copyAll(ctx, newOnes); err != nil {
+				return err
+			}
+			if err := staged.copyAll(ctx, old); err != nil {
+				return err
+			}
+			restaged += len(old)
 		}
-		if err := mergeStaging(ctx, tx, author); err != nil {
-			return err
+		if restaged > 0 {
+			if err := mergeStaging(ctx, tx, author); err != nil {
+				return err
+			}
 		}
 		if dryRun {
 			return errDryRun
@@ -61,6 +86,46 @@ func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun 
 		return 0, err
 	}
 	return total, nil
+}
+
+// readBatch reads up to n incidents.
+func readBatch(r geo.Reader, n int) ([]*geo.Incident, error) {
+	var out []*geo.Incident
+	for len(out) < n {
+		in, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// knownIDs returns which ids of the batch exist now or existed before (they
+// have versions): those take the staging path, which numbers revisions.
+func knownIDs(ctx context.Context, tx *sql.Tx, batch []*geo.Incident) (map[string]bool, error) {
+	ids := make([]string, len(batch))
+	for i, in := range batch {
+		ids[i] = in.ID
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE id = ANY($1)
+		UNION SELECT incident_id FROM incident_versions WHERE incident_id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err)
+		}
+		known[id] = true
+	}
+	return known, translate(rows.Err())
 }
 
 // createStaging makes the transaction's staging tables: the shape and
