@@ -15,6 +15,7 @@ const (
 	EUnauthorized  = "unauthorized"  // missing or wrong token: 401
 	EForbidden     = "forbidden"     // token lacks the scope: 403
 	EConflict      = "conflict"      // stale write: 412
+	EExists        = "exists"        // creating what exists already: 409
 	EUnprocessable = "unprocessable" // well-formed but semantically wrong: 422
 )
 

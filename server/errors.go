@@ -27,6 +27,7 @@ var statusOf = map[string]int{
 	geo.EUnauthorized:  http.StatusUnauthorized,
 	geo.EForbidden:     http.StatusForbidden,
 	geo.EConflict:      http.StatusPreconditionFailed,
+	geo.EExists:        http.StatusConflict,
 	geo.EUnprocessable: http.StatusUnprocessableEntity,
 	geo.EInternal:      http.StatusInternalServerError,
 }
@@ -43,6 +44,7 @@ var codeOf = map[int]string{
 	http.StatusUnauthorized:          "Unauthorized",
 	http.StatusForbidden:             "Forbidden",
 	http.StatusPreconditionFailed:    "PreconditionFailed",
+	http.StatusConflict:              "Conflict",
 	http.StatusUnprocessableEntity:   "UnprocessableEntity",
 	http.StatusInternalServerError:   "InternalError",
 }

@@ -23,9 +23,18 @@ func (s *Server) revisions(c echo.Context) error {
 	if err := checkParams(c.QueryParams(), nil); err != nil {
 		return err
 	}
+	authenticated, err := s.optionalToken(c)
+	if err != nil {
+		return err
+	}
 	list, err := s.store.Revisions(c.Request().Context(), c.Param("fid"))
 	if err != nil {
 		return err
+	}
+	if !authenticated {
+		if list = publicRevisions(list); len(list) == 0 {
+			return geo.NotFound("no incident with id %q", c.Param("fid"))
+		}
 	}
 	type revisionJSON struct {
 		geo.Revision
@@ -73,7 +82,11 @@ func (s *Server) changes(c echo.Context) error {
 		}
 		limit = min(n, maxChanges)
 	}
-	list, err := s.store.Changes(c.Request().Context(), since, at, limit)
+	authenticated, err := s.optionalToken(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Changes(c.Request().Context(), since, at, limit, authenticated)
 	if err != nil {
 		return err
 	}
@@ -87,4 +100,26 @@ func (s *Server) changes(c echo.Context) error {
 		"links": []link{{Href: s.baseURL(c) + "/changes?since=" + strconv.FormatInt(next, 10), Rel: "next",
 			Type: mediaJSON, Title: "Changes after these"}},
 	})
+}
+
+// publicRevisions keeps what the public may see of a history: the published
+// versions and the deletions, each with what changed only when the version
+// before it was published too (a draft's content stays private).
+func publicRevisions(all []geo.Revision) []geo.Revision {
+	var out []geo.Revision
+	published := false
+	for i, r := range all {
+		published = published || r.Status == geo.StatusPublished
+		if r.Status != geo.StatusPublished && r.Op != "delete" {
+			continue
+		}
+		if i == 0 || all[i-1].Status != geo.StatusPublished {
+			r.Changes = nil
+		}
+		out = append(out, r)
+	}
+	if !published {
+		return nil // never published: not even its id is public
+	}
+	return out
 }

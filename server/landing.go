@@ -38,7 +38,7 @@ var conformanceClasses = []string{
 // page for browsers.
 func (s *Server) landing(c echo.Context) error {
 	if err := checkParams(c.QueryParams(), []string{"f", "datetime", "bbox", "lang", "theme", "highlight",
-		"event_type", "sub_event_type", "country", "admin1", "actor", "min_fatalities", "q"}); err != nil {
+		"event_type", "sub_event_type", "country", "admin1", "actor", "min_fatalities", "q", "as_of"}); err != nil {
 		return err
 	}
 	f, err := negotiate(c, fHTML, fJSON)

@@ -43,7 +43,8 @@ type Store interface {
 	// Geocode finds the one gazetteer place of a name (EUnprocessable).
 	Geocode(ctx context.Context, name, country, admin string) (geo.Place, error)
 	Revisions(ctx context.Context, id string) ([]geo.Revision, error)
-	Changes(ctx context.Context, since int64, at time.Time, limit int) ([]geo.Change, error)
+	// Changes lists writes after a point; all includes never-published incidents.
+	Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error)
 	// Import stores every incident of r in one transaction, all or nothing.
 	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
 	// EachSummary streams the published incidents that match f (and
@@ -139,6 +140,8 @@ func (s *Server) routes() {
 	e.GET("/tiles.json", s.tileJSON)
 	e.GET("/map.png", s.mapImage)
 	e.GET("/oembed", s.oembed)
+	e.GET("/embed", s.embedPage)
+	e.GET("/embed.js", s.embedScript)
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics.handler())

@@ -43,11 +43,19 @@ func (s *Store) Revisions(ctx context.Context, id string) ([]geo.Revision, error
 }
 
 // Changes returns up to limit changes after seq since, or at or after
-// instant at when it is not zero, oldest first.
-func (s *Store) Changes(ctx context.Context, since int64, at time.Time, limit int) ([]geo.Change, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, incident_id, op, changed_at FROM incident_changes
-		WHERE seq > $1 AND ($2::timestamptz IS NULL OR changed_at >= $2) ORDER BY seq LIMIT $3`,
-		since, nullTime(at), limit)
+// instant at when it is not zero, oldest first. Without all, it is the
+// public feed: an incident that was never published does not appear, and
+// one that is no longer published appears as deleted (a syncing client
+// drops it).
+func (s *Store) Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT c.seq, c.incident_id,
+			CASE WHEN $4 OR i.status = 'published' THEN c.op ELSE 'D' END, c.changed_at
+		FROM incident_changes c LEFT JOIN incidents i ON i.id = c.incident_id
+		WHERE c.seq > $1 AND ($2::timestamptz IS NULL OR c.changed_at >= $2)
+		  AND ($4 OR i.status = 'published' OR EXISTS (SELECT 1 FROM incident_versions v
+			WHERE v.incident_id = c.incident_id AND v.status = 'published'))
+		ORDER BY c.seq LIMIT $3`,
+		since, nullTime(at), limit, all)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -30,7 +30,7 @@ func (s *Store) WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write
 		}
 		switch {
 		case w.Create && current > 0:
-			return &geo.Error{Code: geo.EConflict, Param: "id", Message: fmt.Sprintf("an incident %q exists already", in.ID)}
+			return &geo.Error{Code: geo.EExists, Param: "id", Message: fmt.Sprintf("an incident %q exists already; PUT or PATCH it", in.ID)}
 		case w.Replace && current == 0:
 			return geo.NotFound("no incident with id %q", in.ID)
 		case w.IfRevision > 0 && w.IfRevision != current:
