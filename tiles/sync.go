@@ -85,16 +85,18 @@ func (s *Service) refresh(ctx context.Context) error {
 		return err
 	}
 	next := &snapshot{ix: old.ix, places: places, seq: last, gen: old.gen + 1}
+	everything := placesChanged // places are few: any change redraws every tile
 	if len(ids) > 0 {
-		ix, dirty, all := apply(old.ix, ids, changed)
-		next.ix, placesChanged = ix, placesChanged || all
+		ix, dirty, tooWide := apply(old.ix, ids, changed)
+		next.ix, everything = ix, everything || tooWide
 		s.cache.invalidate(next.gen, dirty)
 	}
-	if placesChanged {
+	if everything {
 		s.cache.invalidateAll(next.gen)
 	}
 	s.snap.Store(next)
-	s.log.Info("tiles: applied changes", "incidents", len(ids), "places_changed", placesChanged, "seq", last)
+	s.log.Info("tiles: applied changes", "incidents", len(ids), "places_changed", placesChanged,
+		"all_tiles", everything, "seq", last)
 	return nil
 }
 
