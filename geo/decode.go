@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -18,59 +19,54 @@ type wireFeature struct {
 
 // DecodeIncidents reads a GeoJSON FeatureCollection of incidents in the wire
 // form of IncidentProps and validates each. It fails on the first malformed
-// feature, naming it, and with every problem of the first invalid one.
+// or invalid feature, naming it, with every problem of that feature.
 func DecodeIncidents(r io.Reader) ([]Incident, error) {
-	var fc struct {
-		Features []wireFeature `json:"features"`
-	}
-	if err := json.NewDecoder(r).Decode(&fc); err != nil {
-		return nil, fmt.Errorf("decode incidents: %w", err)
-	}
-	out := make([]Incident, 0, len(fc.Features))
-	for i, f := range fc.Features {
-		id, _ := f.ID.(string)
-		g, err := geojson.UnmarshalGeometry(f.Geometry)
-		if err != nil {
-			return nil, fmt.Errorf("feature %d (%s): geometry: %w", i, id, err)
-		}
+	return decodeCollection(r, "incident", func(id string, g orb.Geometry, raw json.RawMessage) (Incident, error) {
 		var p IncidentProps
-		if err := json.Unmarshal(f.Properties, &p); err != nil {
-			return nil, fmt.Errorf("feature %d (%s): properties: %w", i, id, err)
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return Incident{}, err
 		}
-		in := IncidentFromProps(id, g.Geometry(), p)
+		in := IncidentFromProps(id, g, p)
 		if ps := in.Validate(); ps != nil {
-			return nil, fmt.Errorf("feature %d (%s): %w", i, id, ps)
+			return Incident{}, ps
 		}
-		out = append(out, in)
-	}
-	return out, nil
+		return in, nil
+	})
 }
 
 // DecodePlaces reads a GeoJSON FeatureCollection of places in the wire form
 // of PlaceProps.
 func DecodePlaces(r io.Reader) ([]Place, error) {
+	return decodeCollection(r, "place", func(id string, g orb.Geometry, raw json.RawMessage) (Place, error) {
+		var p PlaceProps
+		if err := json.Unmarshal(raw, &p); err != nil {
+			return Place{}, err
+		}
+		return PlaceFromProps(id, g, p)
+	})
+}
+
+// decodeCollection decodes every feature of a FeatureCollection with build,
+// naming the feature that fails.
+func decodeCollection[T any](r io.Reader, what string, build func(string, orb.Geometry, json.RawMessage) (T, error)) ([]T, error) {
 	var fc struct {
 		Features []wireFeature `json:"features"`
 	}
 	if err := json.NewDecoder(r).Decode(&fc); err != nil {
-		return nil, fmt.Errorf("decode places: %w", err)
+		return nil, fmt.Errorf("decode %ss: %w", what, err)
 	}
-	out := make([]Place, 0, len(fc.Features))
+	out := make([]T, 0, len(fc.Features))
 	for i, f := range fc.Features {
 		id, _ := f.ID.(string)
 		g, err := geojson.UnmarshalGeometry(f.Geometry)
 		if err != nil {
-			return nil, fmt.Errorf("place %d (%s): geometry: %w", i, id, err)
+			return nil, fmt.Errorf("%s %d (%s): geometry: %w", what, i, id, err)
 		}
-		var p PlaceProps
-		if err := json.Unmarshal(f.Properties, &p); err != nil {
-			return nil, fmt.Errorf("place %d (%s): properties: %w", i, id, err)
-		}
-		pl, err := PlaceFromProps(id, g.Geometry(), p)
+		v, err := build(id, g.Geometry(), f.Properties)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s %d (%s): %w", what, i, id, err)
 		}
-		out = append(out, pl)
+		out = append(out, v)
 	}
 	return out, nil
 }
