@@ -35,6 +35,12 @@ static/node_modules/.package-lock.json: static/package.json static/package-lock.
 	command -v npm >/dev/null 2>&1 || { . scripts/lib.sh; apt_install nodejs npm; }
 	cd static && npm ci --no-audit --no-fund
 
+# Lighthouse for the embed's test (embed_test.go), pinned in
+# testdata/lighthouse/package-lock.json; it drives Debian's chromium
+# (CHROME_PATH) and downloads no browser.
+testdata/lighthouse/node_modules/.package-lock.json: testdata/lighthouse/package.json testdata/lighthouse/package-lock.json
+	cd testdata/lighthouse && npm ci --no-audit --no-fund
+
 # static/dist is embedded with //go:embed: go build, vet and test need it.
 web: static/node_modules/.package-lock.json
 	cd static && node build.mjs
@@ -48,7 +54,7 @@ run: build
 	$(BIN) seed; \
 	exec $(BIN) serve
 
-test: web
+test: web testdata/lighthouse/node_modules/.package-lock.json
 	bash scripts/deps.sh
 	export INCIDENTMAP_PG_FAST=1; \
 	$(with_db); \

@@ -39,6 +39,7 @@ type viewer struct {
 	files        fs.FS              // built assets (static.FS), nil when absent
 	etags        map[string]string  // file path -> strong ETag of its content
 	page         *template.Template // index.html
+	embed        *template.Template // embed.html (embed.go); nil when not built
 	basemap      Basemap            // nil: no built-in basemap tiles
 	basemapStyle string             // URL of an external basemap style, "" for the built-in one
 }
@@ -69,6 +70,7 @@ func newViewer(cfg Config, log *slog.Logger) *viewer {
 		return v
 	}
 	v.files, v.page = cfg.Static, page
+	v.embed = parseEmbed(cfg.Static, log)
 	return v
 }
 
@@ -81,17 +83,21 @@ func (s *Server) viewerRoutes() {
 	e.GET("/tiles/basemap/:z/:x/:y", s.basemapTile)
 }
 
-// viewerCSP allows nothing but this server (and an external basemap's
-// origin when one is configured). MapLibre's module worker is loaded from
+// csp allows nothing but this server (and an external basemap's origin
+// when one is configured), framed by this server's pages only.
+func (v *viewer) csp() string { return v.cspFramedBy("'self'") }
+
+// cspFramedBy is the pages' Content-Security-Policy with the given
+// frame-ancestors (the embed: *). MapLibre's module worker is loaded from
 // /static, so no blob: worker is needed; icons it draws go through data:.
-func (v *viewer) csp() string {
+func (v *viewer) cspFramedBy(ancestors string) string {
 	connect := "'self'"
 	if origin := originOf(v.basemapStyle); origin != "" {
 		connect += " " + origin
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; " +
 		"connect-src " + connect + "; worker-src 'self' blob:; child-src 'self' blob:; object-src 'none'; " +
-		"base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+		"base-uri 'none'; form-action 'self'; frame-ancestors " + ancestors
 }
 
 func originOf(raw string) string {
@@ -149,7 +155,7 @@ func (s *Server) viewerPage(c echo.Context) error {
 		theme = "auto"
 	}
 	var buf bytes.Buffer
-	data := map[string]string{"Lang": lang, "Theme": theme}
+	data := map[string]string{"Lang": lang, "Theme": theme, "OEmbed": s.oembedLink(c)}
 	if err := s.viewer.page.Execute(&buf, data); err != nil {
 		return err
 	}
@@ -164,7 +170,11 @@ func (s *Server) viewerPage(c echo.Context) error {
 // with the binary, so clients revalidate (cheap 304s) instead of guessing
 // an expiry.
 func (s *Server) staticFile(c echo.Context) error {
-	name := strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/")
+	return s.serveFile(c, strings.TrimPrefix(path.Clean("/"+c.Param("*")), "/"), "public, no-cache")
+}
+
+// serveFile answers one built asset with its ETag and cacheControl.
+func (s *Server) serveFile(c echo.Context, name, cacheControl string) error {
 	etag, ok := s.viewer.etags[name]
 	if s.viewer.files == nil || !ok {
 		return geo.NotFound("no file %q", safe(name))
@@ -183,7 +193,7 @@ func (s *Server) staticFile(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, no-cache")
+	h.Set("Cache-Control", cacheControl)
 	h.Set("Content-Type", contentType(name))
 	if path.Ext(name) == ".html" {
 		h.Set("Content-Security-Policy", s.viewer.csp())

@@ -2,11 +2,13 @@
 // the Go binary embeds (static.go). Run it with `npm run build` (make web
 // does `npm ci` first). It needs no network and no bundler:
 //
-//   src/**                      copied as is (the page, its ES modules, CSS, the style template)
+//   src/**                      copied (the pages, their ES modules, CSS, the style template); our
+//                               own JS and CSS lose their comments and indentation (slim below)
 //   vendor/maplibre-gl/         MapLibre GL JS, ES module build and its worker, pinned in package.json
 //   basemap/basemap.geojson     the built-in basemap: Natural Earth 1:50m (world-atlas, public domain)
 //                               as land, coastline, borders and country label points, one layer per
 //                               feature's "layer" property; the Go server cuts it into vector tiles
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -25,6 +27,7 @@ for (const name of readdirSync(dist)) {
 }
 
 cpSync(join(here, 'src'), dist, { recursive: true });
+slimAll(dist);
 
 const maplibre = join(modules, 'maplibre-gl');
 const vendor = join(dist, 'vendor', 'maplibre-gl');
@@ -87,4 +90,42 @@ function labelPoint(g) {
 function round(g) {
   const r = (c) => (typeof c[0] === 'number' ? [Math.round(c[0] * 1e3) / 1e3, Math.round(c[1] * 1e3) / 1e3] : c.map(r));
   return { type: g.type, coordinates: r(g.coordinates) };
+}
+
+// slimAll drops from our own JS and CSS what only a reader of the source
+// needs: full-line comments, indentation and blank lines, about a fifth of
+// their bytes (the embed's own HTML, CSS and JS must stay under 50 KB). It is
+// not a minifier: lines, names and trailing comments stay, so the served code
+// still reads. embed-host.js, which other sites include, keeps its comment.
+function slimAll(dir) {
+  for (const name of readdirSync(join(dir, 'js'))) {
+    const file = join(dir, 'js', name);
+    writeFileSync(file, slimJS(readFileSync(file, 'utf8')));
+    const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`slimming broke ${file}:\n${check.stderr}`);
+  }
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.css'))) {
+    const file = join(dir, name);
+    writeFileSync(file, slimCSS(readFileSync(file, 'utf8')));
+  }
+}
+
+// slimJS trims lines and drops comment and blank lines, except inside a
+// template literal that spans lines (an odd number of backticks opens or
+// closes one). Newlines stay between statements, so semicolon insertion
+// reads the code as before.
+function slimJS(text) {
+  const out = [];
+  let inTemplate = false;
+  for (const line of text.split('\n')) {
+    const s = line.trim();
+    if (!inTemplate && (s === '' || s.startsWith('//'))) continue;
+    out.push(inTemplate ? line : s);
+    if ((line.match(/`/g) || []).length % 2 === 1) inTemplate = !inTemplate;
+  }
+  return out.join('\n') + '\n';
+}
+
+function slimCSS(text) {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').split('\n').map((l) => l.trim()).filter(Boolean).join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
-// Package static holds the web viewer: the page, its ES modules and CSS,
-// MapLibre GL JS and the built-in basemap data, as built by build.mjs into
-// dist/ (make web) and embedded in the binary.
+// Package static holds the web viewer and the embed: their pages, ES
+// modules and CSS, MapLibre GL JS and the built-in basemap data, as built by
+// build.mjs into dist/ (make web) and embedded in the binary.
 //
 // Before the first build dist/ holds only .gitkeep, so the Go code still
 // compiles; Built then reports false and the server shows its plain
@@ -15,8 +15,9 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
-// FS returns the built assets, rooted at dist/: index.html, style.json,
-// app.css, js/*.js, vendor/maplibre-gl/* and basemap/basemap.geojson.
+// FS returns the built assets, rooted at dist/: index.html, embed.html,
+// embed-host.js, style.json, *.css, js/*.js, vendor/maplibre-gl/* and
+// basemap/basemap.geojson.
 func FS() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {

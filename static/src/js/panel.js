@@ -1,22 +1,40 @@
 // panel.js renders an incident, and a base's popup, as DOM built with
-// textContent only: no text from the data ever goes through innerHTML.
-import { countryName, eventName, formatDates, formatDay, formatPlace, t } from './i18n.js';
+// textContent only (dom.js): no text from the data ever goes through innerHTML.
+import { el } from './dom.js';
+import { addWords, countryName, eventName, formatDay, formatRange, monthNames, parts, t } from './i18n.js';
 
-// el makes an element with attributes and children (strings become text).
-export function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === '') continue;
-    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return e;
-}
+export { el };
+
+addWords({
+  en: {
+    eventType: 'Event type', country: 'Country', dates: 'Dates', place: 'Place', fatalities: 'Fatalities',
+    actors: 'Actors', summary: 'Summary', claims: 'Claims', sources: 'Sources', claimant: 'Claimant',
+    claimedOn: 'Claimed on', figure: 'Figure', statement: 'Statement', source: 'Source', noFigure: 'no figure',
+    atLeast: (n) => `at least ${n}`, atMost: (n) => `at most ${n}`,
+    fatalityRange: (lo, best, hi) => `best estimate ${best ?? 'unknown'} (range ${lo ?? '?'}-${hi ?? '?'})`,
+    unknown: 'unknown', exact: 'exact location', near: (p) => `near ${p}, within about 5 km`,
+    admin2: (a, country) => `somewhere in ${a}${country === 'BF' ? ' province' : country === 'ML' ? ' cercle' : ''}`,
+    admin1: (a) => `somewhere in the ${a} region`, region: (p) => `somewhere in the region of ${p}`,
+    countryWide: (c) => `somewhere in ${c}`, around: (d) => `around ${d} (to within a week)`,
+    monthOf: (d) => `${d} (to the month)`, yearOf: (d) => `${d} (to the year)`,
+    uncertain: 'The circle on the map is the area the incident may lie in.', holder: 'Held by', from: 'from',
+    to: 'to', control: 'Who held it',
+  },
+  fr: {
+    eventType: 'Type d’événement', country: 'Pays', dates: 'Dates', place: 'Lieu', fatalities: 'Morts',
+    actors: 'Acteurs', summary: 'Résumé', claims: 'Bilans revendiqués', sources: 'Sources',
+    claimant: 'Source du bilan', claimedOn: 'Date', figure: 'Bilan', statement: 'Déclaration', source: 'Source',
+    noFigure: 'aucun chiffre', atLeast: (n) => `au moins ${n}`, atMost: (n) => `au plus ${n}`,
+    fatalityRange: (lo, best, hi) => `estimation ${best ?? 'inconnue'} (fourchette ${lo ?? '?'}-${hi ?? '?'})`,
+    unknown: 'inconnu', exact: 'lieu exact', near: (p) => `près de ${p}, à 5 km environ`,
+    admin2: (a, country) => `quelque part dans ${country === 'BF' ? 'la province du ' : country === 'ML' ? 'le cercle de ' : ''}${a}`,
+    admin1: (a) => `quelque part dans la région de ${a}`, region: (p) => `quelque part dans la région de ${p}`,
+    countryWide: (c) => `quelque part au ${c}`, around: (d) => `vers le ${d} (à une semaine près)`,
+    monthOf: (d) => `${d} (au mois près)`, yearOf: (d) => `${d} (à l’année près)`,
+    uncertain: 'Le cercle sur la carte est la zone où l’incident a pu avoir lieu.', holder: 'Tenue par', from: 'du',
+    to: 'au', control: 'Qui l’a tenue',
+  },
+});
 
 // safeURL returns u when it is an absolute http(s) URL, the only kind we link.
 export function safeURL(u) {
@@ -97,4 +115,40 @@ export function renderPlace(lang, f, holder) {
         : c.from ? t(lang, 'since', formatDay(lang, c.from)) : c.to ? t(lang, 'until', formatDay(lang, c.to)) : '',
       c.source ? el('span', { class: 'source-note' }, ` (${c.source})`) : null))) : null,
     p.note ? el('p', { class: 'source-note' }, p.note) : null);
+}
+
+// formatDates writes an incident's dates at their precision.
+export function formatDates(lang, startsAt, endsAt, precision) {
+  const a = new Date(startsAt), b = new Date(endsAt);
+  const months = monthNames(lang);
+  switch (precision) {
+    case 'week':
+      return a.getUTCDate() === b.getUTCDate() && a.getUTCMonth() === b.getUTCMonth()
+        ? t(lang, 'around', formatDay(lang, a)) : t(lang, 'around', formatRange(lang, a, b));
+    case 'month': {
+      const p = parts(a), q = parts(b);
+      const s = p.year === q.year && p.month === q.month ? `${months[p.month]} ${p.year}`
+        : p.year === q.year ? `${months[p.month]} - ${months[q.month]} ${q.year}`
+        : `${months[p.month]} ${p.year} - ${months[q.month]} ${q.year}`;
+      return t(lang, 'monthOf', s);
+    }
+    case 'year': {
+      const y = a.getUTCFullYear(), z = b.getUTCFullYear();
+      return t(lang, 'yearOf', y === z ? String(y) : `${y}-${z}`);
+    }
+  }
+  return formatRange(lang, a, b);
+}
+
+// formatPlace writes where an incident happened at its precision: "Moura",
+// "near Hombori", "somewhere in Soum province".
+export function formatPlace(lang, p, placeName) {
+  switch (p.geo_precision) {
+    case 'near': return t(lang, 'near', placeName || p.location);
+    case 'admin2': return p.admin2 ? t(lang, 'admin2', p.admin2, p.country) : t(lang, 'region', p.location);
+    case 'admin1': return p.admin1 ? t(lang, 'admin1', p.admin1) : t(lang, 'region', p.location);
+    case 'region': return t(lang, 'region', p.location);
+    case 'country': return t(lang, 'countryWide', countryName(lang, p.country));
+  }
+  return p.location;
 }

@@ -5,7 +5,7 @@ import { dayOf, isoDay } from './i18n.js';
 
 export const filterNames = ['event_type', 'actor', 'country', 'min_fatalities'];
 // passThrough are filters the viewer has no control for but keeps and sends.
-const passThrough = ['sub_event_type', 'admin1', 'q'];
+const passThrough = ['sub_event_type', 'admin1', 'q', 'as_of'];
 
 // readURL parses the query string into a state.
 export function readURL(search) {
@@ -30,6 +30,10 @@ export function parseWindow(v) {
 export function datetime(w) {
   return `${isoDay(w.d0)}/${isoDay(w.d1)}`;
 }
+
+// themeOf is the theme to draw: auto follows the reader's setting.
+export const themeOf = (theme) =>
+  theme !== 'auto' ? theme : matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 
 // filterQuery is the filters as query parameters (for tiles and items).
 export function filterQuery(filters) {

@@ -1,0 +1,603 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The embed in a real browser, framed by an article on another origin: a
+// second server on 127.0.0.2 serves the host page, which includes /embed.js
+// and records the messages it gets. Every request of the browser (pages,
+// frames, MapLibre's worker) goes through a recording proxy, so the test
+// sees anything that would leave the two origins.
+
+// embedMoura is the embed of 27-31 March 2022 around Moura.
+const embedMoura = "/embed?datetime=2022-03-27/2022-03-31&" + mouraView
+
+// maxEmbedBytes is the most the embed's own HTML, CSS and JS (MapLibre
+// aside) may weigh, uncompressed, slider and panel included.
+const maxEmbedBytes = 50_000
+
+func TestEmbedInBrowser(t *testing.T) {
+	needBrowser(t)
+	a := startApp(t)
+	host := newHostPage(t, a.base, embedMoura)
+	proxy := newRecordingProxy(t, a.base, host.URL)
+	b := newProxiedBrowser(t, proxy, 1000, 900)
+
+	b.run(t, chromedp.Navigate(host.URL+"/article"))
+	b.waitFor(t, `window.heights().length > 0`)
+	// The embed is a frame of another site: Chrome runs it in a process of
+	// its own, and the test attaches to it. It loads the embed again there,
+	// so that the frame's listener sees the whole load.
+	f := attachFrame(t, b, a.base+"/embed")
+	f.run(t, chromedp.Navigate(a.base+embedMoura))
+	f.settle(t)
+
+	t.Run("the embed shows Moura, its caption and its sources", func(t *testing.T) {
+		if got := f.text(t, "#headline"); got != "Incidents near Moura, 27-31 March 2022" {
+			t.Errorf("caption %q", got)
+		}
+		var list string
+		f.eval(t, `document.getElementById("incident-list").textContent`, &list)
+		if !strings.Contains(list, "Moura") {
+			t.Errorf("the list lacks Moura: %q", list)
+		}
+		if got := f.renderedLocations(t); !containsAny(got, "Moura") {
+			t.Errorf("the map does not draw Moura: %v", got)
+		}
+		// Moura's 14 publishers, those cited most first (as /map.png names them).
+		if src := f.text(t, "#sources"); src != "Sources: The Africa Report, aBamako, APA News, Algérie54, KTVZ (AP), Maliweb and 8 more" {
+			t.Errorf("credit line %q", src)
+		}
+		var open bool
+		f.eval(t, `document.getElementById("list-box").open`, &open)
+		if open {
+			t.Error("the list is not collapsed at first")
+		}
+	})
+	t.Run("the embed posts its height and /embed.js sets the frame to it", func(t *testing.T) {
+		last := lastHeight(t, b)
+		if last < 400 {
+			t.Errorf("the embed said it is %dpx tall", last)
+		}
+		b.waitFor(t, fmt.Sprintf(`document.getElementById("embed").offsetHeight === %d`, last))
+		var origins []string
+		b.eval(t, `[...new Set(window.messages.map((m) => m.origin))]`, &origins)
+		if len(origins) != 1 || origins[0] != a.base {
+			t.Errorf("messages came from %v", origins)
+		}
+	})
+	t.Run("the list opens and its incidents open by keyboard", func(t *testing.T) {
+		before := lastHeight(t, b)
+		f.run(t, chromedp.Focus(chromedp.CSS("#list-box summary")), chromedp.KeyEvent(kb.Enter))
+		f.waitFor(t, `document.getElementById("list-box").open`)
+		if list := f.text(t, "#incident-list"); !strings.Contains(list, "Moura") {
+			t.Errorf("the open list lacks Moura: %q", list)
+		}
+		b.waitFor(t, fmt.Sprintf(`window.heights().at(-1) > %d`, before))
+		after := lastHeight(t, b)
+		b.waitFor(t, fmt.Sprintf(`document.getElementById("embed").offsetHeight === %d`, after))
+		f.run(t, chromedp.KeyEvent(kb.Tab))
+		var focused string
+		f.eval(t, `document.activeElement.dataset.id || document.activeElement.outerHTML`, &focused)
+		if focused != "moura-2022-03" {
+			t.Fatalf("Tab after the summary reached %s", focused)
+		}
+		f.run(t, chromedp.KeyEvent(kb.Enter))
+		f.waitFor(t, `document.getElementById("panel-title")?.textContent === "Killings in Moura"`)
+		f.run(t, chromedp.KeyEvent(kb.Escape))
+		f.waitFor(t, `document.getElementById("panel").hidden && document.activeElement.dataset.id === "moura-2022-03"`)
+	})
+	t.Run("a narrower frame gets a new height", func(t *testing.T) {
+		before := lastHeight(t, b)
+		b.eval(t, `document.getElementById("embed").style.width = "360px"`, nil)
+		b.waitFor(t, fmt.Sprintf(`window.heights().at(-1) !== %d`, before))
+		last := lastHeight(t, b)
+		b.waitFor(t, fmt.Sprintf(`document.getElementById("embed").offsetHeight === %d`, last))
+		b.screenshot(t, "embed-framed-360.png")
+	})
+	t.Run("no cookie, and any site may frame the embed", func(t *testing.T) {
+		for _, br := range []*browser{b, f} {
+			var c string
+			br.eval(t, `document.cookie`, &c)
+			if c != "" {
+				t.Errorf("document.cookie is %q", c)
+			}
+		}
+		cookies, err := chromedp.Run(b.ctx, func(ctx context.Context, tg *chromedp.Target) (storage.GetCookiesResult, error) {
+			return cdp.Call(ctx, tg, storage.GetCookies, storage.GetCookiesParams{})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cookies.Cookies {
+			t.Errorf("the browser holds a cookie %s from %s", c.Name, c.Domain)
+		}
+		for _, h := range proxy.setCookies() {
+			t.Errorf("Set-Cookie: %s", h)
+		}
+		res, _ := a.get(t, embedMoura)
+		h := res.Header
+		if h.Get("X-Frame-Options") != "" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors *") ||
+			h.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
+			t.Errorf("framing headers: X-Frame-Options %q, CSP %q, Referrer-Policy %q",
+				h.Get("X-Frame-Options"), h.Get("Content-Security-Policy"), h.Get("Referrer-Policy"))
+		}
+	})
+	t.Run("the page's oEmbed link answers with an iframe of the embed", func(t *testing.T) {
+		var href string
+		f.eval(t, `document.querySelector('link[type="application/json+oembed"]').href`, &href)
+		u, err := url.Parse(href)
+		if err != nil || !strings.HasPrefix(href, a.base+"/oembed?") {
+			t.Fatalf("oEmbed link %q", href)
+		}
+		var answer struct{ Type, HTML string }
+		a.getJSON(t, u.RequestURI(), http.StatusOK, &answer)
+		if answer.Type != "rich" || !strings.Contains(answer.HTML, "<iframe") || !strings.Contains(answer.HTML, a.base+"/embed?") {
+			t.Errorf("oEmbed answer %+v", answer)
+		}
+	})
+	t.Run("the embed's own HTML, CSS and JS weigh at most 50 KB", func(t *testing.T) {
+		onLoad, onLoadGz, all, allGz := embedWeight(t, a, f)
+		t.Logf("page weight (MapLibre aside): on load %d bytes (%d gzipped); with the slider and the panel %d bytes (%d gzipped)",
+			onLoad, onLoadGz, all, allGz)
+		if all > maxEmbedBytes {
+			t.Errorf("the embed weighs %d bytes, more than %d", all, maxEmbedBytes)
+		}
+	})
+	t.Run("nothing is asked of another host and nothing is logged", func(t *testing.T) {
+		seen := proxy.requests()
+		if !slices.ContainsFunc(seen, func(u string) bool { return strings.Contains(u, "/tiles/") }) {
+			t.Errorf("the proxy saw no tile request: it does not see everything (%d requests)", len(seen))
+		}
+		for _, u := range proxy.refused() {
+			t.Errorf("a request left the two origins: %s", u)
+		}
+		for _, br := range []*browser{b, f} {
+			br.mu.Lock()
+			for _, e := range br.errors {
+				t.Errorf("logged: %s", e)
+			}
+			br.mu.Unlock()
+		}
+	})
+	t.Run("axe-core finds no serious or critical problem", func(t *testing.T) {
+		for _, v := range f.axe(t) {
+			t.Error(v)
+		}
+	})
+}
+
+// No hostile value on a parameter of the embed gets a 5xx, an error page
+// that is not JSON, or into the page unescaped.
+func TestEmbedHostileParameters(t *testing.T) {
+	a := startApp(t)
+	params := []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1", "actor", "min_fatalities",
+		"q", "as_of", "lang", "theme", "highlight", "title", "interactive", "slider", "undefined_param"}
+	for _, route := range []string{"/embed", "/embed.js"} {
+		for _, p := range params {
+			for _, v := range hostileValues {
+				res, body := a.get(t, route+"?"+url.Values{p: {v}}.Encode())
+				switch {
+				case res.StatusCode >= 500:
+					t.Errorf("%s=%.40q on %s: %d %s", p, v, route, res.StatusCode, body)
+				case res.StatusCode >= 400 && !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json"):
+					t.Errorf("%s=%.40q on %s: %d answered as %s", p, v, route, res.StatusCode, res.Header.Get("Content-Type"))
+				case res.StatusCode == 200 && len(v) > 3 && strings.ContainsAny(v, `<>"`) && bytes.Contains(body, []byte(v)):
+					t.Errorf("%s=%.40q on %s: the page holds it unescaped", p, v, route)
+				}
+			}
+		}
+	}
+}
+
+// TestEmbedLooks keeps screenshots of the embed alone: a phone in both
+// themes and in French, with the slider, and still (interactive=0).
+func TestEmbedLooks(t *testing.T) {
+	needBrowser(t)
+	a := startApp(t)
+	b := newBrowser(t, 800, 900)
+	for _, tc := range []struct {
+		name, query string
+		width       int64
+		want        string
+		check       func(t *testing.T)
+	}{
+		{"embed-phone-light.png", "&lang=en&theme=light", 360, "Incidents near Moura, 27-31 March 2022", nil},
+		{"embed-phone-dark-fr.png", "&lang=fr&theme=dark&slider=1", 360, "Incidents près de Moura, 27-31 mars 2022", func(t *testing.T) {
+			b.run(t, chromedp.Focus(chromedp.CSS("#t-end")), chromedp.KeyEvent(kb.ArrowLeft))
+			b.settle(t)
+			if got := b.text(t, "#headline"); got != "Incidents près de Moura, 27-30 mars 2022" {
+				t.Errorf("after the slider: %q", got)
+			}
+			b.run(t, chromedp.KeyEvent(kb.Home))
+			b.settle(t)
+			var list string
+			b.eval(t, `document.getElementById("incident-list").textContent`, &list)
+			if strings.Contains(list, "Moura") || containsAny(b.renderedLocations(t), "Moura") {
+				t.Errorf("Moura is shown for a window before its days: %q", list)
+			}
+			b.run(t, chromedp.KeyEvent(kb.End))
+			b.settle(t)
+		}},
+		{"embed-desktop-still.png", "&lang=en&interactive=0&highlight=moura-2022-03&as_of=2030-01-01T00:00:00Z&title=" +
+			url.QueryEscape("Moura, March 2022"), 760, "Moura, March 2022", func(t *testing.T) {
+			var got struct {
+				Buttons, Current int
+				Tiles, Detail    string
+			}
+			b.eval(t, `({buttons: document.querySelectorAll("#incident-list button").length,
+				current: document.querySelectorAll('#incident-list [aria-current="true"]').length,
+				tiles: __incidentmap.map.getSource("incidentmap").tiles[0], detail: document.getElementById("detail").textContent})`, &got)
+			if got.Buttons != 0 || got.Current != 1 || !strings.Contains(got.Tiles, "as_of=2030-01-01T00") ||
+				got.Detail != "Incidents near Moura, 27-31 March 2022 · data as of 1 January 2030" {
+				t.Errorf("still embed: %+v", got)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b.run(t, chromedp.EmulateViewport(tc.width, 900, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+			b.run(t, chromedp.Navigate(a.base+embedMoura+tc.query))
+			b.settle(t)
+			if got := b.text(t, "#headline"); got != tc.want {
+				t.Errorf("headline %q, want %q", got, tc.want)
+			}
+			if got := b.renderedLocations(t); !containsAny(got, "Moura") {
+				t.Errorf("the map does not draw Moura: %v", got)
+			}
+			for _, v := range b.axe(t) {
+				t.Error(v)
+			}
+			if tc.check != nil {
+				tc.check(t)
+			}
+			b.run(t, chromedp.Click(chromedp.CSS("#list-box summary")))
+			b.screenshot(t, tc.name)
+		})
+	}
+	b.checkClean(t)
+}
+
+// TestEmbedLighthouse runs Lighthouse (testdata/lighthouse, pinned; make
+// test installs it) with Debian's Chromium on the embed: accessibility and
+// best practices must score at least 95, on a phone and on a desktop.
+func TestEmbedLighthouse(t *testing.T) {
+	needBrowser(t)
+	cli := filepath.Join("testdata", "lighthouse", "node_modules", "lighthouse", "cli", "index.js")
+	if _, err := os.Stat(cli); err != nil {
+		skipOrFail(t, "Lighthouse is not installed (make test runs npm ci in testdata/lighthouse): %v", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		skipOrFail(t, "no node to run Lighthouse: %v", err)
+	}
+	a := startApp(t)
+	for _, tc := range []struct{ name, query, preset string }{
+		{"phone, light, English", "&lang=en&theme=light", ""},
+		{"desktop, dark, French, slider", "&lang=fr&theme=dark&slider=1", "desktop"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			scores := lighthouse(t, node, cli, a.base+embedMoura+tc.query, tc.preset)
+			for _, cat := range []string{"accessibility", "best-practices"} {
+				t.Logf("Lighthouse %s: %.0f (%s)", cat, 100*scores[cat], tc.name)
+				if scores[cat] < 0.95 {
+					t.Errorf("Lighthouse %s scores %.0f, below 95", cat, 100*scores[cat])
+				}
+			}
+		})
+	}
+}
+
+// ---- helpers ------------------------------------------------------------
+
+// needBrowser skips (fails under CI=true) without Chromium or the built
+// pages, as newBrowser does.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		skipOrFail(t, "no browser at %s (scripts/deps.sh installs Debian's chromium)", chromiumPath)
+	}
+	if _, err := os.Stat("static/dist/embed.html"); err != nil {
+		skipOrFail(t, "the embed is not built: run make web (%v)", err)
+	}
+}
+
+func skipOrFail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf(format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// newHostPage serves an article on 127.0.0.2 (another origin than the app
+// on 127.0.0.1) that frames the embed at path, includes /embed.js and
+// records the messages it gets in window.messages.
+func newHostPage(t *testing.T, app, path string) *httptest.Server {
+	t.Helper()
+	page := fmt.Sprintf(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>An article</title><link rel="icon" href="data:,">
+<script>window.messages = []; addEventListener("message", (e) => messages.push({origin: e.origin, data: e.data}));
+window.heights = () => messages.filter((m) => m.data && m.data.type === "incidentmap:height").map((m) => m.data.height);</script>
+<script async src="%s/embed.js"></script></head>
+<body style="margin:0;font:16px serif"><h1>What happened in Moura</h1><p>The article's text.</p>
+<iframe id="embed" src="%s%s" title="Map" style="width:100%%;height:300px;border:0;display:block"></iframe>
+<p>More text.</p></body></html>`, app, app, path)
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		ln, err = net.Listen("tcp", "127.0.0.1:0") // another port is another origin too
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/article" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, page)
+	}))
+	s.Listener = ln
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// recordingProxy is the browser's HTTP proxy: it forwards requests for the
+// allowed origins, refuses the others, and remembers them all and any
+// Set-Cookie header of an answer.
+type recordingProxy struct {
+	URL     string
+	allowed []string // hosts (host:port)
+	mu      sync.Mutex
+	seen    []string
+	denied  []string
+	cookies []string
+}
+
+func newRecordingProxy(t *testing.T, origins ...string) *recordingProxy {
+	t.Helper()
+	p := &recordingProxy{}
+	for _, o := range origins {
+		u, err := url.Parse(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.allowed = append(p.allowed, u.Host)
+	}
+	forward := &httputil.ReverseProxy{
+		Rewrite:   func(r *httputil.ProxyRequest) { r.Out.URL = r.In.URL },
+		Transport: &http.Transport{Proxy: nil},
+		ModifyResponse: func(res *http.Response) error {
+			if c := res.Header.Values("Set-Cookie"); len(c) > 0 {
+				p.mu.Lock()
+				p.cookies = append(p.cookies, res.Request.URL.String()+": "+strings.Join(c, "; "))
+				p.mu.Unlock()
+			}
+			return nil
+		},
+	}
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.URL.String()
+		if r.Method == http.MethodConnect {
+			target = "https://" + r.Host
+		}
+		p.mu.Lock()
+		p.seen = append(p.seen, target)
+		ok := r.Method != http.MethodConnect && slices.Contains(p.allowed, r.URL.Host)
+		if !ok {
+			p.denied = append(p.denied, r.Method+" "+target)
+		}
+		p.mu.Unlock()
+		if !ok {
+			http.Error(w, "the test allows no other host", http.StatusForbidden)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	p.URL = s.URL
+	return p
+}
+
+func (p *recordingProxy) requests() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.seen)
+}
+
+func (p *recordingProxy) refused() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.denied)
+}
+
+func (p *recordingProxy) setCookies() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.cookies)
+}
+
+// newProxiedBrowser is newBrowser with every request, loopback included,
+// sent through the proxy.
+func newProxiedBrowser(t *testing.T, p *recordingProxy, width, height int) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("use-gl", "swiftshader"),
+		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("hide-scrollbars", true), chromedp.Flag("lang", "en-GB"),
+		chromedp.ProxyServer(p.URL),
+		// Chrome's own calls home go around the proxy, to nowhere; pages'
+		// requests to those hosts would still show in the frames' requests
+		// and as CSP errors.
+		chromedp.Flag("proxy-bypass-list", "<-loopback>;"+strings.Join(chromeServices, ";")),
+		chromedp.Flag("host-resolver-rules", "MAP "+strings.Join(chromeServices, " ~NOTFOUND, MAP ")+" ~NOTFOUND"),
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying"),
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	b := &browser{}
+	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithListener(b.observe))
+	t.Cleanup(cancelTab)
+	b.ctx = ctx
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	return b
+}
+
+// chromeServices are the hosts Chrome calls on its own (its updater and
+// its accounts), whatever the flags.
+var chromeServices = []string{"update.googleapis.com", "accounts.google.com"}
+
+// attachFrame attaches to the cross-site frame whose URL starts with
+// prefix: the returned browser runs actions in the frame and records its
+// requests and errors.
+func attachFrame(t *testing.T, b *browser, prefix string) *browser {
+	t.Helper()
+	infos, err := chromedp.Targets(b.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range infos {
+		if info.Type == "iframe" && strings.HasPrefix(info.URL, prefix) {
+			f := &browser{}
+			ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(info.TargetID), chromedp.WithListener(f.observe))
+			t.Cleanup(cancel)
+			f.ctx = ctx
+			return f
+		}
+	}
+	t.Fatalf("no frame of %s among the browser's targets", prefix)
+	return nil
+}
+
+// lastHeight is the last height the host page was told.
+func lastHeight(t *testing.T, b *browser) int {
+	t.Helper()
+	var h int
+	b.eval(t, `window.heights().at(-1)`, &h)
+	return h
+}
+
+// lazyModules are the embed's modules that load on demand: the slider
+// (slider=1) and the incident panel (on a click).
+var lazyModules = []string{"/static/js/timebar.js", "/static/js/panel.js"}
+
+// embedWeight weighs the embed's own HTML, CSS and JS (not MapLibre's):
+// what the frame asked for as it loaded, and with the modules it loads on
+// demand, uncompressed and as the server gzips them.
+func embedWeight(t *testing.T, a *app, f *browser) (onLoad, onLoadGzipped, all, allGzipped int) {
+	t.Helper()
+	f.mu.Lock()
+	var paths []string
+	for _, r := range f.requests {
+		u, err := url.Parse(r)
+		if err != nil || !strings.HasPrefix(r, a.base) || strings.HasPrefix(u.Path, "/static/vendor/") {
+			continue
+		}
+		if u.Path == "/embed" || (strings.HasPrefix(u.Path, "/static/") && (strings.HasSuffix(u.Path, ".js") || strings.HasSuffix(u.Path, ".css"))) {
+			paths = append(paths, u.RequestURI())
+		}
+	}
+	f.mu.Unlock()
+	paths = append(paths, lazyModules...)
+	slices.Sort(paths)
+	for _, p := range slices.Compact(paths) {
+		_, body := a.get(t, p)
+		res, packed := a.get(t, p, "Accept-Encoding", "gzip")
+		n := len(packed)
+		if res.Header.Get("Content-Encoding") != "gzip" { // small answers go as they are
+			n = len(body)
+		}
+		t.Logf("  %-60s %6d bytes, %5d gzipped", p, len(body), n)
+		all += len(body)
+		allGzipped += n
+		if !slices.Contains(lazyModules, p) {
+			onLoad += len(body)
+			onLoadGzipped += n
+		}
+	}
+	return onLoad, onLoadGzipped, all, allGzipped
+}
+
+// lighthouse runs the Lighthouse CLI on u and returns the scores of the
+// accessibility and best-practices categories (0-1).
+func lighthouse(t *testing.T, node, cli, u, preset string) map[string]float64 {
+	t.Helper()
+	args := []string{cli, u, "--only-categories=accessibility,best-practices", "--output=json", "--output-path=stdout",
+		"--quiet", "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage " +
+			"--use-gl=swiftshader --enable-unsafe-swiftshader --disable-background-networking --lang=en-GB"}
+	if preset != "" {
+		args = append(args, "--preset="+preset)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, args...)
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromiumPath)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("lighthouse: %v\n%s", err, stderr.String())
+	}
+	var report lighthouseReport
+	if err := json.Unmarshal(out, &report); err != nil {
+		t.Fatalf("lighthouse report: %v", err)
+	}
+	if report.RuntimeError.Code != "" {
+		t.Fatalf("lighthouse could not audit %s: %s %s", u, report.RuntimeError.Code, report.RuntimeError.Message)
+	}
+	scores := map[string]float64{}
+	for id, c := range report.Categories {
+		scores[id] = c.Score
+		for _, ref := range c.AuditRefs {
+			if a := report.Audits[ref.ID]; ref.Weight > 0 && a.Score != nil && *a.Score < 1 {
+				t.Logf("  %s: %s (score %.2f, weight %g)", id, a.Title, *a.Score, ref.Weight)
+			}
+		}
+	}
+	return scores
+}
+
+// lighthouseReport is the part of a Lighthouse JSON report the test reads.
+type lighthouseReport struct {
+	RuntimeError struct{ Code, Message string } `json:"runtimeError"`
+	Categories   map[string]struct {
+		Score     float64 `json:"score"`
+		AuditRefs []struct {
+			ID     string  `json:"id"`
+			Weight float64 `json:"weight"`
+		} `json:"auditRefs"`
+	} `json:"categories"`
+	Audits map[string]struct {
+		Title string   `json:"title"`
+		Score *float64 `json:"score"`
+	} `json:"audits"`
+}

@@ -1,0 +1,196 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// The embed (/embed) is the map for articles: the viewer's map without the
+// site around it, a caption, a credit line and the list of incidents
+// (static/src/embed.html, js/embed.js). Any site may frame it: its
+// Content-Security-Policy says frame-ancestors *, and nothing sets
+// X-Frame-Options or a cookie. /embed.js is the script a framing page
+// includes to let the embed set its own height.
+
+// Sizes of the images of an embed: the social card (og:image) and the
+// still map shown without JavaScript.
+const (
+	cardWidth, cardHeight   = 1200, 630
+	stillWidth, stillHeight = 800, 500
+	captionTimeout          = 3 * time.Second
+)
+
+// embedOnly are the parameters of /embed that the viewer (/) does not take;
+// the full map keeps the rest, as_of included (the same data).
+var embedOnly = []string{"title", "interactive", "slider"}
+
+// parseEmbed reads the embed's page template; nil (and a warning) when the
+// build has none, and /embed answers 404.
+func parseEmbed(fsys fs.FS, log *slog.Logger) *template.Template {
+	page, err := template.ParseFS(fsys, "embed.html")
+	if err != nil {
+		log.Warn("the embed is not built (make web); /embed answers 404", "err", err)
+		return nil
+	}
+	return page
+}
+
+// embedData fills embed.html.
+type embedData struct {
+	Lang, Theme       string
+	Headline, Detail  string // the title (else the caption), and the caption under a title
+	Caption           string // "Incidents near Moura, 27-31 March 2022"
+	Page, OEmbed      string // this page's URL and its oEmbed URL
+	Image             string // the social card: /map.png of the same view, 1200x630
+	ImageStill        string // the still map shown without JavaScript
+	ImageDark, Viewer string // its dark twin when the theme is auto; the full viewer
+	Slider            bool
+}
+
+// checkEmbedParams refuses what /embed does not take: unknown parameters,
+// malformed filters, and interactive, slider (0 or 1) or title (1-200
+// characters) out of range.
+func checkEmbedParams(q url.Values) error {
+	if err := checkParams(q, embedParams); err != nil {
+		return err
+	}
+	if err := viewerParams(q); err != nil {
+		return err
+	}
+	for _, name := range []string{"interactive", "slider"} {
+		if v := q.Get(name); q.Has(name) && v != "0" && v != "1" {
+			return geo.Invalid(name, "%q is not 0 or 1", safe(v))
+		}
+	}
+	if t := strings.TrimSpace(q.Get("title")); q.Has("title") && (t == "" || utf8.RuneCountInString(t) > maxTitleLen) {
+		return geo.Invalid("title", "must be 1-%d characters", maxTitleLen)
+	}
+	return nil
+}
+
+// embedPage answers /embed. The page reads its state from the query string
+// itself; the server writes what must be right before any script runs or
+// without one: the language, the theme, the caption, the social card and
+// the oEmbed link.
+func (s *Server) embedPage(c echo.Context) error {
+	q := c.QueryParams()
+	if err := checkEmbedParams(q); err != nil {
+		return err
+	}
+	if s.viewer.embed == nil {
+		return geo.NotFound("the embed is not built (make web)")
+	}
+	lang, err := parseLang(q, c.Request().Header.Get("Accept-Language"))
+	if err != nil {
+		return err
+	}
+	d := s.embedData(c, q, lang)
+	var buf bytes.Buffer
+	if err := s.viewer.embed.Execute(&buf, d); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Security-Policy", s.viewer.cspFramedBy("*"))
+	h.Set("Cache-Control", "no-cache")
+	if !q.Has("lang") {
+		h.Add("Vary", "Accept-Language")
+	}
+	return c.HTMLBlob(http.StatusOK, buf.Bytes())
+}
+
+func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData {
+	base := s.baseURL(c)
+	d := embedData{Lang: lang, Theme: q.Get("theme"), Slider: q.Get("slider") == "1", Page: base + "/embed"}
+	if d.Theme == "" {
+		d.Theme = "auto"
+	}
+	if raw := c.Request().URL.RawQuery; raw != "" {
+		d.Page += "?" + raw
+	}
+	d.OEmbed = base + "/oembed?url=" + url.QueryEscape(d.Page)
+	d.Caption = s.embedCaption(c.Request().Context(), q, lang)
+	d.Headline = strings.TrimSpace(q.Get("title"))
+	if d.Headline == "" {
+		d.Headline = d.Caption
+	} else {
+		d.Detail = d.Caption
+	}
+	img := maps.Clone(q)
+	img.Set("lang", lang)
+	d.Image = base + "/map.png?" + readable(thumbnailQuery(img, cardWidth, cardHeight))
+	d.ImageStill = base + "/map.png?" + readable(thumbnailQuery(img, stillWidth, stillHeight))
+	if d.Theme == "auto" {
+		img.Set("theme", "dark")
+		d.ImageDark = base + "/map.png?" + readable(thumbnailQuery(img, stillWidth, stillHeight))
+	}
+	viewer := maps.Clone(q)
+	for _, name := range embedOnly {
+		viewer.Del(name)
+	}
+	d.Viewer = base + "/"
+	if len(viewer) > 0 {
+		d.Viewer += "?" + readable(viewer)
+	}
+	return d
+}
+
+// readable encodes q as the viewer writes its permalinks: "/" and "," as
+// they are, spaces as %20 (Encode writes a plus sign as %2B).
+func readable(q url.Values) string {
+	return strings.NewReplacer("%2F", "/", "%2C", ",", "+", "%20").Replace(q.Encode())
+}
+
+// embedCaption is what the map shows, in lang: "Incidents near Moura, 27-31
+// March 2022" (as /map.png and /oembed say it). When the gazetteer cannot
+// be read it goes without the place: the page shows it all the same, and
+// its script names the place once it has the places.
+func (s *Server) embedCaption(ctx context.Context, q url.Values, lang string) string {
+	inner := maps.Clone(q)
+	inner.Del("title")
+	inner.Set("lang", lang)
+	ctx, cancel := context.WithTimeout(ctx, captionTimeout)
+	defer cancel()
+	caption, err := s.embedTitle(ctx, inner)
+	if err != nil {
+		s.log.Warn("the embed's caption goes without its place", "err", err)
+		inner.Del("bbox") // without a view, the caption reads no place
+		caption, _ = s.embedTitle(ctx, inner)
+	}
+	return caption
+}
+
+// oembedLink is the oEmbed URL of the page requested (discovery, in the
+// viewer's and the embed's <head>). The viewer's f=html is not a parameter
+// of an embed, so it is left out of the page's URL.
+func (s *Server) oembedLink(c echo.Context) string {
+	base := s.baseURL(c)
+	q := maps.Clone(c.QueryParams())
+	q.Del("f")
+	page := base + c.Request().URL.Path
+	if len(q) > 0 {
+		page += "?" + q.Encode()
+	}
+	return base + "/oembed?url=" + url.QueryEscape(page)
+}
+
+// embedScript answers /embed.js, the script for pages that frame embeds:
+// it sets each embed's iframe to the height the embed posts.
+func (s *Server) embedScript(c echo.Context) error {
+	if len(c.QueryParams()) > 0 {
+		return checkParams(c.QueryParams(), nil)
+	}
+	return s.serveFile(c, "embed-host.js", "public, max-age=3600")
+}

@@ -1,0 +1,296 @@
+// embed.js: the map for articles (/embed). The page is the map alone with a
+// caption generated from the view, the window and the filters, a credit line
+// naming the publishers of the sources shown, a legend and the list of the
+// incidents (collapsed). It posts its height to the page that frames it
+// ({type: "incidentmap:height", height}; /embed.js on the host sets the
+// iframe's height). The map (MapLibre, core.js), the time slider and the
+// incident panel load after the words, and only when they are needed.
+import { el, incidentItem, legend } from './dom.js';
+import { addWords, countryName, eventName, formatDay, formatRange, t, translate } from './i18n.js';
+import { readURL, themeOf } from './state.js';
+
+addWords({
+  en: {
+    incidents: 'Incidents', captionNear: (p) => ` near ${p}`, allDates: 'all dates', or: ' or ',
+    noteType: (v) => `type: ${v}`, noteCountry: (v) => `country: ${v}`, noteRegion: (v) => `region: ${v}`,
+    noteActor: (v) => `actor: ${v}`, noteDeaths: (n) => `at least ${n.toLocaleString('en')} death${n > 1 ? 's' : ''}`,
+    noteMatching: (q) => `matching “${q}”`, noteAsOf: (d) => `data as of ${d}`, sourcesLine: (l) => `Sources: ${l}`,
+    more: (n) => ` and ${n} more`, noSources: 'Sources: no incident shown',
+    mapCredit: 'Map: incidentmap · Basemap: Natural Earth', fullMap: 'Full map', newTab: '(opens in a new tab)',
+  },
+  fr: {
+    incidents: 'Incidents', captionNear: (p) => ` près de ${p}`, allDates: 'toutes dates', or: ' ou ',
+    noteType: (v) => `type : ${v}`, noteCountry: (v) => `pays : ${v}`, noteRegion: (v) => `région : ${v}`,
+    noteActor: (v) => `acteur : ${v}`,
+    noteDeaths: (n) => `au moins ${n.toLocaleString('fr')} mort${n > 1 ? 's' : ''}`,
+    noteMatching: (q) => `contenant « ${q} »`, noteAsOf: (d) => `données au ${d}`,
+    sourcesLine: (l) => `Sources : ${l}`, more: (n) => ` et ${n} autre${n > 1 ? 's' : ''}`,
+    noSources: 'Sources : aucun incident affiché', mapCredit: 'Carte : incidentmap · Fond : Natural Earth',
+    fullMap: 'Carte complète', newTab: '(nouvel onglet)',
+  },
+});
+
+const $ = (id) => document.getElementById(id);
+const LIST_LIMIT = 100, SOURCES_FROM = 500, PUBLISHERS_SHOWN = 6, NEAR_METRES = 800e3;
+const query = new URLSearchParams(location.search);
+const state = readURL(location.search);
+state.lang = document.documentElement.lang; // the server's pick: lang, else the browser's
+const interactive = query.get('interactive') !== '0';
+const title = (query.get('title') || '').trim();
+// The ends of the window the URL leaves open: the caption says "since"
+// and "until" until the reader moves the slider.
+const open = { d0: state.window?.d0 == null, d1: state.window?.d1 == null, kept: true };
+const debug = { tileRequests: 0, listRequests: 0, errors: [] };
+const listDone = [];
+let core, view, timebar; // core.js (MapLibre), its map, and timebar.js with slider=1
+let listed = []; // the incidents of the last list
+
+// ---- caption and credit -----------------------------------------------
+
+// nearPlace is the gazetteer place nearest the centre of the view, or ""
+// when the view is too wide to be near one place (as /map.png says it).
+function nearPlace() {
+  const map = view.map, c = map.getCenter(), canvas = map.getCanvas();
+  const mpp = (40075016.686 * Math.cos((c.lat * Math.PI) / 180)) / (512 * 2 ** map.getZoom());
+  if (Math.max(canvas.clientWidth, canvas.clientHeight) * mpp > NEAR_METRES) return '';
+  const b = map.getBounds(), o = map.project(c);
+  let best = Infinity, name = '';
+  for (const p of view.places.values()) {
+    if (!b.contains(p.coordinates)) continue;
+    const q = map.project(p.coordinates), d = Math.hypot(q.x - o.x, q.y - o.y);
+    if (d < best || (d === best && p.name < name)) [best, name] = [d, p.name];
+  }
+  return name;
+}
+
+function windowText() {
+  const lang = state.lang, w = state.window, day = (d) => formatDay(lang, d * 864e5);
+  if (open.kept && open.d0 && open.d1) return t(lang, 'allDates');
+  if (open.kept && open.d0) return t(lang, 'until', day(w.d1));
+  if (open.kept && open.d1) return t(lang, 'since', day(w.d0));
+  return formatRange(lang, w.d0 * 864e5, w.d1 * 864e5);
+}
+
+// filterNote names the filters the caption does not say.
+function filterNote() {
+  const lang = state.lang, f = state.filters;
+  const list = (v, name = (x) => x) => v.split(',').map((x) => x.trim()).filter(Boolean).map(name).join(t(lang, 'or'));
+  const types = (f.event_type || '').split(',').filter(Boolean);
+  return [
+    types.length > 1 && list(f.event_type, (x) => eventName(lang, x)),
+    f.sub_event_type && t(lang, 'noteType', list(f.sub_event_type, (x) => x.replaceAll('_', ' '))),
+    f.country && t(lang, 'noteCountry', list(f.country, (c) => countryName(lang, c.toUpperCase()))),
+    f.admin1 && t(lang, 'noteRegion', list(f.admin1)),
+    f.actor && t(lang, 'noteActor', list(f.actor)),
+    Number(f.min_fatalities) > 0 && t(lang, 'noteDeaths', Number(f.min_fatalities)),
+    f.q && t(lang, 'noteMatching', f.q.trim()),
+    f.as_of && t(lang, 'noteAsOf', formatDay(lang, f.as_of)),
+  ].filter(Boolean).join(' · ');
+}
+
+// showCaption writes what the map shows: "Incidents near Moura, 27-31
+// March 2022", under the title when there is one.
+function showCaption() {
+  const lang = state.lang, types = (state.filters.event_type || '').split(',').filter(Boolean);
+  const place = view?.map && view.places.size ? nearPlace() : '';
+  const caption = `${types.length === 1 ? eventName(lang, types[0]) : t(lang, 'incidents')}${place ? t(lang, 'captionNear', place) : ''}, ${windowText()}`;
+  const detail = [title && caption, filterNote()].filter(Boolean).join(' · ');
+  $('headline').textContent = document.title = title || caption;
+  $('detail').textContent = detail;
+  $('detail').hidden = !detail;
+}
+
+// showSources names the publishers of the incidents shown, those cited by
+// the most incidents first.
+function showSources(features) {
+  const n = new Map();
+  for (const f of features) {
+    for (const s of f.properties.sources || []) {
+      const name = (s.publisher || '').trim();
+      if (!name) continue;
+      const c = n.get(name) || { ids: new Set(), cites: 0 };
+      c.ids.add(f.id);
+      c.cites++;
+      n.set(name, c);
+    }
+  }
+  const names = [...n.keys()].sort((a, b) => n.get(b).ids.size - n.get(a).ids.size || n.get(b).cites - n.get(a).cites || (a < b ? -1 : 1));
+  const more = names.length - PUBLISHERS_SHOWN;
+  $('sources').textContent = names.length
+    ? t(state.lang, 'sourcesLine', names.slice(0, PUBLISHERS_SHOWN).join(', ') + (more > 0 ? t(state.lang, 'more', more) : ''))
+    : t(state.lang, 'noSources');
+}
+
+// showLegend explains the symbols on the map, and only those.
+function showLegend(features) {
+  const shown = new Set(features.map((f) => (f.properties.geo_precision === 'exact' ? 'Exact' : 'Area')));
+  if (view.map.getLayer('clusters') && view.map.queryRenderedFeatures({ layers: ['clusters'] }).length) shown.add('Cluster');
+  const [w, s, e, n] = view.bounds();
+  for (const p of view.places.values()) {
+    const [x, y] = p.coordinates;
+    if (core.holderAt(p.control, state.window.d1) && x >= w && x <= e && y >= s && y <= n) shown.add('Base');
+  }
+  $('legend').replaceChildren(...legend(state.lang, shown));
+}
+
+// ---- the list: the accessible twin of the map ----------------------------
+
+let listTimer, listAbort;
+
+function scheduleList() {
+  clearTimeout(listTimer);
+  listTimer = setTimeout(updateList, 200);
+}
+
+async function updateList() {
+  listAbort?.abort();
+  const abort = (listAbort = new AbortController());
+  debug.listRequests++;
+  try {
+    const fc = await core.fetchJSON(view.itemsURL(SOURCES_FROM), { signal: abort.signal });
+    if (abort.signal.aborted) return;
+    const lang = state.lang, shown = fc.features.slice(0, LIST_LIMIT), total = fc.numberMatched ?? shown.length;
+    $('list-count').textContent = `(${total})`;
+    $('list-status').textContent = shown.length ? t(lang, 'listCount', shown.length, total) : t(lang, 'listEmpty');
+    $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, interactive, f.id === state.highlight)));
+    showSources(fc.features);
+    showCaption();
+    view.prioritize(shown.map((f) => f.properties.location));
+    showLegend((listed = fc.features));
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    $('list-status').textContent = t(state.lang, 'listError');
+    debug.errors.push(String(err));
+  }
+  while (listDone.length) listDone.shift()();
+}
+
+// ---- time ---------------------------------------------------------------
+
+function setWindow(d0, d1, settle) {
+  const span = view.span;
+  d0 = Math.max(span.d0, Math.min(span.d1, d0));
+  d1 = Math.max(d0, Math.min(span.d1, d1));
+  state.window = { d0, d1 };
+  open.kept = false;
+  timebar.showWindow(state.lang, span, state.window);
+  view.applyWindow(settle, false);
+  showCaption();
+  scheduleList();
+}
+
+// ---- the incident panel ---------------------------------------------------
+
+let panelReturn = null;
+
+async function openIncident(id) {
+  panelReturn = document.activeElement;
+  const { renderIncident } = await import('./panel.js');
+  const panel = $('panel'), body = $('panel-body');
+  panel.hidden = false;
+  body.replaceChildren(el('p', {}, t(state.lang, 'loading')));
+  try {
+    const f = await core.fetchJSON(`/collections/incidents/items/${encodeURIComponent(id)}`);
+    renderIncident(body, state.lang, f, view.places.get(f.properties.place_id)?.name);
+  } catch (err) {
+    body.replaceChildren(el('h2', { id: 'panel-title' }, t(state.lang, 'failed')));
+    debug.errors.push(String(err));
+  }
+  panel.focus();
+}
+
+function closePanel() {
+  $('panel').hidden = true;
+  if (panelReturn?.isConnected) panelReturn.focus();
+}
+
+// ---- the frame's height -----------------------------------------------------
+
+let posted = 0;
+
+// postHeight tells the framing page how tall the embed is, when it changed.
+function postHeight() {
+  const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+  if (height === posted || parent === window) return;
+  posted = height;
+  parent.postMessage({ type: 'incidentmap:height', height }, '*');
+}
+
+// ---- start ------------------------------------------------------------------
+
+// MapLibre's own words in French (it speaks English): the hint shown when a
+// reader scrolls over the map without Ctrl (the page must scroll, not the
+// map), and the zoom buttons.
+const mapWords = (lang) => lang !== 'fr' ? {} : {
+  'CooperativeGesturesHandler.WindowsHelpText': 'Ctrl + molette pour zoomer la carte',
+  'CooperativeGesturesHandler.MacHelpText': '⌘ + molette pour zoomer la carte',
+  'CooperativeGesturesHandler.MobileHelpText': 'Deux doigts pour déplacer la carte',
+  'NavigationControl.ZoomIn': 'Zoomer', 'NavigationControl.ZoomOut': 'Dézoomer',
+};
+
+async function start() {
+  core = await import('./core.js');
+  const { MapView, maplibregl } = core;
+  view = new MapView(state, debug);
+  const collection = await view.loadSpan();
+  if ($('time')) {
+    timebar = await import('./timebar.js');
+    timebar.showSpan(state.lang, view.span);
+    timebar.showWindow(state.lang, view.span, state.window);
+    timebar.wireSlider(setWindow);
+  }
+  const bbox = state.bbox || collection.extent?.spatial?.bbox?.[0] || [-12.5, 9.5, 4.5, 21.5];
+  const map = await view.start('map', bbox, state.bbox ? 0 : 24, {
+    attributionControl: false, interactive, cooperativeGestures: interactive, locale: mapWords(state.lang),
+  });
+  if (interactive) {
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
+    view.pointer();
+    map.on('click', (e) => {
+      const f = view.pick(e.point);
+      if (f?.properties?.cluster) map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 14) });
+      else if (f?.properties) openIncident(f.properties.id);
+    });
+    map.on('moveend', scheduleList);
+  }
+  map.on('resize', scheduleList); // a narrower frame shows less
+  map.on('load', () => {
+    map.getCanvas().setAttribute('aria-label', t(state.lang, 'mapLabel'));
+    view.applyWindow(true, false);
+    scheduleList();
+  });
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => state.theme === 'auto' && view.restyle());
+  view.loadPlaces().then(() => {
+    showCaption();
+    showLegend(listed);
+  }).catch((err) => debug.errors.push(String(err)));
+}
+
+document.documentElement.dataset.theme = themeOf(state.theme);
+translate(state.lang);
+$('credit').textContent = t(state.lang, 'mapCredit');
+$('panel-close').addEventListener('click', closePanel);
+$('incident-list').addEventListener('click', (e) => {
+  const b = e.target.closest('button[data-id]');
+  if (b) openIncident(b.dataset.id);
+});
+document.addEventListener('keydown', (e) => e.key === 'Escape' && !$('panel').hidden && closePanel());
+new ResizeObserver(postHeight).observe(document.documentElement);
+addEventListener('load', postHeight);
+
+// The test hooks: the map, what it draws, and a promise of a settled view.
+window.__incidentmap = {
+  get map() { return view?.map; },
+  state, debug,
+  rendered: () => view?.rendered() || [],
+  settled: () => new Promise((resolve) => {
+    listDone.push(() => view.settled().then(resolve));
+    if (view?.map) scheduleList();
+  }),
+};
+
+start().catch((err) => {
+  debug.errors.push(String(err));
+  $('list-status').textContent = t(state.lang, 'listError');
+  throw err;
+});
