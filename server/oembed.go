@@ -27,7 +27,7 @@ var (
 // The size of an embed when the consumer sets no maximum, and how long a
 // consumer may cache the answer (the embed itself shows live data).
 const (
-	embedWidth, embedHeight = 800, 560
+	embedWidth, embedHeight = 800, 650 // the embed at 800 px wide, so the frame does not scroll
 	oembedCacheAge          = 3600
 )
 
@@ -84,8 +84,9 @@ func (s *Server) oembed(c echo.Context) error {
 	a := oembedAnswer{Version: "1.0", Type: "rich", ProviderName: "incidentmap", ProviderURL: base + "/",
 		Title: title, Width: w, Height: h, CacheAge: oembedCacheAge,
 		HTML: fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy" style="border:0" `+
-			`allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`,
-			html.EscapeString(src), w, h, html.EscapeString(title))}
+			`allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`+
+			`<script async src="%s"></script>`, // resizes the frame to its content
+			html.EscapeString(src), w, h, html.EscapeString(title), html.EscapeString(base+"/embed.js"))}
 	if tw, th := fit(render.DefaultWidth, render.DefaultHeight, maxW, maxH); tw >= render.MinWidth && th >= render.MinHeight {
 		a.ThumbnailURL, a.ThumbnailWidth, a.ThumbnailHeight = base+"/map.png?"+thumbnailQuery(inner, tw, th).Encode(), tw, th
 	}
