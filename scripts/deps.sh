@@ -5,6 +5,8 @@
 #   chromium           Debian chromium (/usr/bin/chromium; never a browser
 #                      download), plus fonts-liberation for readable
 #                      screenshots
+#   nginx              Debian nginx (the caching proxy of the scale-out test;
+#                      the test runs its own, the system service is unused)
 # As root it uses apt-get; otherwise password-less sudo; otherwise it fails
 # with one line naming the packages to install.
 set -euo pipefail
@@ -24,6 +26,9 @@ fi
 if [ ! -d /usr/share/fonts/truetype/liberation ]; then
 	pkgs+=(fonts-liberation)
 fi
+if [ ! -x /usr/sbin/nginx ]; then
+	pkgs+=(nginx)
+fi
 
 if [ "${#pkgs[@]}" -gt 0 ]; then
 	apt_install "${pkgs[@]}"
@@ -32,3 +37,4 @@ fi
 command -v ogrinfo >/dev/null 2>&1 || die "ogrinfo still missing after installing gdal-bin"
 command -v ogr2ogr >/dev/null 2>&1 || die "ogr2ogr still missing after installing gdal-bin"
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium still missing after installing chromium"
+[ -x /usr/sbin/nginx ] || die "/usr/sbin/nginx still missing after installing nginx"
