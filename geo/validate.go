@@ -108,6 +108,11 @@ func (in *Incident) Validate() Problems {
 		if c.Claimant == "" {
 			ps.add(fmt.Sprintf("claims[%d].claimant", i), "is required")
 		}
+		// A claim's source is a source's URL or, lacking one, its publisher:
+		// anything with a scheme must be a web address.
+		if u, err := url.Parse(c.Source); err == nil && u.Scheme != "" && !isWebURL(c.Source) {
+			ps.add(fmt.Sprintf("claims[%d].source", i), "must be an http or https URL or a publisher's name")
+		}
 	}
 	return ps
 }
