@@ -18,7 +18,8 @@ type config struct {
 	BasemapStyle     string // an external MapLibre style replacing the built-in basemap
 	StatementTimeout time.Duration
 	MaxConns         int
-	ShutdownTimeout  time.Duration
+	ShutdownTimeout  time.Duration // requests in flight get this long to finish
+	DrainTimeout     time.Duration // how long to refuse new work before closing the listener
 }
 
 func configFrom(getenv func(string) string) config {
@@ -31,9 +32,13 @@ func configFrom(getenv func(string) string) config {
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,
+		DrainTimeout:     2 * time.Second,
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = ":8080"
+	}
+	if d, err := time.ParseDuration(getenv("INCIDENTMAP_DRAIN")); err == nil && d >= 0 {
+		cfg.DrainTimeout = d
 	}
 	return cfg
 }

@@ -32,8 +32,11 @@ func startApp(t *testing.T) *app {
 func startAppOn(t *testing.T, dsn string) *app {
 	t.Helper()
 	env := func(k string) string {
-		if k == "DATABASE_URL" {
+		switch k {
+		case "DATABASE_URL":
 			return dsn
+		case "INCIDENTMAP_DRAIN":
+			return "0s" // tests stop their servers at once
 		}
 		return ""
 	}

@@ -68,6 +68,13 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		return err
 	case <-ctx.Done():
 	}
+	// Drain first: readiness fails and every answer closes its connection,
+	// so load balancers and keep-alive clients stop sending here before the
+	// listener closes (a request already sent on an idle connection would
+	// otherwise be lost).
+	logger.Info("draining", "for", cfg.DrainTimeout.String())
+	handler.Drain()
+	time.Sleep(cfg.DrainTimeout)
 	logger.Info("shutting down: finishing requests in flight")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()

@@ -36,7 +36,7 @@ func (s *Server) middleware() {
 	e.Use(middleware.Recover())
 	e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	e.Use(s.limitExpensive())
-	e.Use(securityHeaders)
+	e.Use(s.securityHeaders)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodOptions},
@@ -62,12 +62,16 @@ func (s *Server) middleware() {
 	})
 }
 
-// securityHeaders sets the headers every answer carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets the headers every answer carries, and closes
+// connections while the server drains.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if s.draining.Load() {
+			h.Set("Connection", "close")
+		}
 		return next(c)
 	}
 }
@@ -91,6 +95,9 @@ func (s *Server) notModified(c echo.Context, variant string) (fresh bool, err er
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=0, must-revalidate")
+	if r.Header.Get(echo.HeaderAuthorization) != "" {
+		h.Set("Cache-Control", "private, no-cache") // what a token sees is not for shared caches
+	}
 	h.Add("Vary", "Accept")
 	if ifNoneMatch(r, etag) {
 		return true, c.NoContent(http.StatusNotModified)

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -83,6 +84,7 @@ type Server struct {
 	store     Store
 	tiles     Tiles
 	metrics   *metrics
+	draining  atomic.Bool
 	static    fs.FS
 	viewer    *viewer
 	maps      *mapImages
@@ -153,7 +155,15 @@ func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
+// Drain makes the server ready for shutdown: /readyz answers 503 and every
+// answer closes its connection.
+func (s *Server) Drain() { s.draining.Store(true) }
+
 func (s *Server) readyz(c echo.Context) error {
+	if s.draining.Load() {
+		c.Response().Header().Set("Retry-After", "5")
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	if err := s.store.Ready(ctx); err != nil {

@@ -15,6 +15,13 @@ const fetchSize = 1000
 // than to the whole read. It stops at the first error and when ctx ends.
 func eachRow(ctx context.Context, db *sql.DB, stmt string, args []any, fn func(scanner) error) error {
 	return transactOn(ctx, db, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
+		// A cursor is planned for its first 10% of rows by default, which
+		// walks the (starts_at, id) index and filters most of the table:
+		// 2.7 s for one page at 1M incidents instead of 83 ms. We read
+		// every row we declare.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL cursor_tuple_fraction = 1.0`); err != nil {
+			return translate(err)
+		}
 		if _, err := tx.ExecContext(ctx, `DECLARE rows_cursor NO SCROLL CURSOR FOR `+stmt, args...); err != nil {
 			return translate(err)
 		}
