@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"incidentmap/store/storetest"
+)
+
+// Two instances on one database behind nginx, Debian's package, as a
+// caching reverse proxy with the configuration of docs/scaling.md: a write
+// through one instance shows through the other and through nginx, and nginx
+// serves a repeated tile from its cache, then revalidates it with the ETag.
+func TestScaleOutBehindNginx(t *testing.T) {
+	nginxBin := needNginx(t)
+	dsn := storetest.NewDatabase(t)
+	a := startAppOn(t, dsn)
+	b := serveOn(t, dsn)
+	a.waitTileIndex(t)
+	b.waitTileIndex(t)
+	proxy := startNginx(t, nginxBin, a, b)
+	editor := a.newToken(t, "scaleout-editor", "editor")
+
+	gao := orb.Point{-0.0447, 16.2717}
+	tile, _ := tilePath(gao, 12)
+	tile += "?datetime=2022-06-14"
+	window := "datetime=2022-06-14&bbox=-0.5,16,0.5,16.5" // items
+
+	t.Run("nginx spreads requests over both instances", func(t *testing.T) {
+		seen := map[string]bool{}
+		for range 6 {
+			res, _ := proxy.get(t, "/healthz")
+			seen[res.Header.Get("X-Upstream")] = true
+		}
+		if !seen[strings.TrimPrefix(a.base, "http://")] || !seen[strings.TrimPrefix(b.base, "http://")] {
+			t.Errorf("upstreams seen %v, want %s and %s", seen, a.base, b.base)
+		}
+	})
+	t.Run("both instances give a tile the same content ETag", func(t *testing.T) {
+		ra, _ := a.get(t, tile)
+		rb, _ := b.get(t, tile)
+		if ra.Header.Get("ETag") == "" || ra.Header.Get("ETag") != rb.Header.Get("ETag") {
+			t.Errorf("ETags %q and %q", ra.Header.Get("ETag"), rb.Header.Get("ETag"))
+		}
+	})
+	t.Run("nginx serves a repeated tile from its cache, then revalidates it", func(t *testing.T) {
+		first := cacheStatus(t, proxy, tile)
+		again := cacheStatus(t, proxy, tile)
+		if first != "MISS" || (again != "HIT" && again != "REVALIDATED") {
+			t.Errorf("X-Cache-Status %s then %s, want MISS then HIT or REVALIDATED", first, again)
+		}
+		time.Sleep(nginxHold + 100*time.Millisecond) // the cached copy expires
+		if later := cacheStatus(t, proxy, tile); later != "REVALIDATED" {
+			t.Errorf("X-Cache-Status after expiry %s, want REVALIDATED (an instance answered 304 to its ETag)", later)
+		}
+	})
+	t.Run("a write through one instance shows through the other and through nginx", func(t *testing.T) {
+		feature := strings.NewReplacer("test-sevare-2022-05", "scaleout-gao-2022-06", "-4.0947, 14.5246", "-0.0447, 16.2717",
+			"2022-05-10", "2022-06-14", "Sévaré", "Gao", "Mopti", "Gao").Replace(newIncident)
+		a.tileLayers(t, tile) // cached everywhere before the write
+		b.tileLayers(t, tile)
+		proxy.tileLayers(t, tile)
+		res, body := a.do(t, http.MethodPost, "/collections/incidents/items", editor, strings.NewReader(feature),
+			"Content-Type", "application/geo+json")
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("POST through A: %d %s", res.StatusCode, body)
+		}
+		written := time.Now()
+		id := "scaleout-gao-2022-06"
+		checks := []struct {
+			name  string
+			limit time.Duration
+			shows func() bool
+		}{
+			{"items through B", time.Second, func() bool { return has(b.incidents(t, window).ids(), id) }},
+			{"tile through B", time.Second, func() bool { return has(featureIDs(b.tileLayers(t, tile)["incidents"]), id) }},
+			{"items through nginx", time.Second, func() bool { return has(proxy.incidents(t, window).ids(), id) }},
+			// nginx keeps a tile for whole seconds (proxy_cache_valid 1s: up
+			// to 2 s), then revalidates it: the write may wait that long.
+			{"tile through nginx", time.Second + nginxHold, func() bool {
+				return has(featureIDs(proxy.tileLayers(t, tile)["incidents"]), id)
+			}},
+		}
+		for _, c := range checks {
+			for !c.shows() {
+				if time.Since(written) > 5*time.Second {
+					t.Fatalf("%s: the write never showed within 5 s", c.name)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			took := time.Since(written)
+			t.Logf("%s: the write showed after %v", c.name, took.Round(time.Millisecond))
+			if took > c.limit {
+				t.Errorf("%s: the write took %v to show, more than %v", c.name, took, c.limit)
+			}
+		}
+	})
+}
+
+// nginxHold is how long nginx may serve a tile from its cache without
+// asking: proxy_cache_valid 1s counts in whole seconds, so up to 2 s.
+const nginxHold = 2 * time.Second
+
+// needNginx finds Debian's nginx; without it the test skips, except under
+// CI=true, where it fails.
+func needNginx(t *testing.T) string {
+	t.Helper()
+	if path, err := exec.LookPath("nginx"); err == nil {
+		return path
+	}
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx" // not on a non-root PATH
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("nginx is not installed; under CI=true this test must run (make test installs it)")
+	}
+	t.Skip("nginx is not installed (make test installs it)")
+	return ""
+}
+
+func cacheStatus(t *testing.T, proxy *app, path string) string {
+	t.Helper()
+	res, body := proxy.get(t, path)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s through nginx: %d %s", path, res.StatusCode, body)
+	}
+	return res.Header.Get("X-Cache-Status")
+}
+
+// serveOn runs a further `incidentmap serve` on the database at dsn, which
+// another instance has migrated and seeded, until the test ends.
+func serveOn(t *testing.T, dsn string) *app {
+	t.Helper()
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return dsn
+		}
+		return ""
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("serve did not start: %v", err)
+	}
+	go io.Copy(io.Discard, pr)
+	return &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), dsn: dsn, env: env}
+}
+
+// waitTileIndex waits until /readyz reports the tile index loaded.
+func (a *app) waitTileIndex(t *testing.T) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		var r struct {
+			TileIndex struct{ Ready bool } `json:"tile_index"`
+		}
+		a.getJSON(t, "/readyz", http.StatusOK, &r)
+		if r.TileIndex.Ready {
+			return
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("%s: tile index not ready after 30 s", a.base)
+		}
+	}
+}
+
+// nginxConf is the configuration of docs/scaling.md, with every path in
+// one directory so that nginx runs as a child of the test.
+var nginxConf = template.Must(template.New("nginx.conf").Parse(`{{if .Root}}user root;
+{{end}}worker_processes 1;
+pid {{.Dir}}/nginx.pid;
+error_log {{.Dir}}/error.log warn;
+events { worker_connections 256; }
+
+http {
+    access_log {{.Dir}}/access.log;
+    client_body_temp_path {{.Dir}}/client_body;
+    proxy_temp_path {{.Dir}}/proxy;
+    fastcgi_temp_path {{.Dir}}/fastcgi;
+    uwsgi_temp_path {{.Dir}}/uwsgi;
+    scgi_temp_path {{.Dir}}/scgi;
+
+    # Every instance is stateless: any of them answers any request.
+    upstream incidentmap {
+{{range .Upstreams}}        server {{.}};
+{{end}}        keepalive 16;
+    }
+
+    # Tiles only, on disk, evicted when unused for 10 minutes.
+    proxy_cache_path {{.Dir}}/cache levels=1:2 keys_zone=tiles:10m max_size=1g inactive=10m use_temp_path=off;
+
+    server {
+        listen 127.0.0.1:{{.Port}};
+
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        add_header X-Upstream $upstream_addr always;  # the test reads it; drop it in production
+
+        # Everything else passes through: items carry a data-version ETag
+        # and "max-age=0, must-revalidate", which nginx does not store, so a
+        # client's If-None-Match reaches an instance and gets its 304 there.
+        location / {
+            proxy_pass http://incidentmap;
+        }
+
+        # Tiles carry a content ETag and "public, no-cache". nginx never
+        # stores a no-cache answer, so it is told to ignore Cache-Control,
+        # keep a tile 1 s (counted in whole seconds: up to 2 s), then
+        # revalidate it with If-None-Match: an instance answers 304 from its
+        # own tile cache and nginx serves its copy again.
+        location /tiles/ {
+            proxy_pass http://incidentmap;
+            proxy_cache tiles;
+            proxy_ignore_headers Cache-Control Expires;
+            proxy_cache_valid 200 1s;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_bypass $http_authorization;  # drafts are shown to editors only
+            proxy_no_cache $http_authorization;
+            add_header X-Cache-Status $upstream_cache_status always;
+            add_header X-Upstream $upstream_addr always;
+        }
+    }
+}
+`))
+
+// startNginx runs nginx in front of the instances on a free port until the
+// test ends, and returns it as an app.
+func startNginx(t *testing.T, bin string, instances ...*app) *app {
+	t.Helper()
+	dir := t.TempDir()
+	var upstreams []string
+	for _, in := range instances {
+		upstreams = append(upstreams, strings.TrimPrefix(in.base, "http://"))
+	}
+	var conf bytes.Buffer
+	port := freeTCPPort(t)
+	err := nginxConf.Execute(&conf, map[string]any{"Dir": dir, "Port": port, "Upstreams": upstreams, "Root": os.Geteuid() == 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	confFile := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confFile, conf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd := exec.Command(bin, "-e", filepath.Join(dir, "error.log"), "-p", dir, "-c", confFile, "-g", "daemon off;")
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start nginx: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT) // graceful: finish the requests in flight
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	proxy := &app{base: fmt.Sprintf("http://127.0.0.1:%d", port), dsn: instances[0].dsn, env: instances[0].env}
+	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx exited: %v\n%s%s", err, out.String(), log)
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", strings.TrimPrefix(proxy.base, "http://"), time.Second); err == nil {
+			c.Close()
+			return proxy
+		}
+		if time.Since(start) > 10*time.Second {
+			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Fatalf("nginx not listening on %s after 10 s:\n%s", proxy.base, log)
+		}
+	}
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"sync"
+	"time"
+)
+
+// outcome is what one request got.
+type outcome struct {
+	kind, path string
+	start, end time.Time
+	wrote      time.Time // when the client had written the request (first attempt); zero: never
+	status     int       // 0 when no answer came
+	etag       string
+	bytes      int64
+	err        error // a socket (or body) error
+	attempts   int   // connections tried: 2 means the transport retried on a new one
+	reused     bool  // the first attempt went over a kept-alive connection
+}
+
+func (o outcome) latency() time.Duration { return o.end.Sub(o.start) }
+
+// client sends the workload's requests over a pool of at most conns
+// keep-alive connections.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string, conns int) *client {
+	tr := &http.Transport{
+		MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, MaxIdleConns: conns,
+		IdleConnTimeout: 90 * time.Second, DisableCompression: true, // we ask for gzip ourselves
+	}
+	return &client{base: base, http: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+func (cl *client) close() { cl.http.CloseIdleConnections() }
+
+// do sends req and reads the whole answer.
+func (cl *client) do(ctx context.Context, req request) outcome {
+	o := outcome{kind: req.kind, path: req.path, start: time.Now()}
+	var mu sync.Mutex // the trace hooks run on the transport's goroutines
+	trace := &httptrace.ClientTrace{
+		GotConn: func(i httptrace.GotConnInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			if o.attempts++; o.attempts == 1 {
+				o.reused = i.Reused
+			}
+		},
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			if i.Err == nil && o.wrote.IsZero() {
+				o.wrote = time.Now()
+			}
+		},
+	}
+	var body io.Reader
+	if req.body != nil {
+		body = bytes.NewReader(req.body)
+	}
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), req.method, cl.base+req.path, body)
+	if err != nil {
+		o.err, o.end = err, time.Now()
+		return o
+	}
+	for k, v := range req.header {
+		hreq.Header[k] = v
+	}
+	hreq.Header.Set("Accept-Encoding", "gzip")
+	res, err := cl.http.Do(hreq)
+	if err == nil {
+		o.status, o.etag = res.StatusCode, res.Header.Get("ETag")
+		o.bytes, err = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	o.err, o.end = err, time.Now()
+	return o
+}
+
+// drive runs the workload on cl until the time until: conns-paced workers
+// in a closed loop (each waits for its answer, then asks again), one
+// worker for the write sequences and one for /map.png when those are on,
+// each at its own pace. record gets every outcome, from many goroutines;
+// a worker stops early when record returns false.
+func drive(ctx context.Context, c config, w *workload, cl *client, until time.Time, record func(worker int, o outcome) bool) {
+	var wg sync.WaitGroup
+	next := c.conns // workers are numbered 0..c.conns-1: the paced ones last
+	if c.writeRate > 0 {
+		next--
+		id := next
+		wg.Go(func() { writer(ctx, c, w, cl, until, func(o outcome) bool { return record(id, o) }) })
+	}
+	if w.mapServed {
+		next--
+		id := next
+		r := rand.New(rand.NewPCG(c.seed, uint64(id)))
+		wg.Go(func() {
+			paced(ctx, until, time.Second/pngRate, func() bool { return record(id, cl.do(ctx, w.mapImage(r))) })
+		})
+	}
+	for i := range next {
+		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
+		wg.Go(func() {
+			for time.Now().Before(until) && ctx.Err() == nil {
+				if !record(i, cl.do(ctx, w.read(r))) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// writer runs a write sequence c.writeRate times a second.
+func writer(ctx context.Context, c config, w *workload, cl *client, until time.Time, record func(outcome) bool) {
+	r := rand.New(rand.NewPCG(c.seed, 0x3717e))
+	paced(ctx, until, time.Duration(float64(time.Second)/c.writeRate), func() bool {
+		seq := w.newWriteSequence()
+		var last outcome
+		for {
+			req, ok := seq.next(r, last.status, last.etag)
+			if !ok {
+				return true
+			}
+			if last = cl.do(ctx, req); !record(last) {
+				return false
+			}
+		}
+	})
+}
+
+// paced calls fn every interval until the time until (a tick that comes
+// while fn still runs is skipped), or until fn returns false.
+func paced(ctx context.Context, until time.Time, interval time.Duration, fn func() bool) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for time.Now().Before(until) {
+		if !fn() {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,138 @@
+// Command loadtest runs a bounded mixed workload against incidentmap on
+// 127.0.0.1 and reports throughput, latency and errors. scripts/loadtest.sh
+// prepares the database and the editor token; make loadtest runs both.
+//
+//	LOAD_TOKEN=<editor token> go run ./scripts/loadtest -db URL -n N [-duration 60s] [-conns 64]
+//
+// It starts `bin/incidentmap serve` on a free loopback port and waits until
+// /readyz reports the tile index ready. Then, for -duration, with -conns
+// keep-alive connections, each waiting for its answer before the next
+// request, it asks for vector tiles (z3-14 around Sahel towns, random
+// windows, a share of repeated ones so that the tile cache serves them),
+// items pages (bbox and datetime), full CSV and GeoJSONSeq exports of a
+// small window, /map.png when the server has it, and writes (POST, PATCH
+// and DELETE of a test incident, -write-rate times a second, on one of the
+// connections). It prints p50/p99 per kind and overall, every status and
+// socket error, and writes a "Load test" section into -out (BENCHMARKS.md).
+// Last, it sends SIGTERM to the server during a short burst of the same
+// load and checks that every request in flight was answered: the graceful
+// shutdown. It exits 1 when a request got an error status or a socket
+// error, or the shutdown lost a request; latency is reported against its
+// target but does not fail the run (as with make bench).
+//
+// Everything stops by itself: the load after -duration, the burst after
+// -burst, the server at the end (SIGTERM, then SIGKILL after 30 s).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is every knob of a run.
+type config struct {
+	db, bin, out, cmd, load string
+	token                   string // editor token for the writes (LOAD_TOKEN)
+	n                       int    // synthetic incidents in the database, for the report
+	conns                   int
+	duration, burst         time.Duration
+	writeRate               float64 // write sequences (POST, PATCH, DELETE) per second
+	seed                    uint64
+	readyTimeout            time.Duration
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.db, "db", "", "database URL (required)")
+	flag.StringVar(&c.bin, "bin", "bin/incidentmap", "the incidentmap binary")
+	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (for the report)")
+	flag.IntVar(&c.conns, "conns", 64, "keep-alive connections")
+	flag.DurationVar(&c.duration, "duration", 60*time.Second, "how long the mixed load runs")
+	flag.DurationVar(&c.burst, "burst", 4*time.Second, "the burst during which SIGTERM is sent (at its middle)")
+	flag.Float64Var(&c.writeRate, "write-rate", 1, "write sequences (POST, PATCH, DELETE) per second; 0: no writes")
+	flag.StringVar(&c.out, "out", "BENCHMARKS.md", "the report to update; empty: print only")
+	flag.StringVar(&c.cmd, "cmd", "", "the command that started the run, for the report")
+	flag.StringVar(&c.load, "load", "", "how the data was loaded, for the report")
+	flag.Uint64Var(&c.seed, "seed", 1, "seed of the request mix")
+	flag.DurationVar(&c.readyTimeout, "ready-timeout", 30*time.Minute, "how long the server may take to load its index")
+	flag.Parse()
+	c.token = os.Getenv("LOAD_TOKEN")
+	if err := c.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		fmt.Fprintln(os.Stderr, "usage: LOAD_TOKEN=<editor token> loadtest -db URL -n N [-duration 60s] [-conns 64] [-out BENCHMARKS.md]")
+		os.Exit(2)
+	}
+	if c.cmd == "" {
+		c.cmd = "go run ./scripts/loadtest " + strings.Join(os.Args[1:], " ")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func (c config) check() error {
+	switch {
+	case c.db == "":
+		return errors.New("-db is required")
+	case c.conns < 2 || c.conns > 4096:
+		return fmt.Errorf("-conns must be 2..4096 (one connection writes), got %d", c.conns)
+	case c.duration < time.Second || c.duration > time.Hour:
+		return fmt.Errorf("-duration must be 1s..1h, got %s", c.duration)
+	case c.burst < 2*time.Second || c.burst > time.Minute:
+		return fmt.Errorf("-burst must be 2s..1m, got %s", c.burst)
+	case c.writeRate < 0 || c.writeRate > 100:
+		return fmt.Errorf("-write-rate must be 0..100 a second, got %g", c.writeRate)
+	case c.writeRate > 0 && c.token == "":
+		return errors.New("LOAD_TOKEN (an editor token) is required for the writes; or -write-rate 0")
+	}
+	return nil
+}
+
+// run starts the server, loads it, reports, then proves the graceful
+// shutdown.
+func run(ctx context.Context, c config) error {
+	r := &report{cfg: c, started: time.Now().UTC(), machine: describeMachine(ctx, c.db)}
+	srv, err := startServer(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	r.ready = srv.readyAfter
+	w := newWorkload(c, srv.base)
+	r.png = w.probeMap(ctx)
+	logf("%s", r.png)
+	logf("mixed load: %d connections for %s, %g write sequences a second", c.conns, c.duration, c.writeRate)
+	r.main = runLoad(ctx, c, w, c.duration)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	logf("graceful shutdown: SIGTERM %s into a %s burst", c.burst/2, c.burst)
+	r.shutdown = runShutdown(ctx, c, w, srv)
+	text := r.markdown()
+	fmt.Println(text)
+	if c.out != "" {
+		if err := updateReport(c.out, text); err != nil {
+			return err
+		}
+		logf("wrote the Load test section of %s", c.out)
+	}
+	logf("%s", r.verdict())
+	if len(r.faults()) > 0 {
+		return errors.New("the service misbehaved under load (see the report above)")
+	}
+	return nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "loadtest: "+format+"\n", args...)
+}

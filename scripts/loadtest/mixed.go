@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+)
+
+// loadResult is the mixed load: a tally per kind.
+type loadResult struct {
+	elapsed time.Duration
+	kinds   map[string]*tally
+}
+
+// runLoad runs the mixed workload for d and tallies every answer. Each
+// worker tallies on its own; the tallies are merged at the end.
+func runLoad(ctx context.Context, c config, w *workload, d time.Duration) loadResult {
+	cl := newClient(w.base, c.conns)
+	defer cl.close()
+	perWorker := make([]map[string]*tally, c.conns)
+	for i := range perWorker {
+		perWorker[i] = map[string]*tally{}
+	}
+	var done atomic.Int64
+	start := time.Now()
+	stopProgress := progress(start, d, &done)
+	drive(ctx, c, w, cl, start.Add(d), func(worker int, o outcome) bool {
+		t := perWorker[worker][o.kind]
+		if t == nil {
+			t = newTally()
+			perWorker[worker][o.kind] = t
+		}
+		t.add(o)
+		done.Add(1)
+		return true
+	})
+	stopProgress()
+	res := loadResult{elapsed: time.Since(start), kinds: map[string]*tally{}}
+	for _, m := range perWorker {
+		for k, t := range m {
+			if res.kinds[k] == nil {
+				res.kinds[k] = newTally()
+			}
+			res.kinds[k].merge(t)
+		}
+	}
+	return res
+}
+
+// all is the tally of every request.
+func (l loadResult) all() *tally {
+	t := newTally()
+	for _, k := range l.kinds {
+		t.merge(k)
+	}
+	return t
+}
+
+func (l loadResult) perSecond(s summary) float64 { return float64(s.requests) / l.elapsed.Seconds() }
+
+// progress logs the request count every 10 s until stopped.
+func progress(start time.Time, d time.Duration, done *atomic.Int64) (stop func()) {
+	quit := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				n := done.Load()
+				logf("  %s of %s: %d requests (%.0f/s)", time.Since(start).Round(time.Second), d, n,
+					float64(n)/time.Since(start).Seconds())
+			}
+		}
+	}()
+	return func() { close(quit) }
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	_ "github.com/lib/pq" // the driver, for the server versions
+)
+
+// report is everything one run measured.
+type report struct {
+	cfg      config
+	started  time.Time
+	machine  machine
+	ready    time.Duration
+	png      string // what became of /map.png
+	main     loadResult
+	shutdown shutdownResult
+}
+
+// p99Target is issue 7's latency target for the mixed load.
+const p99Target = 100 * time.Millisecond
+
+// machine describes where the run happened.
+type machine struct {
+	cpus              int
+	model, mem, load  string
+	goVersion, commit string
+	postgres, postgis string
+}
+
+func describeMachine(ctx context.Context, dsn string) machine {
+	m := machine{cpus: runtime.NumCPU(), goVersion: runtime.Version(), model: "unknown CPU", mem: "unknown memory", load: "unknown"}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int64
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			m.mem = fmt.Sprintf("%d MB RAM", kb>>10)
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m.load = strings.Join(f[:3], " ")
+		}
+	}
+	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
+		m.commit = strings.TrimSpace(string(out))
+	}
+	if db, err := sql.Open("postgres", dsn); err == nil {
+		defer db.Close()
+		db.QueryRowContext(ctx, `SELECT current_setting('server_version'), postgis_lib_version()`).Scan(&m.postgres, &m.postgis)
+	}
+	return m
+}
+
+// faults are the targets about correctness that the run missed: error
+// statuses, socket errors, an unclean shutdown. Latency is a measurement,
+// reported against its target (as make bench does), not a fault.
+func (r *report) faults() []string {
+	s := r.main.all().summary()
+	var out []string
+	if s.requests == 0 {
+		out = append(out, "no request was answered")
+	}
+	if s.badStatus > 0 {
+		out = append(out, fmt.Sprintf("%d error statuses", s.badStatus))
+	}
+	if s.sockErrs > 0 {
+		out = append(out, fmt.Sprintf("%d socket errors", s.sockErrs))
+	}
+	if !r.shutdown.passed() {
+		out = append(out, "the graceful shutdown under load failed")
+	}
+	return out
+}
+
+// verdict is the last line of the run.
+func (r *report) verdict() string {
+	s := r.main.all().summary()
+	p99 := fmt.Sprintf("p99 %s (target %s: met)", ms(s.p99), ms(p99Target))
+	if s.p99 > p99Target {
+		p99 = fmt.Sprintf("p99 %s (target %s: missed)", ms(s.p99), ms(p99Target))
+	}
+	if f := r.faults(); len(f) > 0 {
+		return "FAILED: " + strings.Join(f, "; ") + "; " + p99
+	}
+	return "no error status, no socket error, graceful shutdown under load; " + p99
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "**no**"
+}
+
+// markdown is the "Load test" section of BENCHMARKS.md.
+func (r *report) markdown() string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	m := r.machine
+	p("## Load test\n")
+	p("Written by `make loadtest` (scripts/loadtest.sh, scripts/loadtest); targets of issue 7.\n")
+	p("Run %s on %d × %s, %s (load average %s before the run); %s; PostgreSQL %s, PostGIS %s; incidentmap %s.\n",
+		r.started.Format("2006-01-02 15:04 UTC"), m.cpus, m.model, m.mem, m.load, m.goVersion, m.postgres, m.postgis, m.commit)
+	p("Command: `%s`\n", r.cfg.cmd)
+	data := fmt.Sprintf("the seed plus %s synthetic incidents", thousands(int64(r.cfg.n)))
+	if r.cfg.load != "" {
+		data += " (" + r.cfg.load + ")"
+	}
+	p("Data: %s. The server was ready (tile index loaded) %s after it started.\n", data, r.ready.Round(100*time.Millisecond))
+	p("%s\n", r.workloadText())
+	r.targetsTable(p)
+	r.kindsTable(p)
+	r.shutdownText(p)
+	return b.String()
+}
+
+func (r *report) workloadText() string {
+	c := r.cfg
+	readers := c.conns
+	var paced []string
+	if c.writeRate > 0 {
+		readers--
+		paced = append(paced, fmt.Sprintf("one writes, %g time(s) a second, a test incident: POST, then PATCH and DELETE with If-Match", c.writeRate))
+	}
+	if strings.HasPrefix(r.png, "/map.png answers 200") {
+		readers--
+		paced = append(paced, fmt.Sprintf("one asks for /map.png, %d a second, among 12 views", pngRate))
+	}
+	text := fmt.Sprintf("Workload: %s with %d keep-alive connections over 127.0.0.1, from a Go client on the same machine "+
+		"(it shares the CPUs with the server and PostgreSQL). %d connections run a closed loop, each waiting for its answer: "+
+		"%d%% vector tiles (z3-14 around the synthetic data's towns; half from a fixed set of %d so that the tile cache serves them, "+
+		"the rest with random windows of 1 day to 10 years, one in ten without a window), %d%% items pages (bbox of 0.05-1.5° "+
+		"around a town and a window of 1 week to 3 years; a quarter at offset 100), %d%% full exports of a small window "+
+		"(bbox of 0.02-0.15°, 1 week to 3 months; CSV and GeoJSONSeq alike)",
+		c.duration, c.conns, readers, 100-itemsShare-exportsShare, hotTiles, itemsShare, exportsShare)
+	if len(paced) > 0 {
+		text += "; " + strings.Join(paced, "; ")
+	}
+	text += ". Every request says `Accept-Encoding: gzip`; latency runs from the request to the last byte of the answer. " + r.png + "."
+	return text
+}
+
+func (r *report) targetsTable(p func(string, ...any)) {
+	s := r.main.all().summary()
+	f := r.shutdown.figures()
+	p("| target | measured | met |")
+	p("|---|---|---|")
+	p("| no error status (4xx, 5xx) | %s | %s |", thousands(int64(s.badStatus)), yesNo(s.badStatus == 0))
+	p("| no socket error | %s | %s |", thousands(int64(s.sockErrs)), yesNo(s.sockErrs == 0))
+	p("| p99 of all requests ≤ %s | %s | %s |", ms(p99Target), ms(s.p99), yesNo(s.requests > 0 && s.p99 <= p99Target))
+	p("| SIGTERM under load: every request in flight answered, no 5xx, no broken connection | %d of %d in flight answered | %s |",
+		f.inFlightOK, f.inFlight, yesNo(r.shutdown.passed()))
+	p("")
+}
+
+func (r *report) kindsTable(p func(string, ...any)) {
+	p("| kind | requests | req/s | error status | socket errors | p50 | p99 | max | mean body |")
+	p("|---|---|---|---|---|---|---|---|---|")
+	row := func(name string, t *tally) {
+		s := t.summary()
+		p("| %s | %s | %.0f | %d | %d | %s | %s | %s | %s |", name, thousands(int64(s.requests)), r.main.perSecond(s),
+			s.badStatus, s.sockErrs, ms(s.p50), ms(s.p99), ms(s.max), size(s.meanBytes))
+	}
+	for _, k := range kinds {
+		if t := r.main.kinds[k]; t != nil {
+			row(k, t)
+		}
+	}
+	all := r.main.all()
+	row("**all**", all)
+	p("")
+	p("Statuses: %s. Socket errors: %s.", counts(all.statuses), counts(all.sockErrs))
+	for _, k := range slices.Sorted(maps.Keys(all.example)) {
+		p("\n- example of %s: `%s`", k, all.example[k])
+	}
+	p("")
+}
+
+func (r *report) shutdownText(p func(string, ...any)) {
+	sr := r.shutdown
+	f := sr.figures()
+	p("### Graceful shutdown under load\n")
+	switch {
+	case sr.sigErr != nil || sr.sigAt.IsZero():
+		p("SIGTERM could not be sent: %v.\n", sr.sigErr)
+		return
+	case !sr.exited:
+		p("SIGTERM was sent %s into a %s burst of the same mix on %d fresh connections; the server had not exited 30 s later.\n",
+			r.cfg.burst/2, r.cfg.burst, r.cfg.conns)
+	default:
+		p("SIGTERM was sent %s into a %s burst of the same mix on %d fresh connections. The server exited with status %d, %s after the signal.\n",
+			r.cfg.burst/2, r.cfg.burst, r.cfg.conns, sr.exitCode(), ms(sr.exitAfter))
+	}
+	p("- requests in the burst: %s", thousands(int64(f.requests)))
+	p("- in flight at SIGTERM (written before it, not answered before it): %d; answered with a status below 500: %d, "+
+		"the last %s after the signal", f.inFlight, f.inFlightOK, ms(f.longest))
+	p("- lost in flight, never answered: %d. The server closed their kept-alive connections as idle, without reading "+
+		"the request already sent on them; %d of them (GETs) were retried by the client on a new connection, which was refused",
+		f.lost, f.lostRetried)
+	p("- 5xx in the burst: %d; other broken connections: %s", f.serverErrors, counts(f.broken))
+	p("- after SIGTERM, as expected: %d new connections refused (the listener was closed), %d requests sent on a "+
+		"kept-alive connection the server was closing, which died unanswered", f.refused, f.closedLate)
+	for _, e := range f.examples {
+		p("- example, %s", e)
+	}
+}
