@@ -237,6 +237,7 @@ async function openIncident(id, { fly = false } = {}) {
   body.replaceChildren(el('p', {}, t(state.lang, 'loading')));
   try {
     const f = await fetchJSON(`/collections/incidents/items/${encodeURIComponent(id)}`);
+    await view.loadPlaces().catch(() => {}); // "near Hombori" needs the place's name
     renderIncident(body, state.lang, f, view.places.get(f.properties.place_id)?.name);
     body.append(el('button', { type: 'button', class: 'fly', 'data-fly': f.geometry ? JSON.stringify(centerOf(f.geometry)) : null },
       t(state.lang, 'openOnMap')));

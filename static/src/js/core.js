@@ -131,11 +131,14 @@ export class MapView {
     src.setTiles([`${url}?${q}`]);
   }
 
-  // loadPlaces reads the gazetteer: names and control periods.
-  async loadPlaces() {
-    const fc = await fetchJSON('/collections/places/items?limit=10000');
-    for (const f of fc.features) this.places.set(f.id, { ...f.properties, coordinates: f.geometry.coordinates });
-    this.updateHolders();
+  // loadPlaces reads the gazetteer once (names and control periods); every
+  // caller awaits the same load, so a panel never opens before the names.
+  loadPlaces() {
+    this.placesLoaded ??= fetchJSON('/collections/places/items?limit=10000').then((fc) => {
+      for (const f of fc.features) this.places.set(f.id, { ...f.properties, coordinates: f.geometry.coordinates });
+      this.updateHolders();
+    });
+    return this.placesLoaded;
   }
 
   // updateHolders draws each base with its holder at the window's end: the

@@ -191,6 +191,7 @@ async function openIncident(id) {
   body.replaceChildren(el('p', {}, t(state.lang, 'loading')));
   try {
     const f = await core.fetchJSON(`/collections/incidents/items/${encodeURIComponent(id)}`);
+    await view.loadPlaces().catch(() => {}); // "near Hombori" needs the place's name
     renderIncident(body, state.lang, f, view.places.get(f.properties.place_id)?.name);
   } catch (err) {
     body.replaceChildren(el('h2', { id: 'panel-title' }, t(state.lang, 'failed')));
