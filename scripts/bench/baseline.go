@@ -43,7 +43,7 @@ func runBaseline(ctx context.Context, c config, cold []coldResult) (baseline, er
 	if err != nil {
 		return b, err
 	}
-	db, err := sql.Open("postgres", c.db)
+	db, err := sql.Open("postgres", c.DB)
 	if err != nil {
 		return b, err
 	}

@@ -18,34 +18,36 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // config is every knob of a run.
 type config struct {
-	db, bin, out, cmd, load string
-	n                       int
-	seed                    uint64
-	tiles                   int           // cold tiles to request
-	baselineBudget          time.Duration // time allowed for (b)
-	baselineTimeout         time.Duration // per baseline query
-	baselinePerBand         int
-	warmTiles               int
-	loadFor                 time.Duration
-	conns                   int
-	readyTimeout            time.Duration
+	harness.Options // -db, -bin, -out, -ready-timeout
+	cmd, load       string
+	n               int
+	seed            uint64
+	tiles           int           // cold tiles to request
+	baselineBudget  time.Duration // time allowed for (b)
+	baselineTimeout time.Duration // per baseline query
+	baselinePerBand int
+	warmTiles       int
+	loadFor         time.Duration
+	conns           int
 }
+
+// prog names this command in its diagnostics.
+const prog harness.Program = "bench"
+
+var logf = prog.Logf
 
 func main() {
 	var c config
 	bare := flag.String("bare", "", "internal: serve a 30 KB blob on this address and nothing else")
-	flag.StringVar(&c.db, "db", "", "database URL (required)")
-	flag.StringVar(&c.bin, "bin", "bin/incidentmap", "the incidentmap binary")
+	c.Register(flag.CommandLine)
 	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (required)")
-	flag.StringVar(&c.out, "out", "BENCHMARKS.md", "the report to update; empty: print only")
 	flag.StringVar(&c.cmd, "cmd", "", "the command that started the benchmark, for the report")
 	flag.StringVar(&c.load, "load", "", "how the data was loaded (synth's output), for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the tile and window choice")
@@ -56,7 +58,6 @@ func main() {
 	flag.IntVar(&c.warmTiles, "warm-tiles", 50, "tiles in the warm load")
 	flag.DurationVar(&c.loadFor, "load-for", 10*time.Second, "duration of each warm load")
 	flag.IntVar(&c.conns, "conns", 64, "concurrent keep-alive connections of the warm load")
-	flag.DurationVar(&c.readyTimeout, "ready-timeout", 30*time.Minute, "how long the server may take to load its index")
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare); err != nil {
@@ -65,62 +66,52 @@ func main() {
 		}
 		return
 	}
-	if c.db == "" || c.n <= 0 {
+	if c.DB == "" || c.n <= 0 {
 		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md]")
 		os.Exit(2)
 	}
-	if c.cmd == "" {
-		c.cmd = "go run ./scripts/bench " + strings.Join(os.Args[1:], " ")
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
+	c.cmd = prog.Command(c.cmd)
+	prog.Run(func(ctx context.Context) error { return run(ctx, c) })
 }
 
 // run measures (a) to (d) and writes the report.
 func run(ctx context.Context, c config) error {
 	r := &report{cfg: c, started: time.Now().UTC()}
-	r.loadAvg[0] = loadAvg()
-	r.machine = describeMachine(ctx, c.db)
+	r.loadAvg[0] = harness.LoadAvg(1)
+	r.machine = harness.DescribeMachine(ctx, c.DB)
 	plan, err := planTiles(ctx, c)
 	if err != nil {
 		return err
 	}
-	srv, err := startServer(ctx, c)
+	srv, err := harness.StartServer(ctx, harness.ServerConfig{
+		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout, NoTileIndexOK: true})
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	r.ready, r.readyWarning = srv.readyAfter, srv.warning
-	r.rssReady = srv.memory()
+	defer srv.Stop()
+	r.ready, r.readyWarning = srv.ReadyAfter, srv.Warning
+	r.rssReady = srv.Memory()
 	logf("(a) %d cold tiles, one at a time", len(plan))
-	r.cold = fetchCold(ctx, srv.base, plan)
+	r.cold = fetchCold(ctx, srv.Base, plan)
 	logf("(b) baseline: the same tiles through sql/baseline_tile.sql (budget %s)", c.baselineBudget)
 	r.base, err = runBaseline(ctx, c, r.cold)
 	if err != nil {
 		return err
 	}
 	logf("(c) warm: %d tiles, %d connections, %s", c.warmTiles, c.conns, c.loadFor)
-	r.warm, r.bare, err = runWarm(ctx, c, srv.base, r.cold)
+	r.warm, r.bare, err = runWarm(ctx, c, srv.Base, r.cold)
 	if err != nil {
 		return err
 	}
-	r.rss = srv.memory()
-	r.loadAvg[1] = loadAvg()
-	if err := srv.stop(); err != nil {
+	r.rss = srv.Memory()
+	r.loadAvg[1] = harness.LoadAvg(1)
+	if err := srv.Stop(); err != nil {
 		logf("stopping the server: %v", err)
 	}
 	text := r.markdown()
 	fmt.Println(text)
-	if c.out != "" {
-		return updateReport(c.out, c.n, text)
+	if c.Out != "" {
+		return updateReport(c.Out, c.n, text)
 	}
 	return nil
-}
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // markdown renders the run as one section of BENCHMARKS.md.
@@ -15,13 +15,13 @@ func (r *report) markdown() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	m := r.machine
-	w("## N = %s synthetic incidents", thousands(int64(r.cfg.n)))
+	w("## N = %s synthetic incidents", harness.Thousands(int64(r.cfg.n)))
 	w("")
 	w("Run %s on %d × %s, %s; %s; PostgreSQL %s, PostGIS %s; incidentmap %s.",
-		r.started.Format("2006-01-02 15:04 UTC"), m.cpus, m.model, m.mem, m.goVersion, m.postgres, m.postgis, m.commit)
+		r.started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, m.Mem(), m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
 	w("")
 	w("Load average (1 min) %s at the start, %s at the end: on a %d-core machine anything above about 1 (the bench "+
-		"itself) means other work shared the CPUs and the figures are pessimistic.", r.loadAvg[0], r.loadAvg[1], m.cpus)
+		"itself) means other work shared the CPUs and the figures are pessimistic.", r.loadAvg[0], r.loadAvg[1], m.CPUs)
 	w("")
 	w("Command: `%s`", r.cfg.cmd)
 	if r.cfg.load != "" {
@@ -30,7 +30,7 @@ func (r *report) markdown() string {
 	}
 	w("")
 	w("The server was ready (tile index loaded) %s after it started; RSS then %s.",
-		r.ready.Round(100*time.Millisecond), size(r.rssReady.rss))
+		r.ready.Round(100*time.Millisecond), harness.Size(r.rssReady.RSS))
 	if r.readyWarning != "" {
 		w("Warning: %s.", r.readyWarning)
 	}
@@ -38,7 +38,7 @@ func (r *report) markdown() string {
 	w("| figure | measured | target | met | |")
 	w("|---|---|---|---|---|")
 	for _, t := range r.targets() {
-		w("| %s | %s | %s | %s | %s |", t.name, t.measured, t.limit, yesNo(t.met), t.note)
+		w("| %s | %s | %s | %s | %s |", t.name, t.measured, t.limit, harness.YesNo(t.met), t.note)
 	}
 	r.coldSection(w)
 	r.baselineSection(w)
@@ -57,8 +57,8 @@ func (r *report) coldSection(w func(string, ...any)) {
 	w("| zoom | tiles | errors | p50 | p99 | max | largest (wire / uncompressed, features) |")
 	w("|---|---|---|---|---|---|---|")
 	row := func(name string, s coldStats) {
-		w("| %s | %d | %d | %s | %s | %s | %s / %s, %d features (%s %s) |", name, s.tiles, s.errors, ms(s.p50), ms(s.p99),
-			ms(s.max), size(int64(s.largest.wire)), size(int64(s.largest.raw)), s.largest.features, s.largest, s.largest.window())
+		w("| %s | %d | %d | %s | %s | %s | %s / %s, %d features (%s %s) |", name, s.tiles, s.errors, harness.MS(s.p50), harness.MS(s.p99),
+			harness.MS(s.max), harness.Size(int64(s.largest.wire)), harness.Size(int64(s.largest.raw)), s.largest.features, s.largest, s.largest.window())
 	}
 	for i, b := range bands {
 		row(b.name, summarise(r.cold, func(c coldResult) bool { return bandOf(c.z) == i }))
@@ -70,15 +70,15 @@ func (r *report) coldSection(w func(string, ...any)) {
 	w("")
 	for _, c := range r.cold {
 		if c.allYears {
-			w("- %s: %s, %s on the wire, %s uncompressed, %d features%s", c, ms(c.latency), size(int64(c.wire)),
-				size(int64(c.raw)), c.features, errSuffix(c.err))
+			w("- %s: %s, %s on the wire, %s uncompressed, %d features%s", c, harness.MS(c.latency), harness.Size(int64(c.wire)),
+				harness.Size(int64(c.raw)), c.features, errSuffix(c.err))
 		}
 	}
 	if len(all.over500KB) > 0 {
 		w("")
 		w("Tiles over 500 KB uncompressed:")
 		for _, c := range all.over500KB {
-			w("- %s %s: %s", c, c.window(), size(int64(c.raw)))
+			w("- %s %s: %s", c, c.window(), harness.Size(int64(c.raw)))
 		}
 	}
 	shown := 0
@@ -132,8 +132,8 @@ func (r *report) baselineSection(w func(string, ...any)) {
 	w("Every baseline tile:")
 	w("")
 	for _, x := range r.base.results {
-		w("- %s %s: baseline %s, %s MVT (%s gzipped); ours %s%s", x.tileReq, x.window(), ms(x.latency),
-			size(int64(x.raw)), size(int64(x.gz)), ms(x.ours), errSuffix(x.err))
+		w("- %s %s: baseline %s, %s MVT (%s gzipped); ours %s%s", x.tileReq, x.window(), harness.MS(x.latency),
+			harness.Size(int64(x.raw)), harness.Size(int64(x.gz)), harness.MS(x.ours), errSuffix(x.err))
 	}
 }
 
@@ -145,8 +145,8 @@ func (r *report) baselineRow(keep func(baseResult) bool) string {
 			largest = x
 		}
 	}
-	return fmt.Sprintf("%d | %s | %s | %s | %s / %s (%s)", s.tiles, ms(s.ours), ms(s.baseline), ratio(s),
-		size(int64(largest.raw)), size(int64(largest.gz)), largest.tileReq)
+	return fmt.Sprintf("%d | %s | %s | %s | %s / %s (%s)", s.tiles, harness.MS(s.ours), harness.MS(s.baseline), ratio(s),
+		harness.Size(int64(largest.raw)), harness.Size(int64(largest.gz)), largest.tileReq)
 }
 
 func (r *report) warmSection(w func(string, ...any)) {
@@ -167,76 +167,37 @@ func (r *report) warmSection(w func(string, ...any)) {
 		if l.res.requests > 0 {
 			mean = l.res.bytes / l.res.requests
 		}
-		w("| %s | %.0f | %d | %s | %s | %s |", l.name, l.res.perSecond(), l.res.errors, ms(l.res.p50), ms(l.res.p99), size(mean))
+		w("| %s | %.0f | %d | %s | %s | %s |", l.name, l.res.perSecond(), l.res.errors, harness.MS(l.res.p50), harness.MS(l.res.p99), harness.Size(mean))
 	}
 	if r.warm.firstErr != "" {
 		w("")
 		w("First warm error: %s", r.warm.firstErr)
 	}
 	w("")
-	w("Server memory after the runs (/proc/PID/status): VmHWM %s, VmRSS %s.", size(r.rss.hwm), size(r.rss.rss))
+	w("Server memory after the runs (/proc/PID/status): VmHWM %s, VmRSS %s.", harness.Size(r.rss.HWM), harness.Size(r.rss.RSS))
 }
 
-// sectionHeader matches the first line of a section of this benchmark and
+// sectionHeader matches the heading of a section of this benchmark and
 // captures its N.
 var sectionHeader = regexp.MustCompile(`^## N = ([0-9,]+)`)
+
+// reportIntro starts a new report.
+const reportIntro = "# Benchmarks\n\nWritten by `make bench` (scripts/bench.sh, scripts/bench): one section per N, " +
+	"`BENCH_N=N make bench` replaces its own. Targets are those of issue 3.\n"
 
 // updateReport replaces the section for n in the report at path, or adds it
 // before the first section of a larger N (or at the end). Everything else,
 // including sections other tools write, is kept as it was.
 func updateReport(path string, n int, section string) error {
-	old, err := os.ReadFile(path)
-	if err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	text := string(old)
-	if text == "" {
-		text = "# Benchmarks\n\nWritten by `make bench` (scripts/bench.sh, scripts/bench): one section per N, " +
-			"`BENCH_N=N make bench` replaces its own. Targets are those of issue 3.\n"
-	}
-	parts := splitSections(text)
-	section = strings.TrimRight(section, "\n") + "\n"
-	at, replace := len(parts), false
-	for i, p := range parts {
-		m := sectionHeader.FindStringSubmatch(p)
+	sectionN := func(heading string) int {
+		m := sectionHeader.FindStringSubmatch(heading)
 		if m == nil {
-			continue
+			return -1
 		}
 		k, _ := strconv.Atoi(strings.ReplaceAll(m[1], ",", ""))
-		if k == n {
-			at, replace = i, true
-			break
-		}
-		if k > n && at == len(parts) {
-			at = i
-		}
+		return k
 	}
-	if replace {
-		parts[at] = section
-	} else {
-		parts = slices.Insert(parts, at, section)
-	}
-	for i := range parts {
-		parts[i] = strings.TrimRight(parts[i], "\n") + "\n"
-	}
-	return os.WriteFile(path, []byte(strings.Join(parts, "\n")), 0o644)
-}
-
-// splitSections cuts markdown at its "## " headings: the text before the
-// first one, then one part per section.
-func splitSections(text string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i < len(text); {
-		end := strings.IndexByte(text[i:], '\n')
-		if end < 0 {
-			end = len(text) - i - 1
-		}
-		if strings.HasPrefix(text[i:], "## ") && i > start {
-			parts = append(parts, text[start:i])
-			start = i
-		}
-		i += end + 1
-	}
-	return append(parts, text[start:])
+	return harness.UpdateSection(path, reportIntro, section,
+		func(h string) bool { return sectionN(h) == n },
+		func(h string) bool { return sectionN(h) > n })
 }

@@ -1,77 +1,25 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
-	"os"
-	"os/exec"
-	"runtime"
-	"strings"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // report is everything one run measured.
 type report struct {
 	cfg          config
 	started      time.Time
-	machine      machine
+	machine      harness.Machine
 	ready        time.Duration
 	readyWarning string
-	rssReady     memory
+	rssReady     harness.Memory
 	cold         []coldResult
 	base         baseline
 	warm, bare   loadResult
-	rss          memory
+	rss          harness.Memory
 	loadAvg      [2]string // 1-minute load average at the start and at the end
-}
-
-// loadAvg returns the 1-minute load average: other work on the machine
-// skews every figure, so the report says how busy it was.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "unknown"
-	}
-	return f[0]
-}
-
-// machine describes where the run happened.
-type machine struct {
-	cpus              int
-	model, mem        string
-	goVersion, commit string
-	postgres, postgis string
-}
-
-func describeMachine(ctx context.Context, dsn string) machine {
-	m := machine{cpus: runtime.NumCPU(), goVersion: runtime.Version(), model: "unknown CPU", mem: "unknown memory"}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
-			m.mem = size(kb<<10) + " RAM"
-		}
-	}
-	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
-		m.commit = strings.TrimSpace(string(out))
-	}
-	if db, err := sql.Open("postgres", dsn); err == nil {
-		defer db.Close()
-		db.QueryRowContext(ctx, `SELECT current_setting('server_version'), postgis_lib_version()`).Scan(&m.postgres, &m.postgis)
-	}
-	return m
 }
 
 // target is one figure of issue 3 with its limit.
@@ -92,32 +40,32 @@ func (r *report) targets() []target {
 	var ts []target
 	for i, b := range bands {
 		s := summarise(r.cold, func(c coldResult) bool { return bandOf(c.z) == i })
-		ts = append(ts, target{name: "cold p99, " + b.name, measured: ms(s.p99), limit: "≤ " + ms(coldLimit),
+		ts = append(ts, target{name: "cold p99, " + b.name, measured: harness.MS(s.p99), limit: "≤ " + harness.MS(coldLimit),
 			met: s.tiles > 0 && s.errors == 0 && s.p99 <= coldLimit, note: errNote(s)})
 	}
 	every := summarise(r.cold, func(coldResult) bool { return true })
-	ts = append(ts, target{name: "cold p99, all zooms", measured: ms(every.p99), limit: "≤ " + ms(coldLimit),
+	ts = append(ts, target{name: "cold p99, all zooms", measured: harness.MS(every.p99), limit: "≤ " + harness.MS(coldLimit),
 		met: every.tiles > 0 && every.errors == 0 && every.p99 <= coldLimit, note: errNote(every)})
 	all := summarise(r.cold, func(c coldResult) bool { return c.allYears })
 	ts = append(ts,
-		target{name: "worst all-years tile z3-7, latency", measured: ms(all.max), limit: "≤ " + ms(coldLimit),
+		target{name: "worst all-years tile z3-7, latency", measured: harness.MS(all.max), limit: "≤ " + harness.MS(coldLimit),
 			met: all.tiles > 0 && all.errors == 0 && all.max <= coldLimit, note: "tile " + all.slowest.String()},
-		target{name: "worst all-years tile z3-7, size", measured: size(int64(all.largest.raw)), limit: "≤ 500 KB",
+		target{name: "worst all-years tile z3-7, size", measured: harness.Size(int64(all.largest.raw)), limit: "≤ 500 KB",
 			met: all.tiles > 0 && all.largest.raw <= 500<<10, note: "uncompressed, tile " + all.largest.String()})
-	ts = append(ts, target{name: "largest tile of all", measured: size(int64(every.largest.raw)), limit: "≤ 500 KB",
+	ts = append(ts, target{name: "largest tile of all", measured: harness.Size(int64(every.largest.raw)), limit: "≤ 500 KB",
 		met: every.largest.raw <= 500<<10, note: fmt.Sprintf("uncompressed, tile %s %s; %d over 500 KB",
 			every.largest, every.largest.window(), len(every.over500KB))})
 	sp := compare(r.base.results, func(b baseResult) bool { return b.z <= 7 })
 	ts = append(ts, target{name: "speed-up over plain ST_AsMVT, z3-7 (p50)", measured: ratio(sp), limit: "≥ 20×",
-		met: sp.tiles > 0 && sp.ratio() >= 20, note: fmt.Sprintf("%d tiles, ours %s vs %s", sp.tiles, ms(sp.ours), ms(sp.baseline))})
+		met: sp.tiles > 0 && sp.ratio() >= 20, note: fmt.Sprintf("%d tiles, ours %s vs %s", sp.tiles, harness.MS(sp.ours), harness.MS(sp.baseline))})
 	spAll := compare(r.base.results, func(b baseResult) bool { return b.allYears })
 	ts = append(ts, target{name: "speed-up, z3-7 all-years tiles only (p50)", measured: ratio(spAll), limit: "(information)",
-		met: spAll.tiles > 0 && spAll.ratio() >= 20, note: fmt.Sprintf("%d tiles, ours %s vs %s", spAll.tiles, ms(spAll.ours), ms(spAll.baseline))})
+		met: spAll.tiles > 0 && spAll.ratio() >= 20, note: fmt.Sprintf("%d tiles, ours %s vs %s", spAll.tiles, harness.MS(spAll.ours), harness.MS(spAll.baseline))})
 	wr := r.warm.perSecond() / r.bare.perSecond()
 	ts = append(ts, target{name: "warm throughput / bare net/http", measured: fmt.Sprintf("%.0f%%", 100*wr), limit: "≥ 70%",
 		met: wr >= 0.7 && r.warm.errors == 0, note: fmt.Sprintf("%.0f vs %.0f req/s", r.warm.perSecond(), r.bare.perSecond())})
-	ts = append(ts, target{name: "server RSS (peak, VmHWM)", measured: size(r.rss.hwm), limit: "≤ " + size(rssLimit),
-		met: r.rss.hwm > 0 && r.rss.hwm <= rssLimit, note: "now " + size(r.rss.rss)})
+	ts = append(ts, target{name: "server RSS (peak, VmHWM)", measured: harness.Size(r.rss.HWM), limit: "≤ " + harness.Size(rssLimit),
+		met: r.rss.HWM > 0 && r.rss.HWM <= rssLimit, note: "now " + harness.Size(r.rss.RSS)})
 	return ts
 }
 
@@ -136,11 +84,4 @@ func ratio(s speedup) string {
 		return fmt.Sprintf("≥ %.0f×", s.ratio())
 	}
 	return fmt.Sprintf("%.0f×", s.ratio())
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "**no**"
 }

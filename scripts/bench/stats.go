@@ -1,21 +1,11 @@
 package main
 
 import (
-	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"time"
-)
 
-// percentile returns the p-th percentile (nearest rank) of sorted durations.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[min(len(sorted)-1, max(0, i))]
-}
+	"incidentmap/scripts/harness"
+)
 
 // coldStats summarises the cold tiles of one band (or all of them).
 type coldStats struct {
@@ -50,7 +40,7 @@ func summarise(results []coldResult, keep func(coldResult) bool) coldStats {
 		}
 	}
 	slices.Sort(lat)
-	s.p50, s.p99, s.max = percentile(lat, 50), percentile(lat, 99), percentile(lat, 100)
+	s.p50, s.p99, s.max = harness.Percentile(lat, 50), harness.Percentile(lat, 99), harness.Percentile(lat, 100)
 	return s
 }
 
@@ -82,42 +72,6 @@ func compare(rs []baseResult, keep func(baseResult) bool) speedup {
 	}
 	slices.Sort(ours)
 	slices.Sort(base)
-	s.tiles, s.ours, s.baseline = len(ours), percentile(ours, 50), percentile(base, 50)
-	return s
-}
-
-// ms formats a duration in milliseconds, with sensible precision.
-func ms(d time.Duration) string {
-	f := float64(d) / float64(time.Millisecond)
-	switch {
-	case f >= 100:
-		return fmt.Sprintf("%.0f ms", f)
-	case f >= 10:
-		return fmt.Sprintf("%.1f ms", f)
-	}
-	return fmt.Sprintf("%.2f ms", f)
-}
-
-// size formats a byte count.
-func size(n int64) string {
-	switch {
-	case n >= 10<<20:
-		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 10<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-// thousands formats n with commas: 1000000 -> 1,000,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
+	s.tiles, s.ours, s.baseline = len(ours), harness.Percentile(ours, 50), harness.Percentile(base, 50)
 	return s
 }

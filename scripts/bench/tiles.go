@@ -9,6 +9,7 @@ import (
 	"time"
 
 	_ "github.com/lib/pq" // the driver
+	"incidentmap/scripts/harness"
 )
 
 // tileReq is one tile with one time window (whole UTC days, inclusive).
@@ -44,37 +45,19 @@ func bandOf(z int) int {
 	return -1
 }
 
-// benchTowns are the towns of synth.go (synthTowns), where the synthetic
-// incidents cluster: tiles are drawn around them.
-var benchTowns = [][2]float64{
-	{-4.5997, 14.3261}, {-1.7001, 15.2767}, {-1.3071, 15.8165}, {-4.0947, 14.5246}, {-4.183, 14.4843},
-	{-4.5533, 13.9061}, {-2.9517, 15.0061}, {-2.2226, 15.0713}, {-1.9481, 14.6741}, {-5.9868, 14.2505},
-	{-6.1293, 13.5511}, {2.3961, 15.9199}, {-0.0447, 16.2717}, {-3.0074, 16.7735}, {1.0119, 20.2013},
-	{1.4092, 18.4435}, {-7.9752, 12.6092}, {-1.6267, 14.0986}, {-4.491, 14.221}, {-3.6248, 13.7374},
-	{-0.3, 15.2167}, {-8.08, 12.7504}, {-6.2595, 13.4403}, {-1.5197, 12.3714}, {2.1098, 13.5116},
-	{1.453, 14.2117}, {-0.0345, 14.0354}, {-0.8667, 14.2333}, {-1.0844, 13.0917}, {-1.0667, 13.4167},
-	{-2.4211, 13.5828}, {0.3587, 12.0616}, {0.5014, 15.6597}, {0.7531, 14.0078}, {0.9167, 14.7333},
-	{-4.9167, 14.4667}, {2.04, 15.04},
-}
-
+// The windows of the benchmark: random ones inside these days, and the
+// all-years one.
 var (
 	firstDay = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
 	lastDay  = time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC)
 )
-
-// tileXY returns the fractional tile coordinates of a point at zoom z.
-func tileXY(lon, lat float64, z int) (float64, float64) {
-	n := math.Exp2(float64(z))
-	r := lat * math.Pi / 180
-	return (lon + 180) / 360 * n, (1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n
-}
 
 // planTiles returns the cold tiles: first, for each zoom 3..7, the busiest
 // tile with the all-years window; then random tiles, all distinct: z uniform
 // in 3..14, the tile of a random town jittered by up to a tile each way, a
 // window of 1 day to 10 years (log-uniform) inside 2012-2026.
 func planTiles(ctx context.Context, c config) ([]tileReq, error) {
-	plan, err := busiestTiles(ctx, c.db)
+	plan, err := busiestTiles(ctx, c.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +76,11 @@ func planTiles(ctx context.Context, c config) ([]tileReq, error) {
 	return plan, nil
 }
 
+// randomTile is a tile of harness.TownTile jittered by up to a tile each
+// way, with a window of 1 day to 10 years (log-uniform) inside
+// firstDay..lastDay.
 func randomTile(r *rand.Rand) tileReq {
-	z := 3 + r.IntN(12)
-	town := benchTowns[r.IntN(len(benchTowns))]
-	fx, fy := tileXY(town[0], town[1], z)
+	z, fx, fy := harness.TownTile(r)
 	last := int(math.Exp2(float64(z))) - 1
 	x := min(last, max(0, int(math.Floor(fx+2*r.Float64()-1))))
 	y := min(last, max(0, int(math.Floor(fy+2*r.Float64()-1))))

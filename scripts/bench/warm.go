@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // loadResult is one closed-loop load.
@@ -101,7 +103,7 @@ func load(ctx context.Context, c config, urls []string) loadResult {
 	wg.Wait()
 	res.elapsed = time.Since(start)
 	slices.Sort(lat)
-	res.p50, res.p99 = percentile(lat, 50), percentile(lat, 99)
+	res.p50, res.p99 = harness.Percentile(lat, 50), harness.Percentile(lat, 99)
 	return res
 }
 

@@ -30,38 +30,39 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // config is every knob of a run.
 type config struct {
-	db, bin, out, cmd, load string
-	token                   string // editor token for the writes (LOAD_TOKEN)
-	n                       int    // synthetic incidents in the database, for the report
-	conns                   int
-	duration, burst         time.Duration
-	writeRate               float64 // write sequences (POST, PATCH, DELETE) per second
-	seed                    uint64
-	readyTimeout            time.Duration
+	harness.Options // -db, -bin, -out, -ready-timeout
+	cmd, load       string
+	token           string // editor token for the writes (LOAD_TOKEN)
+	n               int    // synthetic incidents in the database, for the report
+	conns           int
+	duration, burst time.Duration
+	writeRate       float64 // write sequences (POST, PATCH, DELETE) per second
+	seed            uint64
 }
+
+// prog names this command in its diagnostics.
+const prog harness.Program = "loadtest"
+
+var logf = prog.Logf
 
 func main() {
 	var c config
-	flag.StringVar(&c.db, "db", "", "database URL (required)")
-	flag.StringVar(&c.bin, "bin", "bin/incidentmap", "the incidentmap binary")
+	c.Register(flag.CommandLine)
 	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (for the report)")
 	flag.IntVar(&c.conns, "conns", 64, "keep-alive connections")
 	flag.DurationVar(&c.duration, "duration", 60*time.Second, "how long the mixed load runs")
 	flag.DurationVar(&c.burst, "burst", 4*time.Second, "the burst during which SIGTERM is sent (at its middle)")
 	flag.Float64Var(&c.writeRate, "write-rate", 1, "write sequences (POST, PATCH, DELETE) per second; 0: no writes")
-	flag.StringVar(&c.out, "out", "BENCHMARKS.md", "the report to update; empty: print only")
 	flag.StringVar(&c.cmd, "cmd", "", "the command that started the run, for the report")
 	flag.StringVar(&c.load, "load", "", "how the data was loaded, for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the request mix")
-	flag.DurationVar(&c.readyTimeout, "ready-timeout", 30*time.Minute, "how long the server may take to load its index")
 	flag.Parse()
 	c.token = os.Getenv("LOAD_TOKEN")
 	if err := c.check(); err != nil {
@@ -69,20 +70,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: LOAD_TOKEN=<editor token> loadtest -db URL -n N [-duration 60s] [-conns 64] [-out BENCHMARKS.md]")
 		os.Exit(2)
 	}
-	if c.cmd == "" {
-		c.cmd = "go run ./scripts/loadtest " + strings.Join(os.Args[1:], " ")
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, c); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
-	}
+	c.cmd = prog.Command(c.cmd)
+	prog.Run(func(ctx context.Context) error { return run(ctx, c) })
 }
 
 func (c config) check() error {
 	switch {
-	case c.db == "":
+	case c.DB == "":
 		return errors.New("-db is required")
 	case c.conns < 2 || c.conns > 4096:
 		return fmt.Errorf("-conns must be 2..4096 (one connection writes), got %d", c.conns)
@@ -101,14 +95,15 @@ func (c config) check() error {
 // run starts the server, loads it, reports, then proves the graceful
 // shutdown.
 func run(ctx context.Context, c config) error {
-	r := &report{cfg: c, started: time.Now().UTC(), machine: describeMachine(ctx, c.db)}
-	srv, err := startServer(ctx, c)
+	r := &report{cfg: c, started: time.Now().UTC(), machine: harness.DescribeMachine(ctx, c.DB)}
+	srv, err := harness.StartServer(ctx, harness.ServerConfig{
+		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout})
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	r.ready = srv.readyAfter
-	w := newWorkload(c, srv.base)
+	defer srv.Stop()
+	r.ready = srv.ReadyAfter
+	w := newWorkload(c, srv.Base)
 	r.png = w.probeMap(ctx)
 	logf("%s", r.png)
 	logf("mixed load: %d connections for %s, %g write sequences a second", c.conns, c.duration, c.writeRate)
@@ -120,19 +115,15 @@ func run(ctx context.Context, c config) error {
 	r.shutdown = runShutdown(ctx, c, w, srv)
 	text := r.markdown()
 	fmt.Println(text)
-	if c.out != "" {
-		if err := updateReport(c.out, text); err != nil {
+	if c.Out != "" {
+		if err := updateReport(c.Out, text); err != nil {
 			return err
 		}
-		logf("wrote the Load test section of %s", c.out)
+		logf("wrote the Load test section of %s", c.Out)
 	}
 	logf("%s", r.verdict())
 	if len(r.faults()) > 0 {
 		return errors.New("the service misbehaved under load (see the report above)")
 	}
 	return nil
-}
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "loadtest: "+format+"\n", args...)
 }

@@ -1,25 +1,20 @@
 package main
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"maps"
-	"os"
-	"os/exec"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
 
-	_ "github.com/lib/pq" // the driver, for the server versions
+	"incidentmap/scripts/harness"
 )
 
 // report is everything one run measured.
 type report struct {
 	cfg      config
 	started  time.Time
-	machine  machine
+	machine  harness.Machine
 	ready    time.Duration
 	png      string // what became of /map.png
 	main     loadResult
@@ -29,43 +24,13 @@ type report struct {
 // p99Target is issue 7's latency target for the mixed load.
 const p99Target = 100 * time.Millisecond
 
-// machine describes where the run happened.
-type machine struct {
-	cpus              int
-	model, mem, load  string
-	goVersion, commit string
-	postgres, postgis string
-}
-
-func describeMachine(ctx context.Context, dsn string) machine {
-	m := machine{cpus: runtime.NumCPU(), goVersion: runtime.Version(), model: "unknown CPU", mem: "unknown memory", load: "unknown"}
-	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.model = strings.TrimSpace(v)
-				break
-			}
-		}
+// memMB is the machine's memory in whole MB, rounded down ("24105 MB
+// RAM"), as this section has always given it.
+func memMB(m harness.Machine) string {
+	if m.MemKB == 0 {
+		return "unknown memory"
 	}
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
-			m.mem = fmt.Sprintf("%d MB RAM", kb>>10)
-		}
-	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		if f := strings.Fields(string(b)); len(f) >= 3 {
-			m.load = strings.Join(f[:3], " ")
-		}
-	}
-	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
-		m.commit = strings.TrimSpace(string(out))
-	}
-	if db, err := sql.Open("postgres", dsn); err == nil {
-		defer db.Close()
-		db.QueryRowContext(ctx, `SELECT current_setting('server_version'), postgis_lib_version()`).Scan(&m.postgres, &m.postgis)
-	}
-	return m
+	return fmt.Sprintf("%d MB RAM", m.MemKB>>10)
 }
 
 // faults are the targets about correctness that the run missed: error
@@ -92,21 +57,14 @@ func (r *report) faults() []string {
 // verdict is the last line of the run.
 func (r *report) verdict() string {
 	s := r.main.all().summary()
-	p99 := fmt.Sprintf("p99 %s (target %s: met)", ms(s.p99), ms(p99Target))
+	p99 := fmt.Sprintf("p99 %s (target %s: met)", harness.MS(s.p99), harness.MS(p99Target))
 	if s.p99 > p99Target {
-		p99 = fmt.Sprintf("p99 %s (target %s: missed)", ms(s.p99), ms(p99Target))
+		p99 = fmt.Sprintf("p99 %s (target %s: missed)", harness.MS(s.p99), harness.MS(p99Target))
 	}
 	if f := r.faults(); len(f) > 0 {
 		return "FAILED: " + strings.Join(f, "; ") + "; " + p99
 	}
 	return "no error status, no socket error, graceful shutdown under load; " + p99
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "**no**"
 }
 
 // markdown is the "Load test" section of BENCHMARKS.md.
@@ -117,9 +75,9 @@ func (r *report) markdown() string {
 	p("## Load test\n")
 	p("Written by `make loadtest` (scripts/loadtest.sh, scripts/loadtest); targets of issue 7.\n")
 	p("Run %s on %d × %s, %s (load average %s before the run); %s; PostgreSQL %s, PostGIS %s; incidentmap %s.\n",
-		r.started.Format("2006-01-02 15:04 UTC"), m.cpus, m.model, m.mem, m.load, m.goVersion, m.postgres, m.postgis, m.commit)
+		r.started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, memMB(m), m.Load, m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
 	p("Command: `%s`\n", r.cfg.cmd)
-	data := fmt.Sprintf("the seed plus %s synthetic incidents", thousands(int64(r.cfg.n)))
+	data := fmt.Sprintf("the seed plus %s synthetic incidents", harness.Thousands(int64(r.cfg.n)))
 	if r.cfg.load != "" {
 		data += " (" + r.cfg.load + ")"
 	}
@@ -162,11 +120,11 @@ func (r *report) targetsTable(p func(string, ...any)) {
 	f := r.shutdown.figures()
 	p("| target | measured | met |")
 	p("|---|---|---|")
-	p("| no error status (4xx, 5xx) | %s | %s |", thousands(int64(s.badStatus)), yesNo(s.badStatus == 0))
-	p("| no socket error | %s | %s |", thousands(int64(s.sockErrs)), yesNo(s.sockErrs == 0))
-	p("| p99 of all requests ≤ %s | %s | %s |", ms(p99Target), ms(s.p99), yesNo(s.requests > 0 && s.p99 <= p99Target))
+	p("| no error status (4xx, 5xx) | %s | %s |", harness.Thousands(int64(s.badStatus)), harness.YesNo(s.badStatus == 0))
+	p("| no socket error | %s | %s |", harness.Thousands(int64(s.sockErrs)), harness.YesNo(s.sockErrs == 0))
+	p("| p99 of all requests ≤ %s | %s | %s |", harness.MS(p99Target), harness.MS(s.p99), harness.YesNo(s.requests > 0 && s.p99 <= p99Target))
 	p("| SIGTERM under load: every request in flight answered, no 5xx, no broken connection | %d of %d in flight answered | %s |",
-		f.inFlightOK, f.inFlight, yesNo(r.shutdown.passed()))
+		f.inFlightOK, f.inFlight, harness.YesNo(r.shutdown.passed()))
 	p("")
 }
 
@@ -175,8 +133,8 @@ func (r *report) kindsTable(p func(string, ...any)) {
 	p("|---|---|---|---|---|---|---|---|---|")
 	row := func(name string, t *tally) {
 		s := t.summary()
-		p("| %s | %s | %.0f | %d | %d | %s | %s | %s | %s |", name, thousands(int64(s.requests)), r.main.perSecond(s),
-			s.badStatus, s.sockErrs, ms(s.p50), ms(s.p99), ms(s.max), size(s.meanBytes))
+		p("| %s | %s | %.0f | %d | %d | %s | %s | %s | %s |", name, harness.Thousands(int64(s.requests)), r.main.perSecond(s),
+			s.badStatus, s.sockErrs, harness.MS(s.p50), harness.MS(s.p99), harness.MS(s.max), harness.Size(s.meanBytes))
 	}
 	for _, k := range kinds {
 		if t := r.main.kinds[k]; t != nil {
@@ -206,11 +164,11 @@ func (r *report) shutdownText(p func(string, ...any)) {
 			r.cfg.burst/2, r.cfg.burst, r.cfg.conns)
 	default:
 		p("SIGTERM was sent %s into a %s burst of the same mix on %d fresh connections. The server exited with status %d, %s after the signal.\n",
-			r.cfg.burst/2, r.cfg.burst, r.cfg.conns, sr.exitCode(), ms(sr.exitAfter))
+			r.cfg.burst/2, r.cfg.burst, r.cfg.conns, sr.exitCode(), harness.MS(sr.exitAfter))
 	}
-	p("- requests in the burst: %s", thousands(int64(f.requests)))
+	p("- requests in the burst: %s", harness.Thousands(int64(f.requests)))
 	p("- in flight at SIGTERM (written before it, not answered before it): %d; answered with a status below 500: %d, "+
-		"the last %s after the signal", f.inFlight, f.inFlightOK, ms(f.longest))
+		"the last %s after the signal", f.inFlight, f.inFlightOK, harness.MS(f.longest))
 	p("- lost in flight, never answered: %d. The server closed their kept-alive connections as idle, without reading "+
 		"the request already sent on them; %d of them (GETs) were retried by the client on a new connection, which was refused",
 		f.lost, f.lostRetried)

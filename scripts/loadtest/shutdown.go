@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // shutdownResult is the burst during which the server got SIGTERM.
@@ -23,7 +25,7 @@ type shutdownResult struct {
 // and sends SIGTERM to the server halfway through. A worker stops when its
 // connection is refused (the server no longer listens). Then it waits up to
 // 30 s for the server to exit.
-func runShutdown(ctx context.Context, c config, w *workload, srv *server) shutdownResult {
+func runShutdown(ctx context.Context, c config, w *workload, srv *harness.Server) shutdownResult {
 	cl := newClient(w.base, c.conns)
 	defer cl.close()
 	var (
@@ -39,11 +41,11 @@ func runShutdown(ctx context.Context, c config, w *workload, srv *server) shutdo
 			return
 		case <-time.After(c.burst / 2):
 		}
-		at, err := srv.terminate()
+		at, err := srv.Terminate()
 		mu.Lock()
 		res.sigAt, res.sigErr = at, err
 		mu.Unlock()
-		logf("SIGTERM sent to pid %d", srv.cmd.Process.Pid)
+		logf("SIGTERM sent to pid %d", srv.Pid())
 	}()
 	drive(ctx, c, w, cl, start.Add(c.burst), func(_ int, o outcome) bool {
 		mu.Lock()
@@ -52,8 +54,8 @@ func runShutdown(ctx context.Context, c config, w *workload, srv *server) shutdo
 		return errClass(o.err) != "connection refused" || o.err == nil
 	})
 	<-signalled
-	if res.exited = srv.wait(30 * time.Second); res.exited {
-		res.exitErr, res.exitAfter = srv.exitErr, srv.exitedAt.Sub(res.sigAt)
+	if res.exited = srv.Wait(30 * time.Second); res.exited {
+		res.exitErr, res.exitAfter = srv.ExitErr, srv.ExitedAt.Sub(res.sigAt)
 	}
 	return res
 }

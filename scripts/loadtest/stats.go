@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"net"
 	"os"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // tally is what the requests of one kind got.
@@ -88,20 +89,11 @@ func (t *tally) summary() summary {
 	}
 	s.requests += s.sockErrs
 	slices.Sort(t.lat)
-	s.p50, s.p99, s.max = percentile(t.lat, 50), percentile(t.lat, 99), percentile(t.lat, 100)
+	s.p50, s.p99, s.max = harness.Percentile(t.lat, 50), harness.Percentile(t.lat, 99), harness.Percentile(t.lat, 100)
 	if len(t.lat) > 0 {
 		s.meanBytes = t.bytes / int64(len(t.lat))
 	}
 	return s
-}
-
-// percentile returns the p-th percentile (nearest rank) of sorted durations.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
-	return sorted[min(len(sorted)-1, max(0, i))]
 }
 
 // errClass names a socket error for the report.
@@ -132,43 +124,7 @@ func counts[K int | string](m map[K]int) string {
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%v: %s", k, thousands(int64(m[k]))))
+		parts = append(parts, fmt.Sprintf("%v: %s", k, harness.Thousands(int64(m[k]))))
 	}
 	return strings.Join(parts, ", ")
-}
-
-// ms formats a duration in milliseconds, with sensible precision.
-func ms(d time.Duration) string {
-	f := float64(d) / float64(time.Millisecond)
-	switch {
-	case f >= 100:
-		return fmt.Sprintf("%.0f ms", f)
-	case f >= 10:
-		return fmt.Sprintf("%.1f ms", f)
-	}
-	return fmt.Sprintf("%.2f ms", f)
-}
-
-// size formats a byte count.
-func size(n int64) string {
-	switch {
-	case n >= 10<<20:
-		return fmt.Sprintf("%.0f MB", float64(n)/(1<<20))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 10<<10:
-		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
-// thousands formats n with commas: 1000000 -> 1,000,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // Request kinds, in report order.
@@ -36,19 +38,6 @@ const (
 	hotShare     = 0.5
 	pngRate      = 2 // /map.png a second, on a connection of its own, when the route exists
 )
-
-// towns are the towns of synth.go (synthTowns), where the synthetic
-// incidents cluster: every request is drawn around one of them.
-var towns = [][2]float64{
-	{-4.5997, 14.3261}, {-1.7001, 15.2767}, {-1.3071, 15.8165}, {-4.0947, 14.5246}, {-4.183, 14.4843},
-	{-4.5533, 13.9061}, {-2.9517, 15.0061}, {-2.2226, 15.0713}, {-1.9481, 14.6741}, {-5.9868, 14.2505},
-	{-6.1293, 13.5511}, {2.3961, 15.9199}, {-0.0447, 16.2717}, {-3.0074, 16.7735}, {1.0119, 20.2013},
-	{1.4092, 18.4435}, {-7.9752, 12.6092}, {-1.6267, 14.0986}, {-4.491, 14.221}, {-3.6248, 13.7374},
-	{-0.3, 15.2167}, {-8.08, 12.7504}, {-6.2595, 13.4403}, {-1.5197, 12.3714}, {2.1098, 13.5116},
-	{1.453, 14.2117}, {-0.0345, 14.0354}, {-0.8667, 14.2333}, {-1.0844, 13.0917}, {-1.0667, 13.4167},
-	{-2.4211, 13.5828}, {0.3587, 12.0616}, {0.5014, 15.6597}, {0.7531, 14.0078}, {0.9167, 14.7333},
-	{-4.9167, 14.4667}, {2.04, 15.04},
-}
 
 // The synthetic incidents span these days (synth.go).
 var (
@@ -143,12 +132,10 @@ func get(kind, path string) request {
 	return request{kind: kind, method: http.MethodGet, path: path}
 }
 
-// randomTile is a tile at z3-14 on or next to a town, with a random window
+// randomTile is a tile of harness.TownTile or one next to it, with a random window
 // (one in ten without: all years).
 func randomTile(r *rand.Rand) string {
-	z := 3 + r.IntN(12)
-	t := towns[r.IntN(len(towns))]
-	fx, fy := tileXY(t[0], t[1], z)
+	z, fx, fy := harness.TownTile(r)
 	n := 1 << z
 	x := min(n-1, max(0, int(fx)+r.IntN(3)-1))
 	y := min(n-1, max(0, int(fy)+r.IntN(3)-1))
@@ -157,13 +144,6 @@ func randomTile(r *rand.Rand) string {
 		return path
 	}
 	return path + "?datetime=" + url.QueryEscape(window(r, 1, 3650))
-}
-
-// tileXY returns the fractional tile coordinates of a point at zoom z.
-func tileXY(lon, lat float64, z int) (float64, float64) {
-	n := math.Exp2(float64(z))
-	rad := lat * math.Pi / 180
-	return (lon + 180) / 360 * n, (1 - math.Log(math.Tan(rad)+1/math.Cos(rad))/math.Pi) / 2 * n
 }
 
 // window is a datetime interval of whole days, its length log-uniform in
@@ -179,7 +159,7 @@ func window(r *rand.Rand, minDays, maxDays float64) string {
 // around is a bbox around a town (jittered), of half-size log-uniform in
 // minDeg..maxDeg degrees.
 func around(r *rand.Rand, minDeg, maxDeg float64) string {
-	t := towns[r.IntN(len(towns))]
+	t := harness.RandomTown(r)
 	h := math.Exp(math.Log(minDeg) + r.Float64()*(math.Log(maxDeg)-math.Log(minDeg)))
 	lon, lat := t[0]+(r.Float64()-0.5)*h, t[1]+(r.Float64()-0.5)*h
 	return fmt.Sprintf("%.4f,%.4f,%.4f,%.4f", lon-h, max(-85, lat-h), lon+h, min(85, lat+h))

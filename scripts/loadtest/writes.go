@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"incidentmap/scripts/harness"
 )
 
 // writeSequence is what one write sequence sends: a new test incident
@@ -54,7 +56,7 @@ func (s *writeSequence) path() string {
 // feature is a published test incident near a town, on a day of 2022,
 // with one claim and one source.
 func (s *writeSequence) feature(r *rand.Rand) []byte {
-	t := towns[r.IntN(len(towns))]
+	t := harness.RandomTown(r)
 	day := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(365))
 	f := map[string]any{
 		"type": "Feature", "id": s.id,
