@@ -31,7 +31,17 @@ func startApp(t *testing.T) *app {
 // startAppOn is startApp on the database at dsn.
 func startAppOn(t *testing.T, dsn string) *app {
 	t.Helper()
-	env := func(k string) string {
+	a := &app{dsn: dsn, env: testEnv(dsn)}
+	if err := run(context.Background(), []string{"seed"}, a.env, nil, io.Discard, io.Discard); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return serveOn(t, dsn)
+}
+
+// testEnv is the environment of a test's commands: its database, and no
+// drain on shutdown.
+func testEnv(dsn string) func(string) string {
+	return func(k string) string {
 		switch k {
 		case "DATABASE_URL":
 			return dsn
@@ -40,10 +50,14 @@ func startAppOn(t *testing.T, dsn string) *app {
 		}
 		return ""
 	}
+}
+
+// serveOn runs `incidentmap serve` on the database at dsn on a free port
+// until the test ends. Several may serve one database.
+func serveOn(t *testing.T, dsn string) *app {
+	t.Helper()
+	env := testEnv(dsn)
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := run(ctx, []string{"seed"}, env, nil, io.Discard, io.Discard); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
@@ -58,8 +72,7 @@ func startAppOn(t *testing.T, dsn string) *app {
 		t.Fatalf("serve did not start: %v", err)
 	}
 	go io.Copy(io.Discard, pr)
-	base := strings.TrimSpace(strings.TrimPrefix(line, "serving on "))
-	return &app{base: base, dsn: dsn, env: env}
+	return &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), dsn: dsn, env: env}
 }
 
 // cli runs one incidentmap command against the app's database and returns

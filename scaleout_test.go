@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -140,34 +137,6 @@ func cacheStatus(t *testing.T, proxy *app, path string) string {
 		t.Fatalf("GET %s through nginx: %d %s", path, res.StatusCode, body)
 	}
 	return res.Header.Get("X-Cache-Status")
-}
-
-// serveOn runs a further `incidentmap serve` on the database at dsn, which
-// another instance has migrated and seeded, until the test ends.
-func serveOn(t *testing.T, dsn string) *app {
-	t.Helper()
-	env := func(k string) string {
-		if k == "DATABASE_URL" {
-			return dsn
-		}
-		return ""
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve did not start: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	return &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), dsn: dsn, env: env}
 }
 
 // waitTileIndex waits until /readyz reports the tile index loaded.
