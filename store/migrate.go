@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -20,7 +21,15 @@ var migrations embed.FS
 // PostgreSQL advisory lock while it runs, so several instances may start at
 // once; each file runs in its own transaction.
 func (s *Store) Migrate(ctx context.Context) error {
-	m, err := s.migrator(ctx)
+	// A migration may build an index over millions of rows: the
+	// per-statement limit that protects requests does not apply to it, so
+	// migrations get a connection of their own without it.
+	db, err := sql.Open("postgres", withParam(s.dsn, "statement_timeout", "0"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := migrator(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -53,12 +62,12 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
-func (s *Store) migrator(ctx context.Context) (*migrate.Migrate, error) {
+func migrator(ctx context.Context, db *sql.DB) (*migrate.Migrate, error) {
 	src, err := iofs.New(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	conn, err := s.db.Conn(ctx)
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		return nil, translate(err)
 	}

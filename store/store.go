@@ -96,6 +96,17 @@ func withDefaults(dsn string, o Options) (string, error) {
 		int(o.ConnectTimeout.Seconds()), o.StatementTimeout.Milliseconds()), nil
 }
 
+// withParam returns dsn with key set to value (replacing any value).
+func withParam(dsn, key, value string) string {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		q := u.Query()
+		q.Set(key, value)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " " + key + "=" + value // in key=value form the last one counts
+}
+
 func setDefault(q url.Values, key, value string) {
 	if q.Get(key) == "" {
 		q.Set(key, value)
