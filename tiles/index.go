@@ -39,13 +39,16 @@ const (
 
 func (ix *index) len() int { return len(ix.codes) }
 
-func (ix *index) str(i, field int) string {
+func (ix *index) str(i, field int) string { return string(ix.bytes(i, field)) }
+
+// bytes is the text of one field of incident i, without copying it.
+func (ix *index) bytes(i, field int) []byte {
 	k := 3*i + field
 	end := uint32(len(ix.text))
 	if k+1 < len(ix.offs) {
 		end = ix.offs[k+1]
 	}
-	return string(ix.text[ix.offs[k]:end])
+	return ix.text[ix.offs[k]:end]
 }
 
 func (ix *index) id(i int) string       { return ix.str(i, 0) }
@@ -108,8 +111,12 @@ func (b *builder) append(x, y uint32, start, end int64, best int32, a attrs, id,
 }
 
 // finish sorts the gathered incidents by Morton code and returns the index.
+// The builder is consumed: each column is reordered into a new slice and
+// the old one dropped at once, so that at ten million incidents the peak is
+// the index plus one column, not two indexes.
 func (b *builder) finish() *index {
-	src := &b.ix
+	src := b.ix
+	b.ix = index{}
 	n := len(src.codes)
 	perm := make([]int32, n)
 	for i := range perm {
@@ -125,16 +132,38 @@ func (b *builder) finish() *index {
 		}
 		return int(a - b)
 	})
-	var out builder
-	out.ix.codes = make([]uint64, 0, n)
-	out.ix.x, out.ix.y = make([]uint32, 0, n), make([]uint32, 0, n)
-	out.ix.start, out.ix.end = make([]int64, 0, n), make([]int64, 0, n)
-	out.ix.best, out.ix.attrs = make([]int32, 0, n), make([]attrs, 0, n)
-	out.ix.offs, out.ix.text = make([]uint32, 0, 3*n), make([]byte, 0, len(src.text))
-	for _, p := range perm {
-		out.addFrom(src, int(p))
+	out := &index{shapes: map[int32]orb.Geometry{}}
+	out.codes, src.codes = gather(src.codes, perm), nil
+	out.x, src.x = gather(src.x, perm), nil
+	out.y, src.y = gather(src.y, perm), nil
+	out.start, src.start = gather(src.start, perm), nil
+	out.end, src.end = gather(src.end, perm), nil
+	out.best, src.best = gather(src.best, perm), nil
+	out.attrs, src.attrs = gather(src.attrs, perm), nil
+	out.offs = make([]uint32, 0, 3*n)
+	out.text = make([]byte, 0, len(src.text))
+	for i, p := range perm {
+		for f := 0; f < 3; f++ {
+			out.offs = append(out.offs, uint32(len(out.text)))
+			out.text = append(out.text, src.bytes(int(p), f)...)
+		}
+		if g, ok := src.shapes[p]; ok {
+			out.shapes[int32(i)] = g
+		}
 	}
-	return &out.ix
+	if len(out.shapes) == 0 {
+		out.shapes = nil
+	}
+	return out
+}
+
+// gather returns col reordered by perm.
+func gather[T any](col []T, perm []int32) []T {
+	out := make([]T, len(perm))
+	for i, p := range perm {
+		out[i] = col[p]
+	}
+	return out
 }
 
 func lazyMap(m map[int32]orb.Geometry) map[int32]orb.Geometry {

@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"reflect"
+	"runtime/debug"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -120,6 +121,7 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 		return err
 	}
 	next := &snapshot{ix: b.finish(), places: places, seq: seq, gen: 1}
+	defer debug.FreeOSMemory() // the builder's garbage is as large as the index
 	if old != nil {
 		next.gen = old.gen + 1
 		s.cache.invalidateAll(next.gen)
