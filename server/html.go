@@ -74,7 +74,12 @@ func (s *Server) renderLanding(c echo.Context) error {
 }
 
 func (s *Server) renderIncidentTable(c echo.Context, list []geo.Incident, links []link, matched int) error {
-	return s.render(c, "incidents", map[string]any{"Title": "Incidents", "Incidents": list, "Links": links, "Matched": matched})
+	capped := matched > maxCounted
+	if capped {
+		matched = maxCounted
+	}
+	return s.render(c, "incidents", map[string]any{"Title": "Incidents", "Incidents": list, "Links": links,
+		"Matched": matched, "Capped": capped})
 }
 
 // apiDocHTML lists the routes of the OpenAPI document for people.

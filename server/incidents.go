@@ -11,6 +11,11 @@ import (
 	"incidentmap/geo"
 )
 
+// maxCounted is how far a page counts its matches: past it, numberMatched
+// is left out (OGC API Features makes it optional) and paging goes on by
+// next links until a short page.
+const maxCounted = 10000
+
 // exportDeadline bounds how long a full export may take to write.
 const exportDeadline = 30 * time.Minute
 
@@ -57,7 +62,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 		extendWriteDeadline(c, exportDeadline)
 		return s.streamGeoJSONSeq(c, filter, page)
 	}
-	matched, err := s.store.CountIncidents(ctx, filter)
+	matched, err := s.store.CountIncidents(ctx, filter, maxCounted)
 	if err != nil {
 		return err
 	}
@@ -96,12 +101,15 @@ func (s *Server) streamFeatureCollection(c echo.Context, f geo.Filter, p geo.Pag
 	if returned == 0 {
 		w.Write([]byte(`{"type":"FeatureCollection","features":[`))
 	}
-	tail, err := json.Marshal(map[string]any{
-		"numberMatched":  matched,
+	summary := map[string]any{
 		"numberReturned": returned,
 		"timeStamp":      s.now().UTC().Format(time.RFC3339),
 		"links":          s.pageLinks(c, p, returned, matched),
-	})
+	}
+	if matched <= maxCounted {
+		summary["numberMatched"] = matched
+	}
+	tail, err := json.Marshal(summary)
 	if err != nil {
 		return err
 	}

@@ -142,7 +142,7 @@ func (s *Server) pageLinks(c echo.Context, p geo.Page, returned, matched int) []
 		{Href: with(map[string]string{"f": "geojsonseq", "limit": "", "offset": ""}), Rel: "alternate", Type: mediaGeoJSONSeq, Title: "All matching features as GeoJSON text sequence"},
 	}
 	limit := strconv.Itoa(p.Limit)
-	if p.Offset+returned < matched {
+	if p.Offset+returned < matched && returned == p.Limit {
 		links = append(links, link{Href: with(map[string]string{"f": "json", "limit": limit,
 			"offset": strconv.Itoa(p.Offset + p.Limit)}), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
 	}

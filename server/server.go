@@ -24,7 +24,8 @@ import (
 // EUnavailable, ...) or plain errors for bugs.
 type Store interface {
 	Incident(ctx context.Context, id string) (geo.Incident, error)
-	CountIncidents(ctx context.Context, f geo.Filter) (int, error)
+	// CountIncidents counts the matches up to upTo+1 (more than upTo).
+	CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error)
 	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
 	IncidentExtent(ctx context.Context) (geo.Extent, error)
 	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)

@@ -49,7 +49,7 @@ func TestCopyIncidentsLoadsAndReadsBack(t *testing.T) {
 	if n != 10000 {
 		t.Errorf("CopyIncidents = %d, want 10000", n)
 	}
-	if count, err := st.CountIncidents(ctx, geo.Filter{}); err != nil || count != 10000 {
+	if count, err := st.CountIncidents(ctx, geo.Filter{}, 1<<30); err != nil || count != 10000 {
 		t.Errorf("CountIncidents = %d, %v; want 10000", count, err)
 	}
 	if v, err := st.DataVersion(ctx); err != nil || v <= v0 {
@@ -134,7 +134,7 @@ func TestCopyIncidentsStoresNothingOnError(t *testing.T) {
 			if n != 0 {
 				t.Errorf("CopyIncidents stored %d, want 0", n)
 			}
-			if count, err := st.CountIncidents(ctx, geo.Filter{}); err != nil || count != 1 {
+			if count, err := st.CountIncidents(ctx, geo.Filter{}, 1<<30); err != nil || count != 1 {
 				t.Errorf("CountIncidents = %d, %v; want only the 1 upserted before", count, err)
 			}
 		})

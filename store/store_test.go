@@ -92,7 +92,7 @@ func TestIncidentsFilterByTimeSpaceAndText(t *testing.T) {
 					t.Fatalf("got %v, want %v", got, tt.want)
 				}
 			}
-			n, err := st.CountIncidents(ctx, tt.filter)
+			n, err := st.CountIncidents(ctx, tt.filter, 1<<30)
 			if err != nil || n != len(tt.want) {
 				t.Fatalf("count = %d, %v; want %d", n, err, len(tt.want))
 			}
@@ -142,5 +142,9 @@ func TestEachIncidentStreamsPastOneFetch(t *testing.T) {
 	}
 	if n != 1234 {
 		t.Fatalf("streamed %d, want 1234", n)
+	}
+	// Counting stops one past the cap: "more than 1000".
+	if c, err := st.CountIncidents(ctx, geo.Filter{}, 1000); err != nil || c != 1001 {
+		t.Fatalf("capped count = %d, %v; want 1001", c, err)
 	}
 }
