@@ -144,3 +144,11 @@ func (s *Store) Listen(ctx context.Context, fn func()) error {
 		}
 	}
 }
+
+// EstimateIncidents returns the planner's estimate of the number of
+// incidents: free, and close enough to size the tile index.
+func (s *Store) EstimateIncidents(ctx context.Context) (int, error) {
+	var n float64
+	err := s.db.QueryRowContext(ctx, `SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'incidents'::regclass`).Scan(&n)
+	return int(n), translate(err)
+}

@@ -69,6 +69,19 @@ func (ix *index) search(lo, hi uint64, toEnd bool) (int, int) {
 // builder gathers incidents for a new index.
 type builder struct{ ix index }
 
+// reserve makes room for about n incidents (a little more, for an estimate).
+func (b *builder) reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	n += n/50 + 1024
+	ix := &b.ix
+	ix.codes, ix.x, ix.y = make([]uint64, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
+	ix.start, ix.end, ix.best = make([]int64, 0, n), make([]int64, 0, n), make([]int32, 0, n)
+	ix.attrs, ix.offs = make([]attrs, 0, n), make([]uint32, 0, 3*n)
+	ix.text = make([]byte, 0, 64*n)
+}
+
 func (b *builder) addSummary(s *geo.Summary) {
 	if s.Geometry == nil {
 		return

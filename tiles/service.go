@@ -29,6 +29,9 @@ type Source interface {
 	// ChangesSince lists incidents written after change seq since.
 	ChangesSince(ctx context.Context, since int64, limit int) (ids []string, last int64, more bool, err error)
 	LastChange(ctx context.Context) (int64, error)
+	// EstimateIncidents is about how many incidents there are (to size
+	// the index before loading it; 0 when unknown).
+	EstimateIncidents(ctx context.Context) (int, error)
 	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
 	// Listen calls fn after every write, on any instance, until ctx ends.
 	Listen(ctx context.Context, fn func()) error

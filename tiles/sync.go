@@ -113,6 +113,9 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 		return err
 	}
 	var b builder
+	if n, err := s.src.EstimateIncidents(ctx); err == nil {
+		b.reserve(n) // growing by appends would hold two copies of each column at times
+	}
 	err = s.src.EachSummary(ctx, geo.Filter{}, nil, func(sum geo.Summary) error {
 		b.addSummary(&sum)
 		return nil

@@ -56,6 +56,10 @@ func (m *memorySource) LastChange(ctx context.Context) (int64, error) {
 	return int64(len(m.changes)), nil
 }
 
+func (m *memorySource) EstimateIncidents(ctx context.Context) (int, error) {
+	return len(m.summaries), nil
+}
+
 func (m *memorySource) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error) {
 	return m.places, len(m.places), nil
 }
