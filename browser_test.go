@@ -60,6 +60,13 @@ func newBrowser(t *testing.T, width, height int) *browser {
 		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("force-color-profile", "srgb"),
 		chromedp.Flag("hide-scrollbars", true), chromedp.Flag("lang", "en-GB"),
 	}
+	return startBrowser(t, opts)
+}
+
+// startBrowser starts Chromium with opts, watched by a new browser, for at
+// most three minutes; it stops when the test ends.
+func startBrowser(t *testing.T, opts []chromedp.ExecAllocatorOption) *browser {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)

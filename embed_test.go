@@ -458,18 +458,7 @@ func newProxiedBrowser(t *testing.T, p *recordingProxy, width, height int) *brow
 		chromedp.Flag("host-resolver-rules", "MAP "+strings.Join(chromeServices, " ~NOTFOUND, MAP ")+" ~NOTFOUND"),
 		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying"),
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	b := &browser{}
-	ctx, cancelTab := chromedp.NewContext(ctx, chromedp.WithListener(b.observe))
-	t.Cleanup(cancelTab)
-	b.ctx = ctx
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", chromiumPath, err)
-	}
-	return b
+	return startBrowser(t, opts)
 }
 
 // chromeServices are the hosts Chrome calls on its own (its updater and

@@ -52,13 +52,10 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, no-cache")
-	h.Add("Vary", "Accept-Encoding")
-	if ifNoneMatch(c.Request(), etag) {
+	if tileFresh(c, etag, "public, no-cache") {
 		return c.NoContent(http.StatusNotModified)
 	}
+	h := c.Response().Header()
 	if acceptsGzip(c.Request()) {
 		h.Set("Content-Encoding", "gzip")
 		return c.Blob(http.StatusOK, mediaMVT, gz)
@@ -93,6 +90,16 @@ func parseTile(z, x, y string) (maptile.Tile, error) {
 		return maptile.Tile{}, geo.NotFound("no zoom %d", n[0])
 	}
 	return maptile.New(uint32(n[1]), uint32(n[2]), maptile.Zoom(n[0])), nil
+}
+
+// tileFresh sets the headers of a tile answer and reports whether the
+// client already holds it (answer 304).
+func tileFresh(c echo.Context, etag, cacheControl string) bool {
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", cacheControl)
+	h.Add("Vary", "Accept-Encoding")
+	return ifNoneMatch(c.Request(), etag)
 }
 
 // ifNoneMatch reports whether the request's If-None-Match holds etag, by

@@ -234,17 +234,13 @@ func (s *Server) basemapTile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h := c.Response().Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", "public, max-age=86400")
-	h.Add("Vary", "Accept-Encoding")
-	if ifNoneMatch(c.Request(), etag) {
+	if tileFresh(c, etag, "public, max-age=86400") {
 		return c.NoContent(http.StatusNotModified)
 	}
 	if !acceptsGzip(c.Request()) {
 		return geo.Invalid("Accept-Encoding", "basemap tiles are sent gzipped only")
 	}
-	h.Set("Content-Encoding", "gzip")
+	c.Response().Header().Set("Content-Encoding", "gzip")
 	return c.Blob(http.StatusOK, mediaMVT, gz)
 }
 
