@@ -73,13 +73,9 @@ func (s *Server) renderLanding(c echo.Context) error {
 	return s.render(c, "landing", map[string]any{"Title": "Sahel incidents"})
 }
 
-func (s *Server) renderIncidentTable(c echo.Context, list []geo.Incident, links []link, matched int) error {
-	capped := matched > maxCounted
-	if capped {
-		matched = maxCounted
-	}
+func (s *Server) renderIncidentTable(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
 	return s.render(c, "incidents", map[string]any{"Title": "Incidents", "Incidents": list, "Links": links,
-		"Matched": matched, "Capped": capped})
+		"Matched": n.n, "Capped": !n.exact})
 }
 
 // apiDocHTML lists the routes of the OpenAPI document for people.

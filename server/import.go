@@ -40,6 +40,7 @@ func (s *Server) importFile(c echo.Context) error {
 	if err == nil {
 		var n int
 		if n, err = s.store.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
+			s.showWrites(ctx)
 			return c.JSON(http.StatusOK, map[string]any{"imported": n, "dry_run": dryRun})
 		}
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -62,60 +63,72 @@ func (s *Server) incidentItems(c echo.Context) error {
 		extendWriteDeadline(c, exportDeadline)
 		return s.streamGeoJSONSeq(c, filter, page)
 	}
-	matched, err := s.store.CountIncidents(ctx, filter, maxCounted)
+	list, n, err := s.incidentPage(ctx, filter, page)
 	if err != nil {
 		return err
 	}
+	links := s.pageLinks(c, page, n.more(page, len(list)))
 	if format == fHTML {
-		var list []geo.Incident
-		err := s.store.EachIncident(ctx, filter, page, func(in geo.Incident) error {
-			list = append(list, in)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		return s.renderIncidentTable(c, list, s.pageLinks(c, page, len(list), matched), matched)
+		return s.renderIncidentTable(c, list, links, n)
 	}
-	return s.streamFeatureCollection(c, filter, page, matched)
+	return s.writeFeatureCollection(c, list, links, n)
 }
 
-// streamFeatureCollection writes one page as a GeoJSON FeatureCollection,
-// feature by feature.
-func (s *Server) streamFeatureCollection(c echo.Context, f geo.Filter, p geo.Page, matched int) error {
-	w := startLater(c, mediaGeoJSON, "")
-	enc := json.NewEncoder(w)
-	returned := 0
-	err := s.store.EachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
-		if returned == 0 {
-			w.Write([]byte(`{"type":"FeatureCollection","features":[`))
-		} else {
-			w.Write([]byte(","))
+// matchCount is how many incidents match a filter: exactly, or more than
+// n when counting stopped there.
+type matchCount struct {
+	n     int
+	exact bool
+}
+
+// more reports whether pages follow one of p that returned so many.
+func (m matchCount) more(p geo.Page, returned int) bool {
+	return returned == p.Limit && (!m.exact || p.Offset+returned < m.n)
+}
+
+// incidentPage returns one page of the incidents that match f and how many
+// match. The tiles' in-memory index answers the filters it knows (the
+// page's ids and an exact count, in milliseconds even over millions of
+// incidents), and only the page's rows are read from PostGIS, by id;
+// PostGIS answers the rest, counting no further than maxCounted.
+func (s *Server) incidentPage(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, matchCount, error) {
+	if s.tiles != nil {
+		if ids, n, ok := s.tiles.Match(f, p); ok {
+			list, err := s.store.IncidentsByID(ctx, ids)
+			return list, matchCount{n: n, exact: true}, err
 		}
-		returned++
-		return enc.Encode(incidentFeature(&in))
-	})
+	}
+	n, err := s.store.CountIncidents(ctx, f, maxCounted)
 	if err != nil {
-		return err
+		return nil, matchCount{}, err
 	}
-	if returned == 0 {
-		w.Write([]byte(`{"type":"FeatureCollection","features":[`))
+	count := matchCount{n: min(n, maxCounted), exact: n <= maxCounted}
+	list, err := s.store.Incidents(ctx, f, p)
+	return list, count, err
+}
+
+// featureCollection is a page of items, its members in the order of
+// OGC API Features.
+type featureCollection struct {
+	Type           string        `json:"type"`
+	Features       []featureJSON `json:"features"`
+	NumberMatched  *int          `json:"numberMatched,omitempty"` // left out past maxCounted
+	NumberReturned int           `json:"numberReturned"`
+	TimeStamp      string        `json:"timeStamp"`
+	Links          []link        `json:"links"`
+}
+
+// writeFeatureCollection writes one page as a GeoJSON FeatureCollection.
+func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
+	page := featureCollection{Type: "FeatureCollection", Features: make([]featureJSON, len(list)),
+		NumberReturned: len(list), TimeStamp: s.now().UTC().Format(time.RFC3339), Links: links}
+	for i := range list {
+		page.Features[i] = incidentFeature(&list[i])
 	}
-	summary := map[string]any{
-		"numberReturned": returned,
-		"timeStamp":      s.now().UTC().Format(time.RFC3339),
-		"links":          s.pageLinks(c, p, returned, matched),
+	if n.exact {
+		page.NumberMatched = &n.n
 	}
-	if matched <= maxCounted {
-		summary["numberMatched"] = matched
-	}
-	tail, err := json.Marshal(summary)
-	if err != nil {
-		return err
-	}
-	w.Write([]byte("],"))
-	_, err = w.Write(tail[1:])
-	return err
+	return writeJSON(c, mediaGeoJSON, page)
 }
 
 // streamGeoJSONSeq writes every match as an RFC 8142 GeoJSON text sequence:

@@ -117,8 +117,9 @@ func writeJSON(c echo.Context, media string, v any) error {
 	return json.NewEncoder(c.Response()).Encode(v)
 }
 
-// pageLinks returns self, alternate, next and prev links of an items page.
-func (s *Server) pageLinks(c echo.Context, p geo.Page, returned, matched int) []link {
+// pageLinks returns self, alternate, next (when more is true) and prev links
+// of an items page.
+func (s *Server) pageLinks(c echo.Context, p geo.Page, more bool) []link {
 	u := *c.Request().URL
 	base := s.baseURL(c) + u.Path
 	with := func(set map[string]string) string {
@@ -142,7 +143,7 @@ func (s *Server) pageLinks(c echo.Context, p geo.Page, returned, matched int) []
 		{Href: with(map[string]string{"f": "geojsonseq", "limit": "", "offset": ""}), Rel: "alternate", Type: mediaGeoJSONSeq, Title: "All matching features as GeoJSON text sequence"},
 	}
 	limit := strconv.Itoa(p.Limit)
-	if p.Offset+returned < matched && returned == p.Limit {
+	if more {
 		links = append(links, link{Href: with(map[string]string{"f": "json", "limit": limit,
 			"offset": strconv.Itoa(p.Offset + p.Limit)}), Rel: "next", Type: mediaGeoJSON, Title: "Next page"})
 	}

@@ -75,7 +75,7 @@ func (s *Server) placeItems(c echo.Context) error {
 		"numberMatched":  matched,
 		"numberReturned": len(features),
 		"timeStamp":      s.now().UTC().Format(time.RFC3339),
-		"links":          s.pageLinks(c, page, len(features), matched),
+		"links":          s.pageLinks(c, page, len(features) == page.Limit && page.Offset+len(features) < matched),
 	})
 }
 

@@ -27,6 +27,9 @@ type Store interface {
 	// CountIncidents counts the matches up to upTo+1 (more than upTo).
 	CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error)
 	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
+	Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error)
+	// IncidentsByID returns the published incidents among ids, in order.
+	IncidentsByID(ctx context.Context, ids []string) ([]geo.Incident, error)
 	IncidentExtent(ctx context.Context) (geo.Extent, error)
 	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
 	Place(ctx context.Context, id string) (geo.Place, error)

@@ -23,6 +23,11 @@ type Tiles interface {
 	Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error)
 	// Status reports whether the in-memory index is loaded, and its size.
 	Status() (ready bool, incidents int)
+	// Match answers a page of items from the in-memory index: the page's
+	// ids and how many match; ok is false when PostGIS must answer.
+	Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool)
+	// Sync waits until items and tiles show every committed write.
+	Sync(ctx context.Context) error
 }
 
 const mediaMVT = "application/vnd.mapbox-vector-tile"

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/labstack/echo/v4"
@@ -137,8 +139,26 @@ func (s *Server) deleteIncident(c echo.Context) error {
 	if err := s.store.DeleteIncident(c.Request().Context(), c.Param("fid"), tokenName(c), ifRev); err != nil {
 		return err
 	}
+	s.showWrites(c.Request().Context())
 	return c.NoContent(http.StatusNoContent)
 }
+
+// showWrites waits, up to showWritesWithin, until this instance's items
+// and tiles show every committed write, so that an editor reads a write
+// back at once. Past that (the index reloading after a huge import, the
+// database gone) the answer goes out anyway; the index catches up.
+func (s *Server) showWrites(ctx context.Context) {
+	if s.tiles == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, showWritesWithin)
+	defer cancel()
+	if err := s.tiles.Sync(ctx); err != nil {
+		s.log.Warn("write answered before the tile index showed it", "err", err)
+	}
+}
+
+const showWritesWithin = time.Second
 
 func (s *Server) requireIncidents(c echo.Context) error {
 	if c.Param("collection") != "incidents" {
@@ -152,6 +172,7 @@ func (s *Server) requireIncidents(c echo.Context) error {
 
 // writtenFeature answers with the incident as stored, and its ETag.
 func (s *Server) writtenFeature(c echo.Context, status int, id string) error {
+	s.showWrites(c.Request().Context())
 	in, err := s.store.IncidentForEditor(c.Request().Context(), id)
 	if err != nil {
 		return err

@@ -167,3 +167,32 @@ func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn f
 		return fn(in)
 	})
 }
+
+// IncidentsByID returns the published incidents among ids, in the order of
+// ids; an id that is not (or no longer) published is left out.
+func (s *Store) IncidentsByID(ctx context.Context, ids []string) ([]geo.Incident, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+incidentColumns+` FROM incidents i
+		WHERE i.id = ANY($1::text[]) AND i.status = 'published'`, pq.Array(ids))
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	byID := make(map[string]geo.Incident, len(ids))
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[in.ID] = in
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]geo.Incident, 0, len(byID))
+	for _, id := range ids {
+		if in, ok := byID[id]; ok {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}

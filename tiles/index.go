@@ -101,26 +101,64 @@ func (b *builder) addSummary(s *geo.Summary) {
 		s.ID, cut(s.Title, maxTitle), cut(s.Location, maxLocation))
 }
 
-// addFrom copies incident i of an older index.
+// addFrom copies incident i of an older index, text and all, without
+// allocating.
 func (b *builder) addFrom(old *index, i int) {
 	if g, ok := old.shapes[int32(i)]; ok {
 		b.ix.shapes = lazyMap(b.ix.shapes)
 		b.ix.shapes[int32(len(b.ix.codes))] = g
 	}
-	b.append(old.x[i], old.y[i], old.start[i], old.end[i], old.best[i], old.attrs[i],
-		old.id(i), old.title(i), old.location(i))
+	b.appendColumns(old.x[i], old.y[i], old.start[i], old.end[i], old.best[i], old.attrs[i])
+	for f := range 3 {
+		b.appendText(old.bytes(i, f))
+	}
 }
 
 func (b *builder) append(x, y uint32, start, end int64, best int32, a attrs, id, title, location string) {
+	b.appendColumns(x, y, start, end, best, a)
+	for _, s := range []string{id, title, location} {
+		b.appendText([]byte(s))
+	}
+}
+
+func (b *builder) appendColumns(x, y uint32, start, end int64, best int32, a attrs) {
 	ix := &b.ix
 	ix.codes = append(ix.codes, morton(x, y))
 	ix.x, ix.y = append(ix.x, x), append(ix.y, y)
 	ix.start, ix.end = append(ix.start, start), append(ix.end, end)
 	ix.best, ix.attrs = append(ix.best, best), append(ix.attrs, a)
-	for _, s := range []string{id, title, location} {
-		ix.offs = append(ix.offs, uint32(len(ix.text)))
-		ix.text = append(ix.text, s...)
+}
+
+func (b *builder) appendText(t []byte) {
+	b.ix.offs = append(b.ix.offs, uint32(len(b.ix.text)))
+	b.ix.text = append(b.ix.text, t...)
+}
+
+// merge returns the index of old's incidents but those keep refuses, and
+// of every incident of added (already sorted): one pass over both, with
+// no sort, so that applying a few writes costs a copy of the index.
+func merge(old *index, keep func(i int) bool, added *index) *index {
+	var b builder
+	n := old.len() + added.len()
+	ix := &b.ix
+	ix.codes, ix.x, ix.y = make([]uint64, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
+	ix.start, ix.end, ix.best = make([]int64, 0, n), make([]int64, 0, n), make([]int32, 0, n)
+	ix.attrs, ix.offs = make([]attrs, 0, n), make([]uint32, 0, 3*n)
+	ix.text = make([]byte, 0, len(old.text)+len(added.text))
+	j := 0
+	for i := range old.len() {
+		if !keep(i) {
+			continue
+		}
+		for ; j < added.len() && added.codes[j] < old.codes[i]; j++ {
+			b.addFrom(added, j)
+		}
+		b.addFrom(old, i)
 	}
+	for ; j < added.len(); j++ {
+		b.addFrom(added, j)
+	}
+	return &b.ix
 }
 
 // finish sorts the gathered incidents by Morton code and returns the index.

@@ -144,19 +144,19 @@ func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty 
 		gone[id] = true
 	}
 	dirty = map[maptile.Tile]bool{}
-	var b builder
-	for i := 0; i < old.len(); i++ {
-		if gone[old.id(i)] {
-			markPoint(dirty, old.x[i], old.y[i])
-			if g, ok := old.shapes[int32(i)]; ok {
-				all = all || !markBound(dirty, g.Bound())
-			}
-			continue
+	keep := func(i int) bool {
+		if !gone[string(old.bytes(i, 0))] {
+			return true
 		}
-		b.addFrom(old, i)
+		markPoint(dirty, old.x[i], old.y[i])
+		if g, ok := old.shapes[int32(i)]; ok {
+			all = all || !markBound(dirty, g.Bound())
+		}
+		return false
 	}
+	var fresh builder
 	for i := range changed {
-		b.addSummary(&changed[i])
+		fresh.addSummary(&changed[i])
 		if changed[i].Geometry == nil {
 			continue
 		}
@@ -168,7 +168,7 @@ func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty 
 		x, y := worldXY(pt)
 		markPoint(dirty, x, y)
 	}
-	return b.finish(), dirty, all
+	return merge(old, keep, fresh.finish()), dirty, all
 }
 
 // markPoint marks the tile holding world point (x, y) at every zoom.
@@ -196,4 +196,29 @@ func markBound(dirty map[maptile.Tile]bool, b orb.Bound) bool {
 		}
 	}
 	return true
+}
+
+// Sync waits until the index holds every write committed before the call,
+// so that a writer reads its own write at once in items and tiles. It
+// returns at once while the index is not loaded (PostGIS answers then),
+// and fails when ctx ends first or the database cannot be asked.
+func (s *Service) Sync(ctx context.Context) error {
+	if s.snap.Load() == nil {
+		return nil
+	}
+	seq, err := s.src.LastChange(ctx)
+	if err != nil {
+		return err
+	}
+	s.Notify()
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for s.snap.Load().seq < seq {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
 }
