@@ -20,6 +20,7 @@ type config struct {
 	MaxConns         int
 	ShutdownTimeout  time.Duration // requests in flight get this long to finish
 	DrainTimeout     time.Duration // how long to refuse new work before closing the listener
+	PprofAddr        string        // where to serve net/http/pprof (INCIDENTMAP_PPROF_ADDR); "": nowhere
 }
 
 func configFrom(getenv func(string) string) config {
@@ -29,6 +30,7 @@ func configFrom(getenv func(string) string) config {
 		Addr:             getenv("INCIDENTMAP_ADDR"),
 		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
 		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
+		PprofAddr:        getenv("INCIDENTMAP_PPROF_ADDR"),
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,

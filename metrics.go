@@ -9,18 +9,12 @@ import (
 )
 
 // newRegistry holds every metric /metrics shows: the Go runtime and process,
-// the database pool, and the tile cache; the server adds its HTTP metrics.
+// the database pools (go_sql_*, by db_name), and the tile cache; the server adds its HTTP metrics.
 func newRegistry(st *store.Store) (*prometheus.Registry, *prometheus.HistogramVec) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	pool := func(name, help string, v func() float64) {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "incidentmap_db_" + name, Help: help}, v))
-	}
-	pool("connections_open", "Open database connections.", func() float64 { return float64(st.Stats().OpenConnections) })
-	pool("connections_in_use", "Database connections in use.", func() float64 { return float64(st.Stats().InUse) })
-	pool("connections_idle", "Idle database connections.", func() float64 { return float64(st.Stats().Idle) })
-	pool("wait_count", "Requests that waited for a connection (total).", func() float64 { return float64(st.Stats().WaitCount) })
-	pool("wait_seconds", "Time spent waiting for a connection (total).", func() float64 { return st.Stats().WaitDuration.Seconds() })
+	primary, read := st.Pools()
+	reg.MustRegister(collectors.NewDBStatsCollector(primary, "primary"), collectors.NewDBStatsCollector(read, "read"))
 	builds := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "incidentmap_tile_build_seconds", Help: "Time to build a tile, by source (index or database).",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},

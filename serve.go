@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"incidentmap/render"
@@ -46,6 +47,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	if cfg.PprofAddr != "" {
+		go servePprof(ctx, cfg.PprofAddr, logger)
 	}
 	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger,
 		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
@@ -118,4 +122,23 @@ func openMapRenderer(assets fs.FS) (*render.Renderer, error) {
 		return nil, err
 	}
 	return render.New(base)
+}
+
+// servePprof serves Go's profiles (net/http/pprof) on addr, apart from the
+// public listener, until ctx ends: for an operator profiling under load,
+// on a loopback address.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	logger.Info("profiles on", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		logger.Warn("pprof listener", "err", err)
+	}
 }

@@ -29,7 +29,7 @@ func (s *Server) streamCSV(c echo.Context, f geo.Filter, p geo.Page) error {
 	if err := cw.Write(incidentCSVHeader); err != nil {
 		return err
 	}
-	err := s.store.EachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
+	err := s.eachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
 		return cw.Write(incidentCSVRow(&in))
 	})
 	cw.Flush()

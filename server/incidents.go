@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -118,6 +119,34 @@ type featureCollection struct {
 	Links          []link        `json:"links"`
 }
 
+// eachIncident calls fn for every incident of page p of the matches of f
+// (p.Limit 0: all of them), in order. An export the tiles' index can list
+// (see tiles.Service.Match) is read by id, byIDBatch rows at a time;
+// others stream from a PostGIS cursor.
+func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
+	if s.tiles == nil {
+		return s.store.EachIncident(ctx, f, p, fn)
+	}
+	ids, _, ok := s.tiles.Match(f, p)
+	if !ok {
+		return s.store.EachIncident(ctx, f, p, fn)
+	}
+	for batch := range slices.Chunk(ids, byIDBatch) {
+		list, err := s.store.IncidentsByID(ctx, batch)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if err := fn(list[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+const byIDBatch = 500
+
 // writeFeatureCollection writes one page as a GeoJSON FeatureCollection.
 func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
 	page := featureCollection{Type: "FeatureCollection", Features: make([]featureJSON, len(list)),
@@ -136,7 +165,7 @@ func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, lin
 func (s *Server) streamGeoJSONSeq(c echo.Context, f geo.Filter, p geo.Page) error {
 	w := startLater(c, mediaGeoJSONSeq, "incidents.geojsons")
 	enc := json.NewEncoder(w)
-	err := s.store.EachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
+	err := s.eachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
 		w.Write([]byte{0x1e})
 		return enc.Encode(incidentFeature(&in))
 	})

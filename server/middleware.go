@@ -43,6 +43,7 @@ func (s *Server) middleware() {
 		ExposeHeaders: []string{"ETag", "Link"},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Level:     1, // the fastest: on a 51 KB page, 2/3 of the CPU of the default level for 23% more bytes
 		MinLength: 1024,
 		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/tiles/") },
 	}))

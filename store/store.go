@@ -24,6 +24,9 @@ type Options struct {
 // Store is a PostGIS-backed incident store, safe for concurrent use. Writes,
 // tokens, LISTEN and what the tile index reads after a change go to the
 // primary (db); other reads go to read, a replica when one is configured.
+// The two are separate pools even on one database, so that a flood of
+// reads never queues a write, or the index catching up with it, behind
+// them.
 type Store struct {
 	db   *sql.DB
 	read *sql.DB
@@ -52,17 +55,19 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	configure(db, o)
-	s := &Store{db: db, read: db, dsn: full}
+	s := &Store{db: db, dsn: full}
+	readFull := full
 	if o.ReadDSN != "" {
-		readFull, err := withDefaults(o.ReadDSN, o)
-		if err != nil {
+		if readFull, err = withDefaults(o.ReadDSN, o); err != nil {
+			db.Close()
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 		}
-		if s.read, err = sql.Open("postgres", readFull); err != nil {
-			return nil, fmt.Errorf("open read database: %w", err)
-		}
-		configure(s.read, o)
 	}
+	if s.read, err = sql.Open("postgres", readFull); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open read database: %w", err)
+	}
+	configure(s.read, o)
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -115,9 +120,7 @@ func setDefault(q url.Values, key, value string) {
 
 // Close closes the pools.
 func (s *Store) Close() error {
-	if s.read != s.db {
-		s.read.Close()
-	}
+	s.read.Close()
 	return s.db.Close()
 }
 
@@ -163,5 +166,5 @@ func transactOn(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(*s
 	return fn(tx)
 }
 
-// Stats reports the connection pool's use.
-func (s *Store) Stats() sql.DBStats { return s.db.Stats() }
+// Pools returns the primary pool and the read pool, for their metrics.
+func (s *Store) Pools() (primary, read *sql.DB) { return s.db, s.read }

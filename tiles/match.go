@@ -13,24 +13,34 @@ import (
 	"incidentmap/geo"
 )
 
-// Match answers an items page from the index, as PostGIS would: the ids of
-// page p (p.Limit > 0) of the published incidents that match f, in the
-// API's order (start time, then id), and how many match in all. A bbox
-// selects the points inside it and the lines and areas that intersect it.
-// ok is false when the index cannot answer f (see compile), when p has no
-// limit, or before the index is loaded: the caller asks PostGIS then.
+// Match answers a page of items from the index, as PostGIS would: the ids
+// of page p of the published incidents that match f, in the API's order
+// (start time, then id), and how many match in all. A bbox selects the
+// points inside it and the lines and areas that intersect it. A page with
+// no limit (an export) lists every match, up to MaxMatchAll of them.
+//
+// ok is false when the index cannot answer: f needs what it does not hold
+// (see compile), an export matches more than MaxMatchAll, or the index is
+// not loaded yet. The caller asks PostGIS then.
 func (s *Service) Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool) {
 	sn := s.snap.Load()
 	m, ok := compile(f)
-	if !ok || sn == nil || p.Limit <= 0 {
+	if !ok || sn == nil {
 		return nil, 0, false
 	}
 	ix := sn.ix
-	first := &firstK{ix: ix, k: p.Offset + p.Limit}
+	k := p.Offset + p.Limit
+	if p.Limit <= 0 {
+		k = MaxMatchAll
+	}
+	first := &firstK{ix: ix, k: k}
 	eachMatch(ix, &m, f.BBox, func(i int32) {
 		matched++
 		first.offer(i)
 	})
+	if p.Limit <= 0 && matched > MaxMatchAll {
+		return nil, 0, false
+	}
 	page := first.sorted()
 	if p.Offset >= len(page) {
 		return []string{}, matched, true
@@ -41,6 +51,10 @@ func (s *Service) Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok
 	}
 	return ids, matched, true
 }
+
+// MaxMatchAll bounds the ids Match lists for an export; a larger export
+// streams from a PostGIS cursor instead.
+const MaxMatchAll = 50000
 
 // eachMatch calls fn once for every incident of ix that passes m. Without a
 // bbox it scans the whole index; with one, only the Morton ranges of a few

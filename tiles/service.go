@@ -32,7 +32,8 @@ type Source interface {
 	// EstimateIncidents is about how many incidents there are (to size
 	// the index before loading it; 0 when unknown).
 	EstimateIncidents(ctx context.Context) (int, error)
-	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
+	// AllPlaces returns every place.
+	AllPlaces(ctx context.Context) ([]geo.Place, error)
 	// Listen calls fn after every write, on any instance, until ctx ends.
 	Listen(ctx context.Context, fn func()) error
 }
@@ -162,7 +163,7 @@ func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo
 		}
 		m = memFilter{minBest: -1}
 		if sn == nil {
-			if places, _, err = s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{}); err != nil {
+			if places, err = s.src.AllPlaces(ctx); err != nil {
 				return Tile{}, err
 			}
 		}

@@ -73,7 +73,7 @@ func (s *Service) refresh(ctx context.Context) error {
 	if more {
 		return s.reload(ctx, old)
 	}
-	places, _, err := s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{})
+	places, err := s.src.AllPlaces(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 	if err != nil {
 		return err
 	}
-	places, _, err := s.src.Places(ctx, geo.PlaceFilter{}, geo.Page{})
+	places, err := s.src.AllPlaces(ctx)
 	if err != nil {
 		return err
 	}

@@ -60,9 +60,7 @@ func (m *memorySource) EstimateIncidents(ctx context.Context) (int, error) {
 	return len(m.summaries), nil
 }
 
-func (m *memorySource) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error) {
-	return m.places, len(m.places), nil
-}
+func (m *memorySource) AllPlaces(ctx context.Context) ([]geo.Place, error) { return m.places, nil }
 
 func (m *memorySource) Listen(ctx context.Context, fn func()) error { <-ctx.Done(); return nil }
 
