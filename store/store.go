@@ -81,7 +81,9 @@ func configure(db *sql.DB, o Options) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 }
 
-// withDefaults adds the timeouts to a DSN, in URL or key=value form.
+// withDefaults adds the timeouts to a DSN, in URL or key=value form, and
+// turns JIT compilation off: on a 50,000-row map query it spent 0.9 s
+// compiling for a 0.3 s execution.
 func withDefaults(dsn string, o Options) (string, error) {
 	if dsn == "" {
 		return "", fmt.Errorf("DATABASE_URL is empty")
@@ -90,6 +92,7 @@ func withDefaults(dsn string, o Options) (string, error) {
 		q := u.Query()
 		setDefault(q, "connect_timeout", fmt.Sprint(int(o.ConnectTimeout.Seconds())))
 		setDefault(q, "statement_timeout", fmt.Sprint(o.StatementTimeout.Milliseconds()))
+		setDefault(q, "jit", "off")
 		setDefault(q, "sslmode", "prefer")
 		u.RawQuery = q.Encode()
 		return u.String(), nil
@@ -97,7 +100,7 @@ func withDefaults(dsn string, o Options) (string, error) {
 	if _, err := pq.ParseURL(dsn); err == nil {
 		return "", fmt.Errorf("DATABASE_URL: unexpected scheme")
 	}
-	return fmt.Sprintf("%s connect_timeout=%d statement_timeout=%d", dsn,
+	return fmt.Sprintf("%s connect_timeout=%d statement_timeout=%d jit=off", dsn,
 		int(o.ConnectTimeout.Seconds()), o.StatementTimeout.Milliseconds()), nil
 }
 
