@@ -21,7 +21,8 @@ import (
 // answered from the tiles' in-memory index is the page PostGIS gives, for
 // hundreds of random filters and exports over the seed, 20,000 synthetic incidents and
 // a few lines and areas: the same ids in the same order, and the same
-// count.
+// count; and that a static map drawn from it shows the same incidents and
+// credits the same publishers.
 func TestItemsFromTheIndexAreThePagesOfPostGIS(t *testing.T) {
 	ctx := context.Background()
 	dsn := storetest.NewDatabase(t)
@@ -81,6 +82,42 @@ func TestItemsFromTheIndexAreThePagesOfPostGIS(t *testing.T) {
 	if nonEmpty < 200 || shapes < 5 {
 		t.Errorf("only %d of 400 pages had incidents, %d had a line or area", nonEmpty, shapes)
 	}
+
+	t.Run("the incidents and the credited publishers of a static map", func(t *testing.T) {
+		credited := 0 // maps that credit a seed publisher besides the synthetic one
+		for i := range 100 {
+			f, _ := randomItemsQuery(r)
+			var got []string
+			gotPubs, gotTotal, ok := index.EachSummary(f, 5, func(s geo.Summary) { got = append(got, s.ID) })
+			if !ok {
+				t.Fatalf("map %d: the index refused %+v", i, f)
+			}
+			var want []string
+			err := st.EachSummary(ctx, f, nil, func(s geo.Summary) error {
+				want = append(want, s.ID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantPubs, wantTotal, err := st.Publishers(ctx, f, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) || !slices.Equal(gotPubs, wantPubs) || gotTotal != wantTotal {
+				t.Fatalf("map %d (%s):\nindex   %d incidents, publishers %q of %d\nPostGIS %d incidents, publishers %q of %d",
+					i, describe(f), len(got), gotPubs, gotTotal, len(want), wantPubs, wantTotal)
+			}
+			if gotTotal > 1 {
+				credited++
+			}
+		}
+		if credited < 10 {
+			t.Errorf("only %d of 100 maps credit more than one publisher", credited)
+		}
+	})
 }
 
 // shapesSeq is a line and an area whose centres lie away from the parts

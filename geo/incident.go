@@ -119,6 +119,7 @@ type Summary struct {
 	Country             string
 	GeoPrecision        string
 	FatalitiesBest      *int
+	Publishers          []string // of its sources, one per source that names one, trimmed
 }
 
 // Write says how to write one incident.

@@ -157,7 +157,8 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	}
 	area := m.Bounds()
 	f.BBox = &area
-	if err := s.store.EachSummary(ctx, f, nil, func(sum geo.Summary) error { m.AddIncident(sum); return nil }); err != nil {
+	names, total, err := s.mapIncidents(ctx, f, m.AddIncident)
+	if err != nil {
 		return nil, err
 	}
 	places, _, err := s.store.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
@@ -167,10 +168,6 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	for _, p := range places {
 		m.AddPlace(p)
 	}
-	names, total, err := s.store.Publishers(ctx, f, maxPublishers)
-	if err != nil {
-		return nil, err
-	}
 	m.SetPublishers(names, total)
 	png, err := m.PNG()
 	if err != nil {
@@ -178,6 +175,25 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	}
 	sum := sha256.Sum256(png)
 	return &mapEntry{png: png, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// mapIncidents gives add every incident that matches f and returns the
+// publishers to credit (at most maxPublishers, and how many in all): from
+// the tiles' in-memory index when it can answer f, else from PostGIS.
+func (s *Server) mapIncidents(ctx context.Context, f geo.Filter, add func(geo.Summary)) ([]string, int, error) {
+	if s.tiles != nil {
+		if names, total, ok := s.tiles.EachSummary(f, maxPublishers, add); ok {
+			return names, total, nil
+		}
+	}
+	err := s.store.EachSummary(ctx, f, nil, func(sum geo.Summary) error {
+		add(sum)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.store.Publishers(ctx, f, maxPublishers)
 }
 
 // defaultView is the extent of all incidents, or the whole world when

@@ -26,6 +26,10 @@ type Tiles interface {
 	// Match answers a page of items from the in-memory index: the page's
 	// ids and how many match; ok is false when PostGIS must answer.
 	Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool)
+	// EachSummary gives fn every incident that matches f and returns the
+	// publishers of their sources, most cited first, from the in-memory
+	// index; ok is false when PostGIS must answer.
+	EachSummary(f geo.Filter, limit int, fn func(geo.Summary)) (publishers []string, total int, ok bool)
 	// Sync waits until items and tiles show every committed write.
 	Sync(ctx context.Context) error
 }

@@ -58,6 +58,7 @@ func incidentSource(q *query, f geo.Filter, columns string) string {
 	}
 	columns = strings.Replace(columns, claimsJSON, `i.claims`, 1)
 	columns = strings.Replace(columns, sourcesJSON, `i.sources`, 1)
+	columns = strings.Replace(columns, publishersArray, publishersArrayAsOf, 1)
 	return columns + ` FROM ` + fmt.Sprintf(versionsAsOf, q.arg(*f.AsOf))
 }
 

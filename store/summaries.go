@@ -15,7 +15,17 @@ import (
 )
 
 const summaryColumns = `i.id, i.title, i.location, ST_AsBinary(i.geom), i.starts_at, i.ends_at,
-	i.event_type, i.sub_event_type, i.country, i.geo_precision, i.fatalities_best`
+	i.event_type, i.sub_event_type, i.country, i.geo_precision, i.fatalities_best, ` + publishersArray
+
+// publishersArray is the publishers of an incident's sources, as
+// Publishers counts them; incidentSource reads them from the versions' JSON
+// for a past instant.
+const (
+	publishersArray = `ARRAY(SELECT btrim(s.publisher) FROM sources s
+		WHERE s.incident_id = i.id AND btrim(s.publisher) <> '')`
+	publishersArrayAsOf = `ARRAY(SELECT btrim(e->>'publisher') FROM jsonb_array_elements(i.sources) e
+		WHERE btrim(coalesce(e->>'publisher', '')) <> '')`
+)
 
 func scanSummary(row scanner) (geo.Summary, error) {
 	var (
@@ -24,7 +34,7 @@ func scanSummary(row scanner) (geo.Summary, error) {
 		g    = wkb.Scanner(nil)
 	)
 	err := row.Scan(&s.ID, &s.Title, &s.Location, g, &s.StartsAt, &s.EndsAt, &s.EventType, &s.SubEventType,
-		&s.Country, &s.GeoPrecision, &best)
+		&s.Country, &s.GeoPrecision, &best, (*pq.StringArray)(&s.Publishers))
 	s.Geometry, s.FatalitiesBest = g.Geometry, intPtr(best)
 	return s, err
 }

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -23,6 +24,8 @@ type index struct {
 	text   []byte   // id, title and location of each incident, back to back
 	offs   []uint32 // 3 per incident: where its id, title and location start; the next one ends it
 	shapes map[int32]orb.Geometry
+	pubs   []uint32   // the publishers of each incident's sources: a position in pubSets
+	sets   [][]string // the distinct lists of publishers (sorted, one per source), interned
 }
 
 // attrs packs the small attributes of an incident.
@@ -67,7 +70,28 @@ func (ix *index) search(lo, hi uint64, toEnd bool) (int, int) {
 }
 
 // builder gathers incidents for a new index.
-type builder struct{ ix index }
+type builder struct {
+	ix     index
+	setIDs map[string]uint32 // interns ix.sets
+}
+
+// intern returns the position of a list of publishers in b.ix.sets.
+func (b *builder) intern(pubs []string) uint32 {
+	if b.setIDs == nil {
+		b.setIDs = map[string]uint32{}
+	}
+	key := strings.Join(pubs, "\x00")
+	id, ok := b.setIDs[key]
+	if !ok {
+		id = uint32(len(b.ix.sets))
+		b.ix.sets = append(b.ix.sets, pubs)
+		b.setIDs[key] = id
+	}
+	return id
+}
+
+// publishers returns the publishers of incident i, one per source.
+func (ix *index) publishers(i int) []string { return ix.sets[ix.pubs[i]] }
 
 // reserve makes room for about n incidents (a little more, for an estimate).
 func (b *builder) reserve(n int) {
@@ -79,6 +103,7 @@ func (b *builder) reserve(n int) {
 	ix.codes, ix.x, ix.y = make([]uint64, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
 	ix.start, ix.end, ix.best = make([]int64, 0, n), make([]int64, 0, n), make([]int32, 0, n)
 	ix.attrs, ix.offs = make([]attrs, 0, n), make([]uint32, 0, 3*n)
+	ix.pubs = make([]uint32, 0, n)
 	ix.text = make([]byte, 0, 64*n)
 }
 
@@ -97,36 +122,34 @@ func (b *builder) addSummary(s *geo.Summary) {
 	if s.FatalitiesBest != nil {
 		best = int32(min(*s.FatalitiesBest, 1<<31-1))
 	}
-	b.append(x, y, micros(s.StartsAt), micros(s.EndsAt), best, attrsOf(s),
-		s.ID, cut(s.Title, maxTitle), cut(s.Location, maxLocation))
+	pubs := slices.Clone(s.Publishers)
+	slices.Sort(pubs)
+	b.appendColumns(x, y, micros(s.StartsAt), micros(s.EndsAt), best, attrsOf(s), b.intern(pubs))
+	for _, t := range []string{s.ID, cut(s.Title, maxTitle), cut(s.Location, maxLocation)} {
+		b.appendText([]byte(t))
+	}
 }
 
 // addFrom copies incident i of an older index, text and all, without
-// allocating.
-func (b *builder) addFrom(old *index, i int) {
+// allocating; set is the position of its publishers in b's sets.
+func (b *builder) addFrom(old *index, i int, set uint32) {
 	if g, ok := old.shapes[int32(i)]; ok {
 		b.ix.shapes = lazyMap(b.ix.shapes)
 		b.ix.shapes[int32(len(b.ix.codes))] = g
 	}
-	b.appendColumns(old.x[i], old.y[i], old.start[i], old.end[i], old.best[i], old.attrs[i])
+	b.appendColumns(old.x[i], old.y[i], old.start[i], old.end[i], old.best[i], old.attrs[i], set)
 	for f := range 3 {
 		b.appendText(old.bytes(i, f))
 	}
 }
 
-func (b *builder) append(x, y uint32, start, end int64, best int32, a attrs, id, title, location string) {
-	b.appendColumns(x, y, start, end, best, a)
-	for _, s := range []string{id, title, location} {
-		b.appendText([]byte(s))
-	}
-}
-
-func (b *builder) appendColumns(x, y uint32, start, end int64, best int32, a attrs) {
+func (b *builder) appendColumns(x, y uint32, start, end int64, best int32, a attrs, set uint32) {
 	ix := &b.ix
 	ix.codes = append(ix.codes, morton(x, y))
 	ix.x, ix.y = append(ix.x, x), append(ix.y, y)
 	ix.start, ix.end = append(ix.start, start), append(ix.end, end)
 	ix.best, ix.attrs = append(ix.best, best), append(ix.attrs, a)
+	ix.pubs = append(ix.pubs, set)
 }
 
 func (b *builder) appendText(t []byte) {
@@ -143,20 +166,28 @@ func merge(old *index, keep func(i int) bool, added *index) *index {
 	ix := &b.ix
 	ix.codes, ix.x, ix.y = make([]uint64, 0, n), make([]uint32, 0, n), make([]uint32, 0, n)
 	ix.start, ix.end, ix.best = make([]int64, 0, n), make([]int64, 0, n), make([]int32, 0, n)
-	ix.attrs, ix.offs = make([]attrs, 0, n), make([]uint32, 0, 3*n)
+	ix.attrs, ix.offs, ix.pubs = make([]attrs, 0, n), make([]uint32, 0, 3*n), make([]uint32, 0, n)
 	ix.text = make([]byte, 0, len(old.text)+len(added.text))
+	// old's publisher lists keep their positions; added's are interned after them.
+	for _, set := range old.sets {
+		b.intern(set)
+	}
+	sets := make([]uint32, len(added.sets))
+	for k, set := range added.sets {
+		sets[k] = b.intern(set)
+	}
 	j := 0
 	for i := range old.len() {
 		if !keep(i) {
 			continue
 		}
 		for ; j < added.len() && added.codes[j] < old.codes[i]; j++ {
-			b.addFrom(added, j)
+			b.addFrom(added, j, sets[added.pubs[j]])
 		}
-		b.addFrom(old, i)
+		b.addFrom(old, i, old.pubs[i])
 	}
 	for ; j < added.len(); j++ {
-		b.addFrom(added, j)
+		b.addFrom(added, j, sets[added.pubs[j]])
 	}
 	return &b.ix
 }
@@ -191,6 +222,7 @@ func (b *builder) finish() *index {
 	out.end, src.end = gather(src.end, perm), nil
 	out.best, src.best = gather(src.best, perm), nil
 	out.attrs, src.attrs = gather(src.attrs, perm), nil
+	out.pubs, src.pubs, out.sets = gather(src.pubs, perm), nil, src.sets
 	out.offs = make([]uint32, 0, 3*n)
 	out.text = make([]byte, 0, len(src.text))
 	for i, p := range perm {
