@@ -157,10 +157,12 @@ func (b *builder) appendText(t []byte) {
 	b.ix.text = append(b.ix.text, t...)
 }
 
-// merge returns the index of old's incidents but those keep refuses, and
-// of every incident of added (already sorted): one pass over both, with
-// no sort, so that applying a few writes costs a copy of the index.
-func merge(old *index, keep func(i int) bool, added *index) *index {
+// merge returns the index of old's incidents but those drop picks, and of
+// every incident of added (already sorted): one pass over both, with no
+// sort, copying the runs of old incidents between two changes column by
+// column, so that applying a few writes costs little more than a copy of
+// the index. drop is asked once about each old incident, in order.
+func merge(old *index, drop func(i int) bool, added *index) *index {
 	var b builder
 	n := old.len() + added.len()
 	ix := &b.ix
@@ -176,20 +178,56 @@ func merge(old *index, keep func(i int) bool, added *index) *index {
 	for k, set := range added.sets {
 		sets[k] = b.intern(set)
 	}
-	j := 0
+	run, j := 0, 0 // old[run:i] waits to be copied
 	for i := range old.len() {
-		if !keep(i) {
+		dropped := drop(i)
+		if !dropped && (j == added.len() || old.codes[i] <= added.codes[j]) {
 			continue
 		}
+		b.copyRun(old, run, i)
+		run = i
 		for ; j < added.len() && added.codes[j] < old.codes[i]; j++ {
 			b.addFrom(added, j, sets[added.pubs[j]])
 		}
-		b.addFrom(old, i, old.pubs[i])
+		if dropped {
+			run = i + 1
+		}
 	}
+	b.copyRun(old, run, old.len())
 	for ; j < added.len(); j++ {
 		b.addFrom(added, j, sets[added.pubs[j]])
 	}
 	return &b.ix
+}
+
+// copyRun appends old's incidents [from, to), whose publisher lists have
+// the same positions in b, with a few bulk copies.
+func (b *builder) copyRun(old *index, from, to int) {
+	if from >= to {
+		return
+	}
+	ix := &b.ix
+	base := len(ix.codes)
+	ix.codes = append(ix.codes, old.codes[from:to]...)
+	ix.x, ix.y = append(ix.x, old.x[from:to]...), append(ix.y, old.y[from:to]...)
+	ix.start, ix.end = append(ix.start, old.start[from:to]...), append(ix.end, old.end[from:to]...)
+	ix.best, ix.attrs = append(ix.best, old.best[from:to]...), append(ix.attrs, old.attrs[from:to]...)
+	ix.pubs = append(ix.pubs, old.pubs[from:to]...)
+	textFrom, textTo := old.offs[3*from], uint32(len(old.text))
+	if 3*to < len(old.offs) {
+		textTo = old.offs[3*to]
+	}
+	shift := uint32(len(ix.text)) - textFrom // modular: may move text back
+	for _, o := range old.offs[3*from : 3*to] {
+		ix.offs = append(ix.offs, o+shift)
+	}
+	ix.text = append(ix.text, old.text[textFrom:textTo]...)
+	for k, g := range old.shapes {
+		if int(k) >= from && int(k) < to {
+			ix.shapes = lazyMap(ix.shapes)
+			ix.shapes[int32(base+int(k)-from)] = g
+		}
+	}
 }
 
 // finish sorts the gathered incidents by Morton code and returns the index.

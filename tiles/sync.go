@@ -140,19 +140,22 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 // shape covers too many tiles to list and every tile must go.
 func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty map[maptile.Tile]bool, all bool) {
 	gone := make(map[string]bool, len(ids))
+	looks := make(map[uint32]bool, len(ids)) // a cheap first test: length, first and last byte
 	for _, id := range ids {
 		gone[id] = true
+		looks[idLook([]byte(id))] = true
 	}
 	dirty = map[maptile.Tile]bool{}
-	keep := func(i int) bool {
-		if !gone[string(old.bytes(i, 0))] {
-			return true
+	drop := func(i int) bool {
+		id := old.bytes(i, 0)
+		if !looks[idLook(id)] || !gone[string(id)] {
+			return false
 		}
 		markPoint(dirty, old.x[i], old.y[i])
 		if g, ok := old.shapes[int32(i)]; ok {
 			all = all || !markBound(dirty, g.Bound())
 		}
-		return false
+		return true
 	}
 	var fresh builder
 	for i := range changed {
@@ -168,7 +171,15 @@ func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty 
 		x, y := worldXY(pt)
 		markPoint(dirty, x, y)
 	}
-	return merge(old, keep, fresh.finish()), dirty, all
+	return merge(old, drop, fresh.finish()), dirty, all
+}
+
+// idLook packs the length, first and last byte of an id.
+func idLook(id []byte) uint32 {
+	if len(id) == 0 {
+		return 0
+	}
+	return uint32(len(id))<<16 | uint32(id[0])<<8 | uint32(id[len(id)-1])
 }
 
 // markPoint marks the tile holding world point (x, y) at every zoom.
