@@ -72,10 +72,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		return err
 	case <-ctx.Done():
 	}
-	// Drain first: readiness fails and every answer closes its connection,
-	// so load balancers and keep-alive clients stop sending here before the
-	// listener closes (a request already sent on an idle connection would
-	// otherwise be lost).
+	// Drain first: readiness fails, so that load balancers stop sending
+	// here before the listener closes; then Shutdown closes the idle
+	// connections and lets the requests in flight finish.
 	logger.Info("draining", "for", cfg.DrainTimeout.String())
 	handler.Drain()
 	time.Sleep(cfg.DrainTimeout)

@@ -70,9 +70,6 @@ func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		if s.draining.Load() {
-			h.Set("Connection", "close")
-		}
 		return next(c)
 	}
 }
