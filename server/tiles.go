@@ -61,10 +61,14 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	h := c.Response().Header()
+	// nginx (which strips this header) may serve the tile from its cache
+	// until the end of the current second, then revalidates it: a write
+	// shows through it within a second. Other caches follow "no-cache".
+	h.Set("X-Accel-Expires", "@"+strconv.FormatInt(s.now().Unix(), 10))
 	if tileFresh(c, etag, "public, no-cache") {
 		return c.NoContent(http.StatusNotModified)
 	}
-	h := c.Response().Header()
 	if acceptsGzip(c.Request()) {
 		h.Set("Content-Encoding", "gzip")
 		return c.Blob(http.StatusOK, mediaMVT, gz)
