@@ -59,6 +59,11 @@ func compile(f geo.Filter) (memFilter, bool) {
 	return m, true
 }
 
+// timeOnly reports whether the filter is a time window (or nothing) alone.
+func (m *memFilter) timeOnly() bool {
+	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0
+}
+
 // match reports whether incident i of ix passes the filter.
 func (m *memFilter) match(ix *index, i int) bool {
 	if m.hasEnd && ix.start[i] >= m.end {

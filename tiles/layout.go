@@ -1,6 +1,8 @@
 package tiles
 
 import (
+	"math"
+
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -41,6 +43,25 @@ func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
 	l := &layout{}
 	l.x0, l.y0, l.shift = tileOrigin(t)
 	from, to := ix.search(mortonRange(t))
+	if m.timeOnly() {
+		// The common case, a window and nothing else, in a loop the
+		// compiler keeps free of calls and bounds checks.
+		lo, hi := m.start, m.end
+		if !m.hasStart {
+			lo = math.MinInt64
+		}
+		if !m.hasEnd {
+			hi = math.MaxInt64
+		}
+		starts, ends := ix.start[from:to], ix.end[from:to]
+		ends = ends[:len(starts)]
+		for k, start := range starts {
+			if start < hi && ends[k] >= lo {
+				l.add(ix, from+k)
+			}
+		}
+		return l
+	}
 	for i := from; i < to; i++ {
 		if !m.match(ix, i) {
 			continue

@@ -87,20 +87,3 @@ func rows(ix *index) []string {
 	slices.Sort(out)
 	return out
 }
-
-// BenchmarkApplyOneWrite is the cost of one write to an index of a million
-// incidents: the whole index is copied, in runs.
-func BenchmarkApplyOneWrite(b *testing.B) {
-	r := rand.New(rand.NewPCG(1, 2))
-	var bl builder
-	for i := range 1_000_000 {
-		s := randomSummary(r, fmt.Sprintf("synth-1-%08d", i))
-		bl.addSummary(&s)
-	}
-	ix := bl.finish()
-	b.ResetTimer()
-	for i := range b.N {
-		id := fmt.Sprintf("synth-1-%08d", i%1_000_000)
-		ix, _, _ = apply(ix, []string{id}, []geo.Summary{randomSummary(r, id)})
-	}
-}

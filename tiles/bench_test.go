@@ -1,0 +1,51 @@
+package tiles
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+)
+
+// millionIndex is an index of a million random incidents around Moura in
+// March and April 2022 (see randomSummary).
+func millionIndex(r *rand.Rand) *index {
+	var b builder
+	for i := range 1_000_000 {
+		s := randomSummary(r, fmt.Sprintf("synth-1-%08d", i))
+		b.addSummary(&s)
+	}
+	return b.finish()
+}
+
+// BenchmarkApplyOneWrite is the cost of one write to an index of a million
+// incidents: the whole index is copied, in runs.
+func BenchmarkApplyOneWrite(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	ix := millionIndex(r)
+	b.ResetTimer()
+	for i := range b.N {
+		id := fmt.Sprintf("synth-1-%08d", i%1_000_000)
+		ix, _, _ = apply(ix, []string{id}, []geo.Summary{randomSummary(r, id)})
+	}
+}
+
+// BenchmarkScanLowZoomWindow lays out a z4 tile that holds all of a
+// million incidents, a quarter of them in the window.
+func BenchmarkScanLowZoomWindow(b *testing.B) {
+	ix := millionIndex(rand.New(rand.NewPCG(1, 2)))
+	iv, err := geo.ParseInterval("datetime", "2022-03-10/2022-03-20")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := compile(geo.Filter{Time: iv})
+	t := maptile.At(orb.Point{-4.6, 14.3}, 4)
+	b.ResetTimer()
+	for range b.N {
+		scan(ix, t, &m)
+	}
+}
