@@ -5,7 +5,7 @@
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
 #   make test     install test deps, start PostGIS, go vet + go test
 #   make bench    scripts/bench.sh
-#   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS)
+#   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE)
 #   make db       start the private PostGIS and print its URL
 #   make db-stop  stop it
 #   make clean    remove bin/ (keeps .data/, the database)

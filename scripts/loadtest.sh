@@ -4,10 +4,12 @@
 # figures go to the "Load test" section of BENCHMARKS.md (see
 # scripts/loadtest/main.go).
 #
-#   LOAD_N=N LOAD_SECONDS=S LOAD_CONNS=C scripts/loadtest.sh
+#   LOAD_N=N LOAD_SECONDS=S LOAD_CONNS=C LOAD_RATE=R scripts/loadtest.sh
 #       N  synthetic incidents besides the seed (default 1000000)
-#       S  seconds of mixed load (default 60)
+#       S  seconds of each mixed load (default 60)
 #       C  keep-alive connections (default 64)
+#       R  reads a second of the second, paced run (default 300; 0: none);
+#          the first run is a closed loop, which measures the capacity
 #
 # Starts the private PostGIS (scripts/pg.sh, with INCIDENTMAP_PG_FAST=1),
 # creates the scratch database incidentmap_load if missing, builds
@@ -33,8 +35,9 @@ cd "$REPO"
 N=${LOAD_N:-1000000}
 SECS=${LOAD_SECONDS:-60}
 CONNS=${LOAD_CONNS:-64}
+RATE=${LOAD_RATE:-300}
 WAIT=${LOAD_WAIT:-3600}
-for v in "LOAD_N=$N" "LOAD_SECONDS=$SECS" "LOAD_CONNS=$CONNS" "LOAD_WAIT=$WAIT"; do
+for v in "LOAD_N=$N" "LOAD_SECONDS=$SECS" "LOAD_CONNS=$CONNS" "LOAD_RATE=$RATE" "LOAD_WAIT=$WAIT"; do
 	case "${v#*=}" in
 	'' | *[!0-9]*) die "${v%%=*} must be a number, got '${v#*=}'" ;;
 	esac
@@ -73,9 +76,9 @@ LOAD_TOKEN=$(DATABASE_URL=$URL bin/incidentmap token create --name "$TOKEN_NAME"
 export LOAD_TOKEN
 trap 'DATABASE_URL=$URL bin/incidentmap token revoke "$TOKEN_NAME" >/dev/null 2>&1 || log "could not revoke token $TOKEN_NAME"' EXIT
 
-CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS make loadtest"
-[ -n "${MAKELEVEL:-}" ] || CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS scripts/loadtest.sh"
+CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS LOAD_RATE=$RATE make loadtest"
+[ -n "${MAKELEVEL:-}" ] || CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS LOAD_RATE=$RATE scripts/loadtest.sh"
 wait_quiet
 log "running the load test"
-go run ./scripts/loadtest -db "$URL" -bin bin/incidentmap -n "$N" -duration "${SECS}s" -conns "$CONNS" \
+go run ./scripts/loadtest -db "$URL" -bin bin/incidentmap -n "$N" -duration "${SECS}s" -conns "$CONNS" -rate "$RATE" \
 	-out BENCHMARKS.md -cmd "$CMD" -load "$LOAD"

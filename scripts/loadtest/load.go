@@ -46,6 +46,9 @@ func (cl *client) close() { cl.http.CloseIdleConnections() }
 // do sends req and reads the whole answer.
 func (cl *client) do(ctx context.Context, req request) outcome {
 	o := outcome{kind: req.kind, path: req.path, start: time.Now()}
+	if !req.due.IsZero() {
+		o.start = req.due // waiting for a free connection counts
+	}
 	var mu sync.Mutex // the trace hooks run on the transport's goroutines
 	trace := &httptrace.ClientTrace{
 		GotConn: func(i httptrace.GotConnInfo) {
@@ -88,12 +91,14 @@ func (cl *client) do(ctx context.Context, req request) outcome {
 	return o
 }
 
-// drive runs the workload on cl until the time until: conns-paced workers
-// in a closed loop (each waits for its answer, then asks again), one
-// worker for the write sequences and one for /map.png when those are on,
-// each at its own pace. record gets every outcome, from many goroutines;
-// a worker stops early when record returns false.
-func drive(ctx context.Context, c config, w *workload, cl *client, until time.Time, record func(worker int, o outcome) bool) {
+// drive runs the workload on cl until the time until: one worker for the
+// write sequences and one for /map.png when those are on, each at its own
+// pace, and the other connections' workers for the reads. With rate 0 the
+// readers run a closed loop (each waits for its answer, then asks again:
+// the server's capacity); else they send rate reads a second between them
+// (the latency at that load). record gets every outcome, from many
+// goroutines; a worker stops early when record returns false.
+func drive(ctx context.Context, c config, w *workload, cl *client, until time.Time, rate float64, record func(worker int, o outcome) bool) {
 	var wg sync.WaitGroup
 	next := c.conns // workers are numbered 0..c.conns-1: the paced ones last
 	if c.writeRate > 0 {
@@ -109,17 +114,46 @@ func drive(ctx context.Context, c config, w *workload, cl *client, until time.Ti
 			paced(ctx, until, time.Second/pngRate, func() bool { return record(id, cl.do(ctx, w.mapImage(r))) })
 		})
 	}
+	var due <-chan time.Time
+	if rate > 0 {
+		due = schedule(ctx, rate, until)
+	}
 	for i := range next {
 		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
 		wg.Go(func() {
 			for time.Now().Before(until) && ctx.Err() == nil {
-				if !record(i, cl.do(ctx, w.read(r))) {
+				req := w.read(r)
+				if due != nil {
+					var ok bool
+					if req.due, ok = <-due; !ok {
+						return
+					}
+				}
+				if !record(i, cl.do(ctx, req)) {
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// schedule hands out the times at which reads are due, rate a second
+// evenly spaced, until the time until. A worker takes the next one when
+// its connection is free: when all are busy, reads wait, and their
+// latency, which runs from when they were due, shows it (no coordinated
+// omission).
+func schedule(ctx context.Context, rate float64, until time.Time) <-chan time.Time {
+	interval := time.Duration(float64(time.Second) / rate)
+	out := make(chan time.Time, int(rate*time.Until(until).Seconds())+1)
+	go func() {
+		defer close(out)
+		for t := time.Now(); t.Before(until) && ctx.Err() == nil; t = t.Add(interval) {
+			time.Sleep(time.Until(t))
+			out <- t
+		}
+	}()
+	return out
 }
 
 // writer runs a write sequence c.writeRate times a second.

@@ -7,13 +7,17 @@
 // It starts `bin/incidentmap serve` on a free loopback port and waits until
 // /readyz reports the tile index ready. Then, for -duration, with -conns
 // keep-alive connections, each waiting for its answer before the next
-// request, it asks for vector tiles (z3-14 around Sahel towns, random
+// request (a closed loop: the server's capacity), it asks for vector tiles (z3-14 around Sahel towns, random
 // windows, a share of repeated ones so that the tile cache serves them),
 // items pages (bbox and datetime), full CSV and GeoJSONSeq exports of a
 // small window, /map.png when the server has it, and writes (POST, PATCH
 // and DELETE of a test incident, -write-rate times a second, on one of the
-// connections). It prints p50/p99 per kind and overall, every status and
-// socket error, and writes a "Load test" section into -out (BENCHMARKS.md).
+// connections). With -rate it runs the same mix again for -duration, its
+// reads sent at that rate (latency then runs from when a read was due, so
+// that waiting for a busy connection counts): the latency at that load,
+// which the p99 target is about. It prints p50/p99 per kind and overall,
+// every status and socket error, and where the CPU went, and writes a
+// "Load test" section into -out (BENCHMARKS.md).
 // Last, it sends SIGTERM to the server during a short burst of the same
 // load and checks that every request in flight was answered: the graceful
 // shutdown. It exits 1 when a request got an error status or a socket
@@ -44,6 +48,7 @@ type config struct {
 	conns           int
 	duration, burst time.Duration
 	writeRate       float64 // write sequences (POST, PATCH, DELETE) per second
+	rate            float64 // reads per second of the second, paced run; 0: none
 	seed            uint64
 }
 
@@ -60,6 +65,7 @@ func main() {
 	flag.DurationVar(&c.duration, "duration", 60*time.Second, "how long the mixed load runs")
 	flag.DurationVar(&c.burst, "burst", 4*time.Second, "the burst during which SIGTERM is sent (at its middle)")
 	flag.Float64Var(&c.writeRate, "write-rate", 1, "write sequences (POST, PATCH, DELETE) per second; 0: no writes")
+	flag.Float64Var(&c.rate, "rate", 0, "after the closed loop, run the mix again at this many reads a second; 0: do not")
 	flag.StringVar(&c.cmd, "cmd", "", "the command that started the run, for the report")
 	flag.StringVar(&c.load, "load", "", "how the data was loaded, for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the request mix")
@@ -74,6 +80,15 @@ func main() {
 	prog.Run(func(ctx context.Context) error { return run(ctx, c) })
 }
 
+// measure runs the mixed load (see runLoad) and notes where the CPU went.
+func measure(ctx context.Context, c config, w *workload, serverPid int, rate float64) loadResult {
+	db := dbName(c.DB)
+	before := sampleCPU(serverPid, db)
+	res := runLoad(ctx, c, w, c.duration, rate)
+	res.cpu = cpuUse(before, sampleCPU(serverPid, db), db)
+	return res
+}
+
 func (c config) check() error {
 	switch {
 	case c.DB == "":
@@ -84,6 +99,8 @@ func (c config) check() error {
 		return fmt.Errorf("-duration must be 1s..1h, got %s", c.duration)
 	case c.burst < 2*time.Second || c.burst > time.Minute:
 		return fmt.Errorf("-burst must be 2s..1m, got %s", c.burst)
+	case c.rate < 0 || c.rate > 100000:
+		return fmt.Errorf("-rate must be 0..100000 a second, got %g", c.rate)
 	case c.writeRate < 0 || c.writeRate > 100:
 		return fmt.Errorf("-write-rate must be 0..100 a second, got %g", c.writeRate)
 	case c.writeRate > 0 && c.token == "":
@@ -107,7 +124,12 @@ func run(ctx context.Context, c config) error {
 	r.png = w.probeMap(ctx)
 	logf("%s", r.png)
 	logf("mixed load: %d connections for %s, %g write sequences a second", c.conns, c.duration, c.writeRate)
-	r.main = runLoad(ctx, c, w, c.duration)
+	r.main = measure(ctx, c, w, srv.Pid(), 0)
+	if c.rate > 0 && ctx.Err() == nil {
+		logf("the same mix at %g reads a second: %s", c.rate, c.duration)
+		paced := measure(ctx, c, w, srv.Pid(), c.rate)
+		r.paced = &paced
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

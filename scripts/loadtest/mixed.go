@@ -2,19 +2,23 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 )
 
 // loadResult is the mixed load: a tally per kind.
 type loadResult struct {
+	rate    float64 // reads a second offered; 0: a closed loop
 	elapsed time.Duration
 	kinds   map[string]*tally
+	cpu     string // where the CPU went
 }
 
-// runLoad runs the mixed workload for d and tallies every answer. Each
-// worker tallies on its own; the tallies are merged at the end.
-func runLoad(ctx context.Context, c config, w *workload, d time.Duration) loadResult {
+// runLoad runs the mixed workload for d, its reads in a closed loop (rate
+// 0) or at rate a second (see drive), and tallies every answer. Each worker
+// tallies on its own; the tallies are merged at the end.
+func runLoad(ctx context.Context, c config, w *workload, d time.Duration, rate float64) loadResult {
 	cl := newClient(w.base, c.conns)
 	defer cl.close()
 	perWorker := make([]map[string]*tally, c.conns)
@@ -24,7 +28,7 @@ func runLoad(ctx context.Context, c config, w *workload, d time.Duration) loadRe
 	var done atomic.Int64
 	start := time.Now()
 	stopProgress := progress(start, d, &done)
-	drive(ctx, c, w, cl, start.Add(d), func(worker int, o outcome) bool {
+	drive(ctx, c, w, cl, start.Add(d), rate, func(worker int, o outcome) bool {
 		t := perWorker[worker][o.kind]
 		if t == nil {
 			t = newTally()
@@ -35,7 +39,7 @@ func runLoad(ctx context.Context, c config, w *workload, d time.Duration) loadRe
 		return true
 	})
 	stopProgress()
-	res := loadResult{elapsed: time.Since(start), kinds: map[string]*tally{}}
+	res := loadResult{rate: rate, elapsed: time.Since(start), kinds: map[string]*tally{}}
 	for _, m := range perWorker {
 		for k, t := range m {
 			if res.kinds[k] == nil {
@@ -45,6 +49,14 @@ func runLoad(ctx context.Context, c config, w *workload, d time.Duration) loadRe
 		}
 	}
 	return res
+}
+
+// name says how the reads were sent.
+func (l loadResult) name() string {
+	if l.rate == 0 {
+		return "in a closed loop"
+	}
+	return fmt.Sprintf("at %g reads a second", l.rate)
 }
 
 // all is the tally of every request.

@@ -47,7 +47,7 @@ func runShutdown(ctx context.Context, c config, w *workload, srv *harness.Server
 		mu.Unlock()
 		logf("SIGTERM sent to pid %d", srv.Pid())
 	}()
-	drive(ctx, c, w, cl, start.Add(c.burst), func(_ int, o outcome) bool {
+	drive(ctx, c, w, cl, start.Add(c.burst), 0, func(_ int, o outcome) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		res.outcomes = append(res.outcomes, o)

@@ -50,6 +50,7 @@ type request struct {
 	kind, method, path string
 	body               []byte
 	header             http.Header
+	due                time.Time // at a fixed rate: when it should have been sent (zero: now)
 }
 
 // workload draws requests. It is read-only after newWorkload (but for the
