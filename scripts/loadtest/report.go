@@ -16,7 +16,7 @@ type report struct {
 	started  time.Time
 	machine  harness.Machine
 	ready    time.Duration
-	png      string // what became of /map.png
+	png      string      // what became of /map.png
 	main     loadResult  // the closed loop
 	paced    *loadResult // the same mix at a set rate; nil when not run
 	shutdown shutdownResult
