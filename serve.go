@@ -12,6 +12,8 @@ import (
 	"net/http/pprof"
 	"time"
 
+	"github.com/paulmach/orb/geojson"
+
 	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/static"
@@ -36,11 +38,15 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	registerTileCache(registry, tileService)
 	go tileService.Run(ctx)
 	assets := static.FS()
-	basemap, err := openBasemap(assets)
+	basemapData, err := readBasemap(assets)
 	if err != nil {
 		return err
 	}
-	maps, err := openMapRenderer(assets)
+	basemap, err := openBasemap(basemapData)
+	if err != nil {
+		return err
+	}
+	maps, err := openMapRenderer(basemapData)
 	if err != nil {
 		return err
 	}
@@ -90,33 +96,40 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	return nil
 }
 
-// openBasemap cuts the embedded basemap into tiles; nil (no basemap tiles,
-// no error) when the web assets are not built.
-func openBasemap(assets fs.FS) (server.Basemap, error) {
-	f, err := assets.Open(static.BasemapFile)
+// readBasemap parses the embedded Natural Earth GeoJSON, once for the
+// basemap tiles and /map.png; nil (and no error) when the web assets are
+// not built.
+func readBasemap(assets fs.FS) (*geojson.FeatureCollection, error) {
+	raw, err := fs.ReadFile(assets, static.BasemapFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	return tiles.NewBasemap(f)
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		return nil, fmt.Errorf("basemap %s: %w", static.BasemapFile, err)
+	}
+	return fc, nil
 }
 
-// openMapRenderer prepares the drawing of /map.png over the same embedded
-// Natural Earth data as the basemap tiles; without built assets the maps
-// are drawn over plain land.
-func openMapRenderer(assets fs.FS) (*render.Renderer, error) {
-	f, err := assets.Open(static.BasemapFile)
-	if errors.Is(err, fs.ErrNotExist) {
+// openBasemap cuts the basemap into tiles; nil (no basemap tiles) without
+// one.
+func openBasemap(fc *geojson.FeatureCollection) (server.Basemap, error) {
+	if fc == nil {
+		return nil, nil
+	}
+	return tiles.NewBasemap(fc)
+}
+
+// openMapRenderer prepares the drawing of /map.png over the same basemap
+// as the tiles; without one the maps are drawn over plain land.
+func openMapRenderer(fc *geojson.FeatureCollection) (*render.Renderer, error) {
+	if fc == nil {
 		return render.New(nil)
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	base, err := render.NewBasemap(f)
+	base, err := render.NewBasemap(fc)
 	if err != nil {
 		return nil, err
 	}

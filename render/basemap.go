@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"sync"
 
@@ -45,18 +44,10 @@ type countryLabel struct {
 // level is the basemap simplified for one zoom level.
 type level struct{ land, coast, border []part }
 
-// NewBasemap reads the basemap GeoJSON FeatureCollection. Features of an
-// unknown layer are an error, so that a change of the build cannot drop
-// data silently.
-func NewBasemap(r io.Reader) (*Basemap, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("basemap: %w", err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, fmt.Errorf("basemap: %w", err)
-	}
+// NewBasemap prepares the basemap's features for drawing, reading them
+// without changing them. Features of an unknown layer are an error, so
+// that a change of the build cannot drop data silently.
+func NewBasemap(fc *geojson.FeatureCollection) (*Basemap, error) {
 	b := &Basemap{names: map[string][2]string{}}
 	for i, f := range fc.Features {
 		switch layer := f.Properties.MustString("layer", ""); layer {

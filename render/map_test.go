@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 
 	"incidentmap/geo"
 )
@@ -23,12 +24,15 @@ var out = flag.String("out", "", "write the test maps into this folder")
 
 func testRenderer(t testing.TB) *Renderer {
 	t.Helper()
-	f, err := os.Open("testdata/sahel-basemap.geojson")
+	raw, err := os.ReadFile("testdata/sahel-basemap.geojson")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	base, err := NewBasemap(f)
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := NewBasemap(fc)
 	if err != nil {
 		t.Fatal(err)
 	}

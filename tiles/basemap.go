@@ -3,7 +3,6 @@ package tiles
 import (
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 
@@ -50,18 +49,11 @@ type basePart struct {
 	props geojson.Properties
 }
 
-// NewBasemap reads the basemap GeoJSON FeatureCollection. Features of a
-// layer not in BasemapLayers are an error, so that a build change cannot
-// silently drop data.
-func NewBasemap(r io.Reader) (*Basemap, error) {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("basemap: %w", err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, fmt.Errorf("basemap: %w", err)
-	}
+// NewBasemap cuts the basemap's features into parts ready for tiles; it
+// keeps them and never changes them. Features of a layer not in
+// BasemapLayers are an error, so that a build change cannot silently drop
+// data.
+func NewBasemap(fc *geojson.FeatureCollection) (*Basemap, error) {
 	b := &Basemap{layers: map[string][]basePart{}, cache: newCache(32 << 20)}
 	for i, f := range fc.Features {
 		layer, _ := f.Properties["layer"].(string)
