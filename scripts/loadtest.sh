@@ -8,7 +8,7 @@
 #       N  synthetic incidents besides the seed (default 1000000)
 #       S  seconds of each mixed load (default 60)
 #       C  keep-alive connections (default 64)
-#       R  reads a second of the second, paced run (default 300; 0: none);
+#       R  reads a second of the second, paced run (default 700; 0: none);
 #          the first run is a closed loop, which measures the capacity
 #
 # Starts the private PostGIS (scripts/pg.sh, with INCIDENTMAP_PG_FAST=1),
@@ -35,7 +35,7 @@ cd "$REPO"
 N=${LOAD_N:-1000000}
 SECS=${LOAD_SECONDS:-60}
 CONNS=${LOAD_CONNS:-64}
-RATE=${LOAD_RATE:-300}
+RATE=${LOAD_RATE:-700}
 WAIT=${LOAD_WAIT:-3600}
 for v in "LOAD_N=$N" "LOAD_SECONDS=$SECS" "LOAD_CONNS=$CONNS" "LOAD_RATE=$RATE" "LOAD_WAIT=$WAIT"; do
 	case "${v#*=}" in
