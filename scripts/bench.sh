@@ -20,12 +20,7 @@ LOG_PREFIX=bench.sh
 cd "$REPO"
 
 N=${BENCH_N:-1000000}
-case "$N" in
-'' | *[!0-9]*) die "BENCH_N must be a number, got '$N'" ;;
-esac
-if [ "$N" -lt 1 ] || [ "$N" -gt 50000000 ]; then
-	die "BENCH_N must be 1..50000000, got $N"
-fi
+need_number BENCH_N "$N" 1 50000000
 
 scratch_db "incidentmap_bench_$N"
 # N synthetic incidents, loaded unless already there; LOAD says how.

@@ -24,10 +24,7 @@ LOG_PREFIX=bench_import.sh
 cd "$REPO"
 
 N=${IMPORT_N:-1000000}
-case "$N" in
-'' | *[!0-9]*) die "IMPORT_N must be a number, got '$N'" ;;
-esac
-[ "$N" -ge 1 ] && [ "$N" -le 10000000 ] || die "IMPORT_N must be 1..10000000, got $N"
+need_number IMPORT_N "$N" 1 10000000
 CMD="IMPORT_N=$N make bench-import"
 [ -n "${MAKELEVEL:-}" ] || CMD="IMPORT_N=$N scripts/bench_import.sh"
 

@@ -33,6 +33,15 @@
 log() { printf '%s: %s\n' "${LOG_PREFIX:-incidentmap}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${LOG_PREFIX:-incidentmap}" "$*" >&2; exit 1; }
 
+# need_number NAME VALUE MIN MAX: dies unless VALUE is a whole number in
+# MIN..MAX; NAME (the variable it came from) is named in the message.
+need_number() {
+	case "$2" in
+	'' | *[!0-9]*) die "$1 must be a number, got '$2'" ;;
+	esac
+	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] || die "$1 must be $3..$4, got $2"
+}
+
 _APT_UPDATED=${_APT_UPDATED:-0}
 
 # Prints the command prefix that runs a command as root ("" or "sudo -n"),

@@ -37,14 +37,11 @@ SECS=${LOAD_SECONDS:-60}
 CONNS=${LOAD_CONNS:-64}
 RATE=${LOAD_RATE:-700}
 WAIT=${LOAD_WAIT:-3600}
-for v in "LOAD_N=$N" "LOAD_SECONDS=$SECS" "LOAD_CONNS=$CONNS" "LOAD_RATE=$RATE" "LOAD_WAIT=$WAIT"; do
-	case "${v#*=}" in
-	'' | *[!0-9]*) die "${v%%=*} must be a number, got '${v#*=}'" ;;
-	esac
-done
-[ "$N" -ge 0 ] && [ "$N" -le 50000000 ] || die "LOAD_N must be 0..50000000, got $N"
-[ "$SECS" -ge 1 ] && [ "$SECS" -le 3600 ] || die "LOAD_SECONDS must be 1..3600, got $SECS"
-[ "$CONNS" -ge 2 ] && [ "$CONNS" -le 4096 ] || die "LOAD_CONNS must be 2..4096, got $CONNS"
+need_number LOAD_N "$N" 0 50000000
+need_number LOAD_SECONDS "$SECS" 1 3600
+need_number LOAD_CONNS "$CONNS" 2 4096
+need_number LOAD_RATE "$RATE" 0 100000
+need_number LOAD_WAIT "$WAIT" 0 86400
 
 # wait_quiet: wait while another benchmark or synthetic load runs.
 wait_quiet() {

@@ -85,3 +85,16 @@ echo "$LOAD"`
 		t.Errorf("none: got %q, calls:\n%s", out, calls)
 	}
 }
+
+func TestNeedNumberNamesTheVariableAndTheRange(t *testing.T) {
+	out, _ := runLib(t, `for v in 3 1 5 abc -1 0 6 ''; do ( need_number RUNS "$v" 1 5 && echo "ok $v" ) 2>&1 || true; done`)
+	want := "ok 3\nok 1\nok 5\n" +
+		"test: error: RUNS must be a number, got 'abc'\n" +
+		"test: error: RUNS must be a number, got '-1'\n" +
+		"test: error: RUNS must be 1..5, got 0\n" +
+		"test: error: RUNS must be 1..5, got 6\n" +
+		"test: error: RUNS must be a number, got ''\n"
+	if out != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+}
