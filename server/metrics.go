@@ -51,5 +51,7 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (m *metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	// The server's gzip middleware compresses it: promhttp must not too,
+	// or scrapers get it gzipped twice.
+	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{DisableCompression: true}))
 }
