@@ -7,50 +7,40 @@ import (
 )
 
 // bulkLoad is a large import's way into the live tables: the B-tree and
-// GiST indexes of incidents and the foreign keys of sources and claims are
-// dropped while the rows are copied, then built again in bulk at the end.
-// Measured on a million incidents (BENCHMARKS.md): copying into incidents
-// with every index took 85 s, with none 16 s; each foreign key cost 8 s of
-// per-row checks and 1 s to check again in one pass. The GIN index of the
-// words stays: its build at the end took 30 s of one core, while kept, its
-// pending list (gin_pending_list_limit, see importSettings) fills during the
-// copy, beside the client decoding on the other core, and is merged in
-// bulk.
+// GiST indexes of incidents are dropped while the rows are copied, then
+// built again in bulk at the end (see restore). Measured on a million
+// incidents (BENCHMARKS.md): copying into incidents with every index took
+// 85 s, with none 16 s. The GIN index of the words stays: its pending list
+// (gin_pending_list_limit, see importSettings) fills during the copy and is
+// merged in bulk, which costs the same as building it at the end.
 //
-// It takes an ACCESS EXCLUSIVE lock on incidents, sources and claims until
-// the import commits or rolls back: readers of those tables (items, by-id
-// reads, the tile index's refresh) wait for it. Tiles already in memory are
-// still served. Everything is transactional: a failed import rolls the
-// drops back with its rows.
+// It takes an ACCESS EXCLUSIVE lock on incidents, and on incident_versions
+// once it writes the first versions, until the import commits or rolls
+// back: readers of those tables (items, by-id reads, revisions, the tile
+// index's refresh) wait for it. Tiles already in memory are still served.
+// Everything is transactional: a failed import rolls the drops back with
+// its rows.
 type bulkLoad struct {
 	restore []string // the statements that rebuild what was dropped, in order
 }
 
-// bulkCatalog lists what a bulk load drops, with the statement that drops it
-// and the one that rebuilds it, in the order of rebuilding: the indexes of
-// incidents that back no constraint (its primary key stays: imports key on
-// it) and are not GIN, the primary keys of sources and claims (built again
-// in one sort, which checks them), then the foreign keys that reference
-// incidents. Definitions come from the catalog, so a
-// later migration's index is handled too.
+// bulkCatalog lists the indexes a bulk load drops, with the statement that
+// drops each and the one that rebuilds it: those of incidents that back no
+// constraint (its primary key stays: imports key on it) and are not GIN.
+// Definitions come from the catalog, so a later migration's index is
+// handled too.
 const bulkCatalog = `
-	SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid), 1 AS step
+	SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
 	FROM pg_index i
 	WHERE i.indrelid = 'incidents'::regclass
 		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
 		AND (SELECT a.amname FROM pg_class r JOIN pg_am a ON a.oid = r.relam WHERE r.oid = i.indexrelid) <> 'gin'
-	UNION ALL
-	SELECT 'ALTER TABLE ' || c.conrelid::regclass || ' DROP CONSTRAINT ' || quote_ident(c.conname),
-		'ALTER TABLE ' || c.conrelid::regclass || ' ADD CONSTRAINT ' || quote_ident(c.conname) || ' ' ||
-			pg_get_constraintdef(c.oid), CASE c.contype WHEN 'p' THEN 2 ELSE 3 END
-	FROM pg_constraint c
-	WHERE c.confrelid = 'incidents'::regclass AND c.contype = 'f'
-		OR c.conrelid IN ('sources'::regclass, 'claims'::regclass) AND c.contype = 'p'
-	ORDER BY 3, 2`
+	ORDER BY 2`
 
-// startBulk locks the tables and drops the indexes and foreign keys.
+// startBulk locks incidents, drops its indexes and disables its insert
+// trigger.
 func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
-	if _, err := tx.ExecContext(ctx, `LOCK TABLE incidents, sources, claims IN ACCESS EXCLUSIVE MODE`); err != nil {
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE`); err != nil {
 		return nil, translate(err)
 	}
 	rows, err := tx.QueryContext(ctx, bulkCatalog)
@@ -62,8 +52,7 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 	b := &bulkLoad{}
 	for rows.Next() {
 		var drop, create string
-		var step int
-		if err := rows.Scan(&drop, &create, &step); err != nil {
+		if err := rows.Scan(&drop, &create); err != nil {
 			return nil, translate(err)
 		}
 		drops = append(drops, drop)
@@ -73,6 +62,10 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 		return nil, translate(err)
 	}
 	rows.Close()
+	// Any row trigger makes COPY insert row by row; the store always sets
+	// the columns this one computes.
+	drops = append(drops, `ALTER TABLE incidents DISABLE TRIGGER incidents_search_insert`)
+	b.restore = append(b.restore, `ALTER TABLE incidents ENABLE TRIGGER incidents_search_insert`)
 	for _, stmt := range drops {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("bulk import: %s: %w", stmt, translate(err))
@@ -81,16 +74,47 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 	return b, nil
 }
 
-// finish builds the indexes and adds the foreign keys back (each foreign key
-// is checked in one pass), then refreshes the planner's statistics of the
-// tables that grew, so that reads after the commit are planned for their
-// new size.
-func (b *bulkLoad) finish(ctx context.Context, tx *sql.Tx) error {
+// withoutVersionsKey writes the first versions of the new incidents (see
+// writeNewVersions) with the primary key of incident_versions dropped, and
+// builds it again after, in one sorted pass: kept, inserting the file's ids
+// into it in their random order took 1.8 s per 200,000 incidents against
+// 0.9 s for the rows and 0.2 s for the build (BENCHMARKS.md). Dropping it
+// locks incident_versions until the import ends, as the other tables are.
+func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author string) error {
+	var name, def string
+	err := tx.QueryRowContext(ctx, `SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = 'incident_versions'::regclass AND contype = 'p'`).Scan(&name, &def)
+	if err != nil {
+		return fmt.Errorf("bulk import: the key of incident_versions: %w", translate(err))
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE incident_versions DROP CONSTRAINT `+name); err != nil {
+		return fmt.Errorf("bulk import: %w", translate(err))
+	}
+	if err := writeNewVersions(ctx, tx, author); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE incident_versions ADD CONSTRAINT `+name+` `+def); err != nil {
+		return fmt.Errorf("bulk import: %w", translate(err))
+	}
+	return nil
+}
+
+// rebuild builds the dropped indexes again, each in one pass.
+func (b *bulkLoad) rebuild(ctx context.Context, tx *sql.Tx) error {
 	for _, stmt := range b.restore {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("bulk import: %s: %w", stmt, translate(err))
 		}
 	}
-	_, err := tx.ExecContext(ctx, `ANALYZE incidents, sources, claims, incident_versions`)
+	return nil
+}
+
+// analyze refreshes the planner's statistics of incidents, which every
+// read filters, so that reads after the commit are planned for what it
+// holds now. Versions are read by incident id whatever their statistics;
+// autovacuum analyzes them soon after (their ANALYZE took 0.9 s of 1.5 per
+// 200,000 incidents).
+func analyze(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `ANALYZE incidents`)
 	return translate(err)
 }

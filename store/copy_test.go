@@ -104,11 +104,11 @@ func TestCopyIncidentsStoresNothingOnError(t *testing.T) {
 				in.EventType = "skirmish"
 			}
 		}), "incident copy-15000: "},
-		{"a claim with negative fatalities", incidents(500, func(i int, in *geo.Incident) {
+		{"an end before the start", incidents(500, func(i int, in *geo.Incident) {
 			if i == 42 {
-				in.Claims[0].FatalitiesLow = intp(-1)
+				in.EndsAt = in.StartsAt.Add(-time.Hour)
 			}
-		}), "incident copy-00042: claims: "},
+		}), "incident copy-00042: "},
 		{"an id that exists", incidents(20, func(i int, in *geo.Incident) {
 			if i == 7 {
 				in.ID = "already-there"

@@ -13,9 +13,10 @@ var opNames = map[string]string{"I": "create", "U": "update", "D": "delete"}
 // Revisions returns every version of an incident, oldest first; ENotFound
 // when it never existed.
 func (s *Store) Revisions(ctx context.Context, id string) ([]geo.Revision, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT revision, op, author, valid_from,
-		lead(valid_from) OVER (ORDER BY revision), coalesce(status, ''), changes
-		FROM incident_versions WHERE incident_id = $1 ORDER BY revision`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT v.revision, v.op, v.author, v.valid_from,
+		lead(v.valid_from) OVER (ORDER BY v.revision), coalesce(v.status, i.status, ''), v.changes
+		FROM incident_versions v LEFT JOIN incidents i ON v.data_in_row AND i.id = v.incident_id
+		WHERE v.incident_id = $1 ORDER BY v.revision`, id)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -5,15 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/lib/pq"
 
 	"incidentmap/geo"
 )
-
-// stagingTables receive an import before it is merged into the live tables.
-var stagingTables = copyTables{"im_stage_incidents", "im_stage_sources", "im_stage_claims"}
 
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
@@ -25,13 +23,13 @@ var errDryRun = errors.New("dry run")
 // a new version written by author. Memory stays constant: rows go in
 // batches, read and checked on a goroutine of their own while the batch
 // before is copied; the ids never seen before go straight into the live
-// tables through COPY, with their first versions, and the others through
-// staging tables merged at the end with set-based statements. With dryRun
+// table through COPY, with their first versions, and the others through a
+// staging table merged at the end with set-based statements. With dryRun
 // everything runs and is rolled back; the count is returned.
 //
 // An import that adds many incidents (bulkImportRows, and at least twice
 // the incidents stored before it) becomes a bulk load: see bulkLoad, which
-// locks out readers of incidents, sources and claims until it commits. A
+// locks out readers of incidents and their versions until it commits. A
 // dry run never does.
 func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error) {
 	bulkRows := bulkImportRows
@@ -59,8 +57,8 @@ func (s *Store) importFrom(ctx context.Context, r geo.Reader, author string, dry
 			if b.err != nil {
 				return b.err
 			}
-			total += len(b.list)
-			if err := im.add(ctx, b.list); err != nil {
+			total += len(b.rows)
+			if err := im.add(ctx, b.rows); err != nil {
 				return err
 			}
 		}
@@ -121,8 +119,8 @@ func startImport(ctx context.Context, tx *sql.Tx, author string, bulkRows int) (
 		return nil, err
 	}
 	im := &importer{tx: tx, author: author, bulkRows: bulkRows,
-		fresh:  &copier{tx: tx, tables: liveTables, versions: &versionRows{}},
-		staged: &copier{tx: tx, tables: stagingTables}}
+		fresh:  &copier{tx: tx, table: "incidents", recordNew: true},
+		staged: &copier{tx: tx, table: "im_stage_incidents"}}
 	if bulkRows > 0 {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM incidents`).Scan(&im.stored); err != nil {
 			return nil, translate(err)
@@ -141,39 +139,52 @@ func (im *importer) shouldBulk(added int) bool {
 	return im.bulk == nil && im.bulkRows > 0 && added >= im.bulkRows && added >= 2*im.stored
 }
 
-// add stores one batch: new ids into the live tables, known ones staged.
-func (im *importer) add(ctx context.Context, batch []*geo.Incident) error {
+// add stores one batch: new ids into the live table, known ones staged.
+func (im *importer) add(ctx context.Context, batch []copyRow) error {
 	known, err := knownIDs(ctx, im.tx, batch)
 	if err != nil {
 		return err
 	}
-	var newOnes, old []*geo.Incident
-	for _, in := range batch {
-		if known[in.ID] {
-			old = append(old, in)
+	var newOnes, old []copyRow
+	for _, r := range batch {
+		if known[r.id] {
+			old = append(old, r)
 		} else {
-			newOnes = append(newOnes, in)
+			newOnes = append(newOnes, r)
 		}
 	}
+	// In id order, the batch's keys go into the primary key's pages one
+	// after another rather than at random.
+	slices.SortFunc(newOnes, func(a, b copyRow) int { return strings.Compare(a.id, b.id) })
 	if im.shouldBulk(im.added + len(newOnes)) {
 		if im.bulk, err = startBulk(ctx, im.tx); err != nil {
 			return err
 		}
 	}
-	if err := im.fresh.copyAll(ctx, newOnes); err != nil {
+	if err := im.fresh.copyRows(ctx, newOnes); err != nil {
 		return err
 	}
 	im.added += len(newOnes)
 	im.restaged += len(old)
-	return im.staged.copyAll(ctx, old)
+	return im.staged.copyRows(ctx, old)
 }
 
-// finish writes the first versions of the new incidents, merges what was
-// staged (an id given twice in a file is new, then staged: its first
-// version must come first) and ends a bulk load.
+// finish writes the first versions of the new incidents, ends a bulk
+// load's copy (its indexes are built again before anything reads through
+// them) and merges what was staged: an id given twice in a file is new,
+// then staged, and its first version must come first.
 func (im *importer) finish(ctx context.Context) error {
 	if im.added > 0 {
-		if err := writeNewVersions(ctx, im.tx, im.author); err != nil {
+		write := func() error { return writeNewVersions(ctx, im.tx, im.author) }
+		if im.bulk != nil {
+			write = func() error { return im.bulk.withoutVersionsKey(ctx, im.tx, im.author) }
+		}
+		if err := write(); err != nil {
+			return err
+		}
+	}
+	if im.bulk != nil {
+		if err := im.bulk.rebuild(ctx, im.tx); err != nil {
 			return err
 		}
 	}
@@ -183,7 +194,7 @@ func (im *importer) finish(ctx context.Context) error {
 		}
 	}
 	if im.bulk != nil {
-		return im.bulk.finish(ctx, im.tx)
+		return analyze(ctx, im.tx)
 	}
 	return nil
 }
@@ -191,13 +202,15 @@ func (im *importer) finish(ctx context.Context) error {
 // batchOrError is what readAhead yields: a batch, or the error that ends
 // the stream.
 type batchOrError struct {
-	list []*geo.Incident
+	rows []copyRow
 	err  error
 }
 
-// readAhead reads r in batches of copyBatch on a goroutine of its own, so
-// that decoding and checking the next batch overlaps copying this one. At
-// most two batches wait; the channel closes after the last batch or the
+// readAhead reads r in batches of copyBatch on a goroutine of its own, and
+// turns each incident into its row for COPY there too, so that decoding,
+// checking and encoding the next batch overlap copying this one: the
+// database backend, which limits an import, then waits less for the client.
+// At most two batches wait; the channel closes after the last batch or the
 // first error. Cancelling ctx stops the goroutine after the batch it is
 // reading.
 func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
@@ -205,12 +218,12 @@ func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
 	go func() {
 		defer close(out)
 		for {
-			list, err := readBatch(r, copyBatch)
-			if len(list) == 0 && err == nil {
+			rows, err := readBatch(r, copyBatch)
+			if len(rows) == 0 && err == nil {
 				return
 			}
 			select {
-			case out <- batchOrError{list, err}:
+			case out <- batchOrError{rows, err}:
 			case <-ctx.Done():
 				return
 			}
@@ -222,9 +235,9 @@ func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
 	return out
 }
 
-// readBatch reads up to n incidents.
-func readBatch(r geo.Reader, n int) ([]*geo.Incident, error) {
-	out := make([]*geo.Incident, 0, n)
+// readBatch reads up to n incidents, as rows for COPY.
+func readBatch(r geo.Reader, n int) ([]copyRow, error) {
+	out := make([]copyRow, 0, n)
 	for len(out) < n {
 		in, err := r.Next()
 		if err == io.EOF {
@@ -233,27 +246,29 @@ func readBatch(r geo.Reader, n int) ([]*geo.Incident, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, in)
+		row, err := newCopyRow(in)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
 	}
 	return out, nil
 }
 
 // knownIDs returns which ids of the batch exist now or existed before (they
 // have versions): those take the staging path, which numbers revisions.
-// The planner's statistics are those from before the import, and the tables
-// may have grown a hundredfold since: it would scan them whole for every
-// batch. Sequential scans are off for this query, so the ids are looked up
-// through the primary keys.
-func knownIDs(ctx context.Context, tx *sql.Tx, batch []*geo.Incident) (map[string]bool, error) {
+// Each id is looked up through the primary keys, in one statement. Scalar
+// subqueries keep it so: the planner's statistics are those from before the
+// import, and for EXISTS it chose to read the whole key into a hash for
+// every batch, which took 13 s in all for a million incidents.
+func knownIDs(ctx context.Context, tx *sql.Tx, batch []copyRow) (map[string]bool, error) {
 	ids := make([]string, len(batch))
-	for i, in := range batch {
-		ids[i] = in.ID
+	for i, r := range batch {
+		ids[i] = r.id
 	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-		return nil, translate(err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents WHERE id = ANY($1)
-		UNION SELECT incident_id FROM incident_versions WHERE incident_id = ANY($1)`, pq.Array(ids))
+	rows, err := tx.QueryContext(ctx, `SELECT u.id FROM unnest($1::text[]) AS u(id)
+		WHERE (SELECT true FROM incidents i WHERE i.id = u.id)
+			OR (SELECT true FROM incident_versions v WHERE v.incident_id = u.id LIMIT 1)`, pq.Array(ids))
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -266,23 +281,17 @@ func knownIDs(ctx context.Context, tx *sql.Tx, batch []*geo.Incident) (map[strin
 		}
 		known[id] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err)
-	}
-	_, err = tx.ExecContext(ctx, `RESET enable_seqscan`)
-	return known, translate(err)
+	return known, translate(rows.Err())
 }
 
-// createStaging makes the transaction's staging tables: the shape and
-// checks of the live ones, a primary key to catch an id given twice, no
-// other index.
+// createStaging makes the transaction's temporary tables: im_new_ids, and
+// the staging table of incidents, with the shape and checks of the live
+// one, a primary key to catch an id given twice, no other index.
 func createStaging(ctx context.Context, tx *sql.Tx) error {
 	for _, stmt := range []string{
-		newVersionsTable,
+		newIDsTable,
 		`CREATE TEMP TABLE im_stage_incidents (LIKE incidents INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP`,
 		`ALTER TABLE im_stage_incidents ADD PRIMARY KEY (id)`,
-		`CREATE TEMP TABLE im_stage_sources (LIKE sources INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP`,
-		`CREATE TEMP TABLE im_stage_claims (LIKE claims INCLUDING DEFAULTS INCLUDING CONSTRAINTS) ON COMMIT DROP`,
 	} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return translate(err)
@@ -291,7 +300,7 @@ func createStaging(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// mergeStaging upserts the staged incidents, replaces their claims and
+// mergeStaging upserts the staged incidents, with their claims and
 // sources, and records their versions.
 func mergeStaging(ctx context.Context, tx *sql.Tx, author string) error {
 	cols := strings.Join(incidentCopyColumns, ", ")
@@ -299,21 +308,20 @@ func mergeStaging(ctx context.Context, tx *sql.Tx, author string) error {
 	for _, c := range incidentCopyColumns[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
-	for _, stmt := range []string{
-		`ANALYZE im_stage_incidents`,
-		`INSERT INTO incidents (` + cols + `, revision)
-		 SELECT ` + cols + `, coalesce((SELECT max(v.revision) FROM incident_versions v WHERE v.incident_id = st.id), 0) + 1
-		 FROM im_stage_incidents st
-		 ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + `,
-			updated_at = now(), revision = incidents.revision + 1`,
-		`DELETE FROM claims WHERE incident_id IN (SELECT id FROM im_stage_incidents)`,
-		`DELETE FROM sources WHERE incident_id IN (SELECT id FROM im_stage_incidents)`,
-		`INSERT INTO sources SELECT * FROM im_stage_sources`,
-		`INSERT INTO claims SELECT * FROM im_stage_claims`,
-	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return translate(err)
-		}
+	staged := idSet{sql: `SELECT id FROM im_stage_incidents`}
+	if _, err := tx.ExecContext(ctx, `ANALYZE im_stage_incidents`); err != nil {
+		return translate(err)
 	}
-	return recordVersions(ctx, tx, idSet{sql: `SELECT id FROM im_stage_incidents`}, author, false, nil)
+	if err := materialize(ctx, tx, staged); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO incidents (`+cols+`, revision)
+		SELECT `+cols+`, coalesce((SELECT max(v.revision) FROM incident_versions v WHERE v.incident_id = st.id), 0) + 1
+		FROM im_stage_incidents st
+		ON CONFLICT (id) DO UPDATE SET `+strings.Join(set, ", ")+`,
+			updated_at = now(), revision = incidents.revision + 1`)
+	if err != nil {
+		return translate(err)
+	}
+	return recordVersions(ctx, tx, staged, author, false, nil)
 }

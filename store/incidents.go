@@ -14,41 +14,41 @@ import (
 	"incidentmap/geo"
 )
 
-// incidentColumns are read by scanIncident, in its order; claims and
-// sources come as JSON arrays so that one query reads a whole incident.
-// They read from "i", which is the incidents table or, for reads as of a
-// past instant, its versions (see incidentSource).
+// incidentColumns are read by scanIncident, in its order; the row keeps
+// claims and sources as JSON arrays. They read from "i", which is the
+// incidents table or, for reads as of a past instant, its versions (see
+// incidentSource), which have the same columns.
 const incidentColumns = `
 	i.id, i.title, i.summary, i.event_type, i.sub_event_type, ST_AsBinary(i.geom),
 	i.location, coalesce(i.place_id, ''), i.country, i.admin1, i.admin2, i.geo_precision,
 	i.starts_at, i.ends_at, i.date_precision, i.actors,
 	i.fatalities_low, i.fatalities_best, i.fatalities_high, i.status, i.external_ids, i.synthetic,
-	i.created_at, i.updated_at, i.revision, ` + claimsJSON + `, ` + sourcesJSON
-
-const (
-	claimsJSON = `coalesce((SELECT json_agg(json_build_object(
-		'claimant', c.claimant, 'claimed_on', c.claimed_on, 'fatalities_low', c.fatalities_low,
-		'fatalities_high', c.fatalities_high, 'statement', c.statement, 'source', c.source_url)
-		ORDER BY c.position) FROM claims c WHERE c.incident_id = i.id), '[]')`
-	sourcesJSON = `coalesce((SELECT json_agg(json_build_object(
-		'url', s.url, 'publisher', s.publisher, 'title', s.title, 'published_on', s.published_on,
-		'language', s.language, 'note', s.note)
-		ORDER BY s.position) FROM sources s WHERE s.incident_id = i.id), '[]')`
-)
+	i.created_at, i.updated_at, i.revision, i.claims, i.sources`
 
 // versionsAsOf is the incidents table as it was at instant $n: the version
-// of each incident current then, with the derived columns the filters use.
-const versionsAsOf = `(SELECT v.incident_id AS id, v.title, v.summary, v.event_type, v.sub_event_type, v.geom,
-	v.location, v.place_id, v.country, v.admin1, v.admin2, v.geo_precision, v.starts_at, v.ends_at,
-	v.date_precision, v.actors, v.fatalities_low, v.fatalities_best, v.fatalities_high, v.status,
-	v.external_ids, v.synthetic, v.created_at, v.updated_at, v.revision, v.claims, v.sources,
-	tstzrange(v.starts_at, v.ends_at, '[]') AS during,
-	im_fold(v.title || ' ' || v.summary || ' ' || v.location || ' ' || v.admin1 || ' ' || v.admin2 || ' ' ||
-		im_fold(v.actors)) AS search,
-	im_fold(v.actors) AS actors_folded
+// of each incident current then, its data read from the incident's row
+// when the version keeps it there (data_in_row), with the derived columns
+// the filters use.
+var versionsAsOf = `(SELECT v.incident_id AS id, ` + fromVersionOrRow(versionDataColumns) + `, v.revision,
+	im_words(d.title || ' ' || d.summary || ' ' || d.location || ' ' || d.admin1 || ' ' || d.admin2 || ' ' ||
+		array_to_string(d.actors, ' | ')) AS words,
+	im_fold(d.actors) AS actors_folded
 	FROM (SELECT DISTINCT ON (incident_id) * FROM incident_versions WHERE valid_from <= %s::timestamptz
 		ORDER BY incident_id, revision DESC) v
+	LEFT JOIN incidents r ON v.data_in_row AND r.id = v.incident_id
+	CROSS JOIN LATERAL (SELECT ` + fromVersionOrRow(`title, summary, location, admin1, admin2, actors`) + `) d
 	WHERE v.op <> 'D') i`
+
+// fromVersionOrRow selects each of the comma-separated columns from the
+// version v, or from the incident's row r when v keeps its data there.
+func fromVersionOrRow(columns string) string {
+	list := strings.Split(columns, ",")
+	for i, c := range list {
+		c = strings.TrimSpace(c)
+		list[i] = fmt.Sprintf("CASE WHEN v.data_in_row THEN r.%s ELSE v.%s END AS %s", c, c, c)
+	}
+	return strings.Join(list, ", ")
+}
 
 // incidentSource returns the FROM clause and the columns to read for f:
 // the live table, or its versions as of f.AsOf.
@@ -56,9 +56,6 @@ func incidentSource(q *query, f geo.Filter, columns string) string {
 	if f.AsOf == nil {
 		return columns + ` FROM incidents i`
 	}
-	columns = strings.Replace(columns, claimsJSON, `i.claims`, 1)
-	columns = strings.Replace(columns, sourcesJSON, `i.sources`, 1)
-	columns = strings.Replace(columns, publishersArray, publishersArrayAsOf, 1)
 	return columns + ` FROM ` + fmt.Sprintf(versionsAsOf, q.arg(*f.AsOf))
 }
 

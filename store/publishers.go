@@ -7,9 +7,8 @@ import (
 	"incidentmap/geo"
 )
 
-// publishersOf counts, per publisher, the matching incidents that cite it;
-// the sources come from the live table or, as of an instant, from the
-// versions (see incidentSource), hence the JSON.
+// publishersOf counts, per publisher, the matching incidents that cite it,
+// from the JSON of their sources.
 const publishersOf = `SELECT p.publisher, count(*) OVER ()
 	FROM (SELECT btrim(e->>'publisher') AS publisher, count(DISTINCT x.id) AS incidents, count(*) AS citations
 		FROM (SELECT %s WHERE %s) x
@@ -26,7 +25,7 @@ const publishersOf = `SELECT p.publisher, count(*) OVER ()
 // (EUnavailable).
 func (s *Store) Publishers(ctx context.Context, f geo.Filter, limit int) (names []string, total int, err error) {
 	q := &query{}
-	from := incidentSource(q, f, `i.id, `+sourcesJSON+`::jsonb AS srcs`)
+	from := incidentSource(q, f, `i.id, i.sources AS srcs`)
 	q.filter(f)
 	stmt := fmt.Sprintf(publishersOf, from, q.sql(), q.arg(limit))
 	rows, err := s.db.QueryContext(ctx, stmt, q.args...)

@@ -18,14 +18,9 @@ const summaryColumns = `i.id, i.title, i.location, ST_AsBinary(i.geom), i.starts
 	i.event_type, i.sub_event_type, i.country, i.geo_precision, i.fatalities_best, ` + publishersArray
 
 // publishersArray is the publishers of an incident's sources, as
-// Publishers counts them; incidentSource reads them from the versions' JSON
-// for a past instant.
-const (
-	publishersArray = `ARRAY(SELECT btrim(s.publisher) FROM sources s
-		WHERE s.incident_id = i.id AND btrim(s.publisher) <> '')`
-	publishersArrayAsOf = `ARRAY(SELECT btrim(e->>'publisher') FROM jsonb_array_elements(i.sources) e
-		WHERE btrim(coalesce(e->>'publisher', '')) <> '')`
-)
+// Publishers counts them.
+const publishersArray = `ARRAY(SELECT btrim(e->>'publisher') FROM jsonb_array_elements(i.sources) e
+	WHERE btrim(coalesce(e->>'publisher', '')) <> '')`
 
 func scanSummary(row scanner) (geo.Summary, error) {
 	var (

@@ -3,11 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/lib/pq"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"incidentmap/geo"
 )
@@ -23,75 +22,49 @@ func (s *Store) Upsert(ctx context.Context, places []geo.Place, incidents []geo.
 				return fmt.Errorf("place %s: %w", places[i].ID, err)
 			}
 		}
+		ids := make([]string, len(incidents))
+		for i := range incidents {
+			ids[i] = incidents[i].ID
+		}
+		if err := materialize(ctx, tx, idList(ids)); err != nil {
+			return err
+		}
 		for i := range incidents {
 			if err := upsertIncident(ctx, tx, &incidents[i]); err != nil {
 				return fmt.Errorf("incident %s: %w", incidents[i].ID, err)
 			}
 		}
-		ids := make([]string, len(incidents))
-		for i := range incidents {
-			ids[i] = incidents[i].ID
-		}
 		return recordVersions(ctx, tx, idList(ids), author, false, nil)
 	})
 }
 
+// upsertIncidentSQL inserts an incident (incidentCopyColumns, $1 its id)
+// at the revision after its last version, or replaces it and counts one
+// more revision.
+var upsertIncidentSQL = func() string {
+	var values, set []string
+	for i, c := range incidentCopyColumns {
+		values = append(values, fmt.Sprintf("$%d", i+1))
+		if i > 0 {
+			set = append(set, c+" = excluded."+c)
+		}
+	}
+	return `INSERT INTO incidents (` + strings.Join(incidentCopyColumns, ", ") + `, revision)
+		VALUES (` + strings.Join(values, ", ") + `,
+			(SELECT coalesce(max(revision), 0) + 1 FROM incident_versions WHERE incident_id = $1))
+		ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + `,
+			updated_at = now(), revision = incidents.revision + 1
+		RETURNING revision`
+}()
+
+// upsertIncident inserts or replaces in, with its claims and sources, and
+// sets in.Revision.
 func upsertIncident(ctx context.Context, tx *sql.Tx, in *geo.Incident) error {
-	ext, err := json.Marshal(in.ExternalIDs)
+	row, err := incidentRow(in)
 	if err != nil {
 		return err
 	}
-	if in.ExternalIDs == nil {
-		ext = []byte("{}")
-	}
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO incidents (id, title, summary, event_type, sub_event_type, geom, location, place_id,
-			country, admin1, admin2, geo_precision, starts_at, ends_at, date_precision, actors,
-			fatalities_low, fatalities_best, fatalities_high, status, external_ids, synthetic, revision)
-		VALUES ($1, $2, $3, $4, $5, ST_GeomFromWKB($6, 4326), $7, nullif($8, ''), $9, $10, $11, $12,
-			$13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			(SELECT coalesce(max(revision), 0) + 1 FROM incident_versions WHERE incident_id = $1))
-		ON CONFLICT (id) DO UPDATE SET
-			title = excluded.title, summary = excluded.summary, event_type = excluded.event_type,
-			sub_event_type = excluded.sub_event_type, geom = excluded.geom, location = excluded.location,
-			place_id = excluded.place_id, country = excluded.country, admin1 = excluded.admin1,
-			admin2 = excluded.admin2, geo_precision = excluded.geo_precision, starts_at = excluded.starts_at,
-			ends_at = excluded.ends_at, date_precision = excluded.date_precision, actors = excluded.actors,
-			fatalities_low = excluded.fatalities_low, fatalities_best = excluded.fatalities_best,
-			fatalities_high = excluded.fatalities_high, status = excluded.status,
-			external_ids = excluded.external_ids, synthetic = excluded.synthetic, updated_at = now(),
-			revision = incidents.revision + 1
-		RETURNING revision`,
-		in.ID, in.Title, in.Summary, in.EventType, in.SubEventType, wkb.Value(in.Geometry), in.Location,
-		in.PlaceID, in.Country, in.Admin1, in.Admin2, in.GeoPrecision, in.StartsAt, in.EndsAt,
-		in.DatePrecision, pq.Array(nonNilStrings(in.Actors)), in.Fatalities.Low, in.Fatalities.Best, in.Fatalities.High,
-		in.Status, ext, in.Synthetic).Scan(&in.Revision)
-	if err != nil {
-		return translate(err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM claims WHERE incident_id = $1`, in.ID); err != nil {
-		return translate(err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM sources WHERE incident_id = $1`, in.ID); err != nil {
-		return translate(err)
-	}
-	for pos, c := range in.Claims {
-		_, err := tx.ExecContext(ctx, `INSERT INTO claims (incident_id, position, claimant, claimed_on,
-			fatalities_low, fatalities_high, statement, source_url) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			in.ID, pos, c.Claimant, dateValue(c.ClaimedOn), c.FatalitiesLow, c.FatalitiesHigh, c.Statement, c.Source)
-		if err != nil {
-			return translate(err)
-		}
-	}
-	for pos, src := range in.Sources {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sources (incident_id, position, url, publisher, title,
-			published_on, language, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			in.ID, pos, src.URL, src.Publisher, src.Title, dateValue(src.PublishedOn), src.Language, src.Note)
-		if err != nil {
-			return translate(err)
-		}
-	}
-	return nil
+	return translate(tx.QueryRowContext(ctx, upsertIncidentSQL, row...).Scan(&in.Revision))
 }
 
 func upsertPlace(ctx context.Context, tx *sql.Tx, p *geo.Place) error {

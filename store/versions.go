@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lib/pq"
 )
@@ -19,11 +20,18 @@ type idSet struct {
 // idList is the set of the ids in list.
 func idList(list []string) idSet { return idSet{`SELECT unnest($1::text[])`, []any{pq.Array(list)}} }
 
+// versionDataColumns are the columns a version copies from its incident's
+// row.
+const versionDataColumns = `title, summary, event_type, sub_event_type, geom, location, place_id, country,
+	admin1, admin2, geo_precision, starts_at, ends_at, date_precision, actors, fatalities_low, fatalities_best,
+	fatalities_high, status, external_ids, synthetic, created_at, updated_at, claims, sources`
+
 // recordVersions records the state now of each incident in ids as its
 // new version, written by author: its row for a write, an empty 'D' version
 // for a deletion. A version is current from its valid_from until the next
 // one's. patch is the RFC 7396 merge patch from the previous version when
-// the caller knows it (one incident).
+// the caller knows it (one incident). Call materialize before changing the
+// incidents.
 func recordVersions(ctx context.Context, tx *sql.Tx, ids idSet, author string, deleted bool, patch []byte) error {
 	if deleted {
 		_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, valid_from)
@@ -32,24 +40,35 @@ func recordVersions(ctx context.Context, tx *sql.Tx, ids idSet, author string, d
 			FROM (`+ids.sql+`) AS d(id)`, slices.Concat(ids.args, []any{author})...)
 		return translate(err)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, changes, valid_from,
-			title, summary, event_type, sub_event_type, geom, location, place_id, country, admin1, admin2,
-			geo_precision, starts_at, ends_at, date_precision, actors, fatalities_low, fatalities_best,
-			fatalities_high, status, external_ids, synthetic, created_at, updated_at, claims, sources)
-		SELECT i.id, i.revision, CASE WHEN i.revision = 1 THEN 'I' ELSE 'U' END, `+next(ids, 1)+`, `+next(ids, 2)+`::jsonb,
-			now(), i.title, i.summary, i.event_type, i.sub_event_type, i.geom, i.location,
-			i.place_id, i.country, i.admin1, i.admin2, i.geo_precision, i.starts_at, i.ends_at, i.date_precision,
-			i.actors, i.fatalities_low, i.fatalities_best, i.fatalities_high, i.status, i.external_ids,
-			i.synthetic, i.created_at, i.updated_at,
-			coalesce((SELECT jsonb_agg(jsonb_build_object('claimant', c.claimant, 'claimed_on', c.claimed_on,
-				'fatalities_low', c.fatalities_low, 'fatalities_high', c.fatalities_high, 'statement', c.statement,
-				'source', c.source_url) ORDER BY c.position) FROM claims c WHERE c.incident_id = i.id), '[]'),
-			coalesce((SELECT jsonb_agg(jsonb_build_object('url', s.url, 'publisher', s.publisher,
-				'title', s.title, 'published_on', s.published_on, 'language', s.language, 'note', s.note)
-				ORDER BY s.position) FROM sources s WHERE s.incident_id = i.id), '[]')
+	_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, changes,
+			valid_from, `+versionDataColumns+`)
+		SELECT i.id, i.revision, CASE WHEN i.revision = 1 THEN 'I' ELSE 'U' END, `+next(ids, 1)+`,
+			`+next(ids, 2)+`::jsonb, now(), `+prefixed("i.", versionDataColumns)+`
 		FROM incidents i WHERE i.id IN (`+ids.sql+`)`,
 		slices.Concat(ids.args, []any{author, nullJSON(patch)})...)
 	return translate(err)
+}
+
+// materialize copies the rows of the incidents in ids into those of their
+// versions that keep their data in the row (data_in_row: the first
+// versions of copied incidents, see writeNewVersions). Call it before
+// changing or deleting the incidents, or those versions would change with
+// them.
+func materialize(ctx context.Context, tx *sql.Tx, ids idSet) error {
+	_, err := tx.ExecContext(ctx, `UPDATE incident_versions v
+		SET (`+versionDataColumns+`) = (`+prefixed("i.", versionDataColumns)+`), data_in_row = false
+		FROM incidents i
+		WHERE v.data_in_row AND i.id = v.incident_id AND v.incident_id IN (`+ids.sql+`)`, ids.args...)
+	return translate(err)
+}
+
+// prefixed qualifies each name of a comma-separated list.
+func prefixed(qualifier, names string) string {
+	list := strings.Split(names, ",")
+	for i, n := range list {
+		list[i] = qualifier + strings.TrimSpace(n)
+	}
+	return strings.Join(list, ", ")
 }
 
 func nullJSON(b []byte) any {

@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 
@@ -43,6 +44,35 @@ func (q *query) intersects(column string, b geo.BBox) {
 	q.clauses = append(q.clauses, "("+strings.Join(ors, " OR ")+")")
 }
 
+// window adds: the incident's closed interval [starts_at, ends_at] overlaps
+// the half-open window iv. The first clause is what the time index
+// (migration 7) answers: an incident's time point (start, end) lies in the
+// box start <= window end, end >= window start, a side left open reaching
+// past any timestamp. The index compares in single precision, rounding
+// outwards, so the exact comparisons follow.
+func (q *query) window(iv geo.Interval) {
+	lo, hi := -farSeconds, farSeconds
+	if iv.Start != nil {
+		lo = epochSeconds(*iv.Start)
+	}
+	if iv.End != nil {
+		hi = epochSeconds(*iv.End)
+	}
+	q.where("im_time_point(i.starts_at, i.ends_at) && ST_MakeEnvelope(%s, %s, %s, %s)", -farSeconds, lo, hi, farSeconds)
+	if iv.End != nil {
+		q.where("i.starts_at < %s", *iv.End)
+	}
+	if iv.Start != nil {
+		q.where("i.ends_at >= %s", *iv.Start)
+	}
+}
+
+// farSeconds is further from 1970, in seconds, than any PostgreSQL
+// timestamp.
+const farSeconds = 1e15
+
+func epochSeconds(t time.Time) float64 { return float64(t.UnixMicro()) / 1e6 }
+
 func (q *query) sql() string {
 	if len(q.clauses) == 0 {
 		return "true"
@@ -59,7 +89,7 @@ func (q *query) filter(f geo.Filter) {
 		q.clauses = append(q.clauses, "i.status = 'published'")
 	}
 	if !f.Time.IsZero() {
-		q.where("i.during && tstzrange(%s::timestamptz, %s::timestamptz, '[)')", f.Time.Start, f.Time.End)
+		q.window(f.Time)
 	}
 	if f.BBox != nil {
 		q.intersects("i.geom", *f.BBox)
@@ -77,14 +107,13 @@ func (q *query) filter(f geo.Filter) {
 		q.where("im_fold(i.admin1) = ANY(SELECT im_fold(a) FROM unnest(%s::text[]) a)", pq.Array(f.Admin1))
 	}
 	if len(f.Actors) > 0 {
-		q.where("i.actors_folded LIKE ANY(SELECT '%%' || im_fold(a) || '%%' FROM unnest(%s::text[]) a)",
-			pq.Array(likeEscapeAll(f.Actors)))
+		q.where("i.actors_folded LIKE ANY(%s::text[])", actorPatterns(f.Actors))
 	}
 	if f.MinFatalities != nil {
 		q.where("i.fatalities_best >= %s", *f.MinFatalities)
 	}
 	if f.Query != "" {
-		q.where("to_tsvector('simple', i.search) @@ im_query(%s::text[])", pq.Array(strings.Split(f.Query, ",")))
+		q.where("i.words @@ %s::tsquery", textQuery(f.Query))
 	}
 }
 

@@ -37,6 +37,9 @@ func (s *Store) WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write
 			return &geo.Error{Code: geo.EConflict, Message: fmt.Sprintf(
 				"the incident is at revision %d, not %d: read it again and reapply your change", current, w.IfRevision)}
 		}
+		if err := materialize(ctx, tx, idList([]string{in.ID})); err != nil {
+			return err
+		}
 		if err := upsertIncident(ctx, tx, in); err != nil {
 			return err
 		}
@@ -57,6 +60,9 @@ func (s *Store) DeleteIncident(ctx context.Context, id, author string, ifRevisio
 		}
 		if ifRevision > 0 && ifRevision != current {
 			return &geo.Error{Code: geo.EConflict, Message: fmt.Sprintf("the incident is at revision %d, not %d", current, ifRevision)}
+		}
+		if err := materialize(ctx, tx, idList([]string{id})); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM incidents WHERE id = $1`, id); err != nil {
 			return translate(err)
