@@ -63,9 +63,13 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 	}
 	rows.Close()
 	// Any row trigger makes COPY insert row by row; the store always sets
-	// the columns this one computes.
-	drops = append(drops, `ALTER TABLE incidents DISABLE TRIGGER incidents_search_insert`)
-	b.restore = append(b.restore, `ALTER TABLE incidents ENABLE TRIGGER incidents_search_insert`)
+	// the columns this one computes. The change log's trigger keeps every
+	// copied row in a transition table; logChanges writes the log from the
+	// ids instead.
+	for _, trigger := range []string{"incidents_search_insert", "incidents_log_inserts"} {
+		drops = append(drops, `ALTER TABLE incidents DISABLE TRIGGER `+trigger)
+		b.restore = append(b.restore, `ALTER TABLE incidents ENABLE TRIGGER `+trigger)
+	}
 	for _, stmt := range drops {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("bulk import: %s: %w", stmt, translate(err))
@@ -93,13 +97,25 @@ func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author st
 	if err := writeNewVersions(ctx, tx, author); err != nil {
 		return err
 	}
+	if err := b.logChanges(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `ALTER TABLE incident_versions ADD CONSTRAINT `+name+` `+def); err != nil {
 		return fmt.Errorf("bulk import: %w", translate(err))
 	}
 	return nil
 }
 
-// rebuild builds the dropped indexes again, each in one pass.
+// logChanges records the incidents copied in while the bulk load had the
+// change log's trigger off (im_new_ids not logged), as it would have.
+func (b *bulkLoad) logChanges(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO incident_changes (incident_id, op)
+		SELECT id, 'I' FROM im_new_ids WHERE NOT logged`)
+	return translate(err)
+}
+
+// rebuild builds the dropped indexes again, each in one pass, and enables
+// the triggers again.
 func (b *bulkLoad) rebuild(ctx context.Context, tx *sql.Tx) error {
 	for _, stmt := range b.restore {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {

@@ -148,11 +148,14 @@ type copier struct {
 	table     string // incidents, or an import's staging table
 	tx        *sql.Tx
 	recordNew bool // whether the ids also go to im_new_ids, for writeNewVersions
+	unlogged  bool // whether the change log's trigger is off (a bulk load)
 }
 
 // newIDsTable lists the incidents a transaction copied into the live table,
 // whose first versions writeNewVersions writes at the end.
-const newIDsTable = `CREATE TEMP TABLE im_new_ids (id text NOT NULL) ON COMMIT DROP`
+// logged says whether the change log's trigger saw the row (see
+// bulkLoad.logChanges).
+const newIDsTable = `CREATE TEMP TABLE im_new_ids (id text NOT NULL, logged boolean NOT NULL) ON COMMIT DROP`
 
 // writeNewVersions records revision 1 of every incident in im_new_ids,
 // written by author: versions that keep their data in the incident's row
@@ -193,13 +196,13 @@ func (c *copier) copyRows(ctx context.Context, rows []copyRow) error {
 
 // copyIDs adds the ids of rows to im_new_ids.
 func (c *copier) copyIDs(ctx context.Context, rows []copyRow) error {
-	stmt, err := c.tx.PrepareContext(ctx, pq.CopyIn("im_new_ids", "id"))
+	stmt, err := c.tx.PrepareContext(ctx, pq.CopyIn("im_new_ids", "id", "logged"))
 	if err != nil {
 		return translate(err)
 	}
 	defer stmt.Close()
 	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r.id); err != nil {
+		if _, err := stmt.ExecContext(ctx, r.id, !c.unlogged); err != nil {
 			return translate(err)
 		}
 	}

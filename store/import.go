@@ -90,6 +90,7 @@ type importer struct {
 	stored   int       // incidents stored before the import
 	bulkRows int       // see shouldBulk; 0 never
 	bulk     *bulkLoad // set once the import is a bulk load
+	seen     *seenIDs  // the ids met, from the start of a bulk load
 }
 
 // importSettings are the import transaction's own: its statements may run
@@ -141,7 +142,12 @@ func (im *importer) shouldBulk(added int) bool {
 
 // add stores one batch: new ids into the live table, known ones staged.
 func (im *importer) add(ctx context.Context, batch []copyRow) error {
-	known, err := knownIDs(ctx, im.tx, batch)
+	lookUp := batch
+	if im.seen != nil {
+		lookUp = im.seen.maybe(batch)
+		im.seen.add(batch)
+	}
+	known, err := knownIDs(ctx, im.tx, lookUp)
 	if err != nil {
 		return err
 	}
@@ -160,6 +166,11 @@ func (im *importer) add(ctx context.Context, batch []copyRow) error {
 		if im.bulk, err = startBulk(ctx, im.tx); err != nil {
 			return err
 		}
+		im.fresh.unlogged = true
+		if im.seen, err = seenFrom(ctx, im.tx); err != nil {
+			return err
+		}
+		im.seen.add(newOnes)
 	}
 	if err := im.fresh.copyRows(ctx, newOnes); err != nil {
 		return err
@@ -262,6 +273,10 @@ func readBatch(r geo.Reader, n int) ([]copyRow, error) {
 // import, and for EXISTS it chose to read the whole key into a hash for
 // every batch, which took 13 s in all for a million incidents.
 func knownIDs(ctx context.Context, tx *sql.Tx, batch []copyRow) (map[string]bool, error) {
+	known := map[string]bool{}
+	if len(batch) == 0 {
+		return known, nil
+	}
 	ids := make([]string, len(batch))
 	for i, r := range batch {
 		ids[i] = r.id
@@ -273,7 +288,6 @@ func knownIDs(ctx context.Context, tx *sql.Tx, batch []copyRow) (map[string]bool
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	known := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {

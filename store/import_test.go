@@ -100,7 +100,8 @@ func TestImportBulkLoadKeepsEveryPromise(t *testing.T) {
 		}
 	})
 	t.Run("a bulk load stores everything, with versions and indexes", func(t *testing.T) {
-		n, err := st.ImportBulkFrom(ctx, &listReader{n: 25000, title: "first"}, "test", 100)
+		// The load becomes bulk after the first batch of 10,000 went in.
+		n, err := st.ImportBulkFrom(ctx, &listReader{n: 25000, title: "first"}, "test", 15000)
 		if err != nil || n != 25000 {
 			t.Fatalf("import = %d, %v", n, err)
 		}
@@ -113,6 +114,8 @@ func TestImportBulkLoadKeepsEveryPromise(t *testing.T) {
 			`SELECT count(*) FROM incidents WHERE jsonb_array_length(sources) = 1`:         25000,
 			`SELECT count(*) FROM incident_versions WHERE revision = 1 AND op = 'I'`:       25000,
 			`SELECT count(*) FROM incident_versions WHERE data_in_row AND author = 'test'`: 25000,
+			`SELECT count(DISTINCT incident_id) FROM incident_changes WHERE op = 'I'`:      25000,
+			`SELECT count(*) FROM incident_changes`:                                        25000,
 		} {
 			if got := count(t, db, query); got != want {
 				t.Errorf("%s = %d, want %d", query, got, want)
@@ -159,5 +162,52 @@ func TestImportSmallNeverLocks(t *testing.T) {
 	}
 	if n, err := st.Import(ctx, &listReader{n: 300, title: "small"}, "test", false); err != nil || n != 300 {
 		t.Fatalf("import = %d, %v", n, err)
+	}
+}
+
+// repeatReader yields what r yields, then again the incident at position at
+// (1-based) of r, retitled, as a file that gives an id twice would.
+type repeatReader struct {
+	r     *listReader
+	again int
+	done  bool
+}
+
+func (r *repeatReader) Next() (*geo.Incident, error) {
+	in, err := r.r.Next()
+	if err != io.EOF || r.done {
+		return in, err
+	}
+	r.done = true
+	again := testIncident(fmt.Sprintf("imp-%05d", r.again), -4, 14, "2022-03-27", "2022-03-31")
+	again.Title = "again"
+	return &again, nil
+}
+
+// A bulk load looks up only the ids it may have met: those stored before it
+// and those given twice must still be updated, never copied twice.
+func TestBulkLoadUpdatesIDsStoredBeforeOrGivenTwice(t *testing.T) {
+	st, db := openImportStore(t)
+	ctx := context.Background()
+	if n, err := st.Import(ctx, &listReader{n: 100, title: "before"}, "test", false); err != nil || n != 100 {
+		t.Fatalf("first import = %d, %v", n, err)
+	}
+	r := &repeatReader{r: &listReader{n: 30000, title: "bulk"}, again: 20000}
+	if n, err := st.ImportBulkFrom(ctx, r, "test", 15000); err != nil || n != 30001 {
+		t.Fatalf("bulk import = %d, %v", n, err)
+	}
+	for query, want := range map[string]int{
+		`SELECT count(*) FROM incidents`:                                            30000,
+		`SELECT count(*) FROM incidents WHERE title LIKE 'bulk %' AND revision = 1`: 29899,
+		`SELECT count(*) FROM incidents WHERE title LIKE 'bulk %' AND revision = 2`: 100,
+		`SELECT count(*) FROM incidents WHERE id = 'imp-20000' AND title = 'again'`: 1,
+		`SELECT count(*) FROM incident_versions WHERE incident_id = 'imp-20000'`:    2,
+		`SELECT count(*) FROM incident_versions WHERE incident_id = 'imp-00001'`:    2,
+		`SELECT count(*) FROM incident_versions WHERE data_in_row`:                  29899,
+		`SELECT count(*) FROM incident_changes WHERE incident_id = 'imp-20000'`:     2,
+	} {
+		if got := count(t, db, query); got != want {
+			t.Errorf("%s = %d, want %d", query, got, want)
+		}
 	}
 }
