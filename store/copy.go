@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/lib/pq"
 	"github.com/paulmach/orb/encoding/ewkb"
 
@@ -61,14 +62,15 @@ func incidentRow(in *geo.Incident) ([]any, error) {
 }
 
 // claimsAndSources returns an incident's claims and sources as the JSON
-// arrays its row keeps, in their wire form.
+// arrays its row keeps, in their wire form. jsonv1 writes what
+// encoding/json would, faster.
 func claimsAndSources(in *geo.Incident) (claims, sources string, err error) {
 	p := in.Props()
-	c, err := json.Marshal(p.Claims)
+	c, err := jsonv1.Marshal(p.Claims)
 	if err != nil {
 		return "", "", err
 	}
-	s, err := json.Marshal(p.Sources)
+	s, err := jsonv1.Marshal(p.Sources)
 	if err != nil {
 		return "", "", err
 	}

@@ -221,11 +221,11 @@ type batchOrError struct {
 // turns each incident into its row for COPY there too, so that decoding,
 // checking and encoding the next batch overlap copying this one: the
 // database backend, which limits an import, then waits less for the client.
-// At most two batches wait; the channel closes after the last batch or the
+// At most four batches wait; the channel closes after the last batch or the
 // first error. Cancelling ctx stops the goroutine after the batch it is
 // reading.
 func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
-	out := make(chan batchOrError, 1)
+	out := make(chan batchOrError, 3)
 	go func() {
 		defer close(out)
 		for {
