@@ -62,8 +62,13 @@ scratch_db incidentmap_imp_dst
 DST=$URL
 
 # run LABEL: imports the file into DST, printing a table row.
+# Each run starts clean: what the steps before left dirty (the exported file,
+# the databases just created) is written out first, so that the import does
+# not pay for it.
 run() {
 	local before after line
+	sync
+	pg_sql "$ADMIN" 'CHECKPOINT' >/dev/null
 	before=$(cut -d' ' -f1-3 /proc/loadavg)
 	log "$1: bin/incidentmap import --format geojsonseq FILE"
 	line=$(DATABASE_URL=$DST bin/incidentmap import --format geojsonseq "$FILE" | tail -n1)
@@ -93,7 +98,7 @@ MET="not met"
 	echo
 	echo "File: $FEATURES features, $SIZE MB of GeoJSONSeq exported by the server from $N synthetic incidents plus the seed (\`/collections/incidents/items?f=geojsonseq\`), imported with \`bin/incidentmap import --format geojsonseq FILE\` into a database holding only the seed, then again."
 	echo
-	echo "Where the time goes (perf on the PostgreSQL backend and Go's profile, 1M fresh, 2026-11-25): before the bulk load, 1M took 197 s (5,072/s, load 2-5): copying into \`incidents\` with its 8 indexes took 85 s against 16 s with none, the foreign-key checks of sources and claims 8 s each, and the client spent 48 s of CPU (decoding 35%, lib/pq's COPY encoding 28%, the 30-column version rows 9%, GC 17%). Now the client decodes on its own goroutine (31 s of CPU); versions are written from the rows by one INSERT ... SELECT; the database's time is about a quarter the words' tsvector and GIN, a fifth the GiST builds at the end, a sixth B-tree inserts (primary keys), the rest parsing, generated columns and WAL. The re-import merges through staging tables with every index in place."
+	echo "Where the time goes (1M fresh, 2026-11-25, from the backend's statement log, its CPU use and Go's profile): the single PostgreSQL backend limits the import; the client (26 s of CPU) decodes, folds and encodes on one goroutine while another copies. COPY into \`incidents\` takes about 33 s of the backend: reading the rows (about 14 s, of which the words' tsvector 3 s and the claims' and sources' JSON 2-3 s), the words' GIN index through its pending list (about 11 s), the primary key (about 4 s). Then, the client idle: the sorted GiST builds of place and time (3 s), two B-trees (2 s), the first versions, kept in the rows (1 s, and their key 0.7 s), the change log (1.5 s), ANALYZE (0.9 s). Earlier the same file took 118.6 s (8,431/s): the database folded and split the words (generated columns, to_tsvector), wrote sources and claims to tables of their own with keys and foreign keys, copied every row again into its first version (8-11 s), and its id lookups read the whole key into a hash every batch (13 s). The re-import merges through a staging table with every index in place."
 	echo
 	echo "| import | incidents | time | rate | load average before | after |"
 	echo "|---|---|---|---|---|---|"

@@ -6,13 +6,13 @@ import (
 	"fmt"
 )
 
-// bulkLoad is a large import's way into the live tables: the B-tree and
-// GiST indexes of incidents are dropped while the rows are copied, then
-// built again in bulk at the end (see restore). Measured on a million
+// bulkLoad is a large import's way into the live tables: the indexes of
+// incidents but its primary key are dropped while the rows are copied, then
+// built again in bulk at the end (see rebuild). Measured on a million
 // incidents (BENCHMARKS.md): copying into incidents with every index took
-// 85 s, with none 16 s. The GIN index of the words stays: its pending list
-// (gin_pending_list_limit, see importSettings) fills during the copy and is
-// merged in bulk, which costs the same as building it at the end.
+// 85 s, with none 16 s. The GIN index of the words costs about the same
+// kept (through its pending list) as built at the end (11 s), but built at
+// the end it leaves no pending list for the first searches to scan.
 //
 // It takes an ACCESS EXCLUSIVE lock on incidents, and on incident_versions
 // once it writes the first versions, until the import commits or rolls
@@ -26,15 +26,13 @@ type bulkLoad struct {
 
 // bulkCatalog lists the indexes a bulk load drops, with the statement that
 // drops each and the one that rebuilds it: those of incidents that back no
-// constraint (its primary key stays: imports key on it) and are not GIN.
-// Definitions come from the catalog, so a later migration's index is
-// handled too.
+// constraint (its primary key stays: imports key on it). Definitions come
+// from the catalog, so a later migration's index is handled too.
 const bulkCatalog = `
 	SELECT 'DROP INDEX ' || i.indexrelid::regclass, pg_get_indexdef(i.indexrelid)
 	FROM pg_index i
 	WHERE i.indrelid = 'incidents'::regclass
 		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-		AND (SELECT a.amname FROM pg_class r JOIN pg_am a ON a.oid = r.relam WHERE r.oid = i.indexrelid) <> 'gin'
 	ORDER BY 2`
 
 // startBulk locks incidents, drops its indexes and disables its insert

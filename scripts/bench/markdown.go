@@ -106,7 +106,7 @@ func (r *report) baselineSection(w func(string, ...any)) {
 	w("### (b) Baseline: the plain ST_AsMVT query")
 	w("")
 	w("`sql/baseline_tile.sql` run directly with lib/pq on the same database: the query pg_tileserv runs for a table layer "+
-		"(tile envelope transformed to 4326 so that the GiST index on `geom` serves the box test; GiST on `during` for "+
+		"(tile envelope transformed to 4326 so that the GiST index on `geom` serves the box test; GiST on the time point for "+
 		"the window), with no aggregation and no feature limit. Sample: up to %d random tiles per band from (a) and the "+
 		"all-years tiles, taken in turn, within a budget of %s (per query at most %s).",
 		r.cfg.baselinePerBand, r.cfg.baselineBudget, r.cfg.baselineTimeout)
