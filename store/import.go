@@ -281,21 +281,11 @@ func knownIDs(ctx context.Context, tx *sql.Tx, batch []copyRow) (map[string]bool
 	for i, r := range batch {
 		ids[i] = r.id
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT u.id FROM unnest($1::text[]) AS u(id)
+	err := eachID(ctx, tx, `SELECT u.id FROM unnest($1::text[]) AS u(id)
 		WHERE (SELECT true FROM incidents i WHERE i.id = u.id)
-			OR (SELECT true FROM incident_versions v WHERE v.incident_id = u.id LIMIT 1)`, pq.Array(ids))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
-		}
-		known[id] = true
-	}
-	return known, translate(rows.Err())
+			OR (SELECT true FROM incident_versions v WHERE v.incident_id = u.id LIMIT 1)`,
+		[]any{pq.Array(ids)}, func(id string) { known[id] = true })
+	return known, err
 }
 
 // createStaging makes the transaction's temporary tables: im_new_ids, and

@@ -1,44 +1,19 @@
 package store_test
 
 import (
-	"context"
-	"database/sql"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/lib/pq"
 
 	"incidentmap/fold"
-	"incidentmap/store"
-	"incidentmap/store/storetest"
 )
-
-// migratedDB returns a connection to a fresh, migrated database.
-func migratedDB(t *testing.T) *sql.DB {
-	t.Helper()
-	dsn := storetest.NewDatabase(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
 
 // Imports fold on the client what queries of old versions fold in the
 // database: both must agree, character by character, over the whole Basic
 // Multilingual Plane, and on the words of real text.
 func TestClientFoldingAgreesWithTheDatabase(t *testing.T) {
-	db := migratedDB(t)
+	_, db := openImportStore(t)
 	var chars []string
 	for r := rune(1); r <= 0xFFFF; r++ {
 		if utf8.ValidRune(r) {
@@ -107,7 +82,7 @@ func quoted(words string) string {
 // SQL written by hand, bypassing the store, leaves the search columns out
 // or stale: triggers compute them, so such incidents stay findable.
 func TestHandWrittenSQLKeepsIncidentsSearchable(t *testing.T) {
-	db := migratedDB(t)
+	_, db := openImportStore(t)
 	found := func(q string) bool {
 		t.Helper()
 		var n int

@@ -20,19 +20,26 @@ type seenIDs struct{ filter *bloom.BloomFilter }
 // incidents or in their versions.
 func seenFrom(ctx context.Context, tx *sql.Tx) (*seenIDs, error) {
 	s := &seenIDs{filter: bloom.NewWithEstimates(10_000_000, 0.01)}
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM incidents UNION ALL SELECT incident_id FROM incident_versions`)
+	err := eachID(ctx, tx, `SELECT id FROM incidents UNION ALL SELECT incident_id FROM incident_versions`, nil,
+		func(id string) { s.filter.AddString(id) })
+	return s, err
+}
+
+// eachID calls fn with each id the query (one text column) returns.
+func eachID(ctx context.Context, tx *sql.Tx, query string, args []any, fn func(string)) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, translate(err)
+		return translate(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, translate(err)
+			return translate(err)
 		}
-		s.filter.AddString(id)
+		fn(id)
 	}
-	return s, translate(rows.Err())
+	return translate(rows.Err())
 }
 
 // maybe returns the rows whose ids may have been met: all others are new.
