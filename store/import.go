@@ -307,11 +307,6 @@ func createStaging(ctx context.Context, tx *sql.Tx) error {
 // mergeStaging upserts the staged incidents, with their claims and
 // sources, and records their versions.
 func mergeStaging(ctx context.Context, tx *sql.Tx, author string) error {
-	cols := strings.Join(incidentCopyColumns, ", ")
-	var set []string
-	for _, c := range incidentCopyColumns[1:] {
-		set = append(set, c+" = excluded."+c)
-	}
 	staged := idSet{sql: `SELECT id FROM im_stage_incidents`}
 	if _, err := tx.ExecContext(ctx, `ANALYZE im_stage_incidents`); err != nil {
 		return translate(err)
@@ -319,11 +314,9 @@ func mergeStaging(ctx context.Context, tx *sql.Tx, author string) error {
 	if err := materialize(ctx, tx, staged); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO incidents (`+cols+`, revision)
-		SELECT `+cols+`, coalesce((SELECT max(v.revision) FROM incident_versions v WHERE v.incident_id = st.id), 0) + 1
-		FROM im_stage_incidents st
-		ON CONFLICT (id) DO UPDATE SET `+strings.Join(set, ", ")+`,
-			updated_at = now(), revision = incidents.revision + 1`)
+	_, err := tx.ExecContext(ctx, upsertIncidents(`SELECT `+strings.Join(incidentCopyColumns, ", ")+`,
+		coalesce((SELECT max(v.revision) FROM incident_versions v WHERE v.incident_id = st.id), 0) + 1
+		FROM im_stage_incidents st`))
 	if err != nil {
 		return translate(err)
 	}

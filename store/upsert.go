@@ -38,23 +38,28 @@ func (s *Store) Upsert(ctx context.Context, places []geo.Place, incidents []geo.
 	})
 }
 
-// upsertIncidentSQL inserts an incident (incidentCopyColumns, $1 its id)
-// at the revision after its last version, or replaces it and counts one
-// more revision.
-var upsertIncidentSQL = func() string {
-	var values, set []string
-	for i, c := range incidentCopyColumns {
-		values = append(values, fmt.Sprintf("$%d", i+1))
-		if i > 0 {
-			set = append(set, c+" = excluded."+c)
-		}
+// upsertIncidents is the statement that inserts the incidents rows yields
+// (the values of incidentCopyColumns, then the revision of a new incident),
+// or replaces those whose id exists and counts one more revision.
+func upsertIncidents(rows string) string {
+	var set []string
+	for _, c := range incidentCopyColumns[1:] {
+		set = append(set, c+" = excluded."+c)
 	}
-	return `INSERT INTO incidents (` + strings.Join(incidentCopyColumns, ", ") + `, revision)
-		VALUES (` + strings.Join(values, ", ") + `,
-			(SELECT coalesce(max(revision), 0) + 1 FROM incident_versions WHERE incident_id = $1))
+	return `INSERT INTO incidents (` + strings.Join(incidentCopyColumns, ", ") + `, revision) ` + rows + `
 		ON CONFLICT (id) DO UPDATE SET ` + strings.Join(set, ", ") + `,
-			updated_at = now(), revision = incidents.revision + 1
-		RETURNING revision`
+			updated_at = now(), revision = incidents.revision + 1`
+}
+
+// upsertIncidentSQL upserts one incident ($1 its id) at the revision after
+// its last version.
+var upsertIncidentSQL = func() string {
+	values := make([]string, len(incidentCopyColumns))
+	for i := range values {
+		values[i] = fmt.Sprintf("$%d", i+1)
+	}
+	return upsertIncidents(`VALUES (`+strings.Join(values, ", ")+`,
+		(SELECT coalesce(max(revision), 0) + 1 FROM incident_versions WHERE incident_id = $1))`) + ` RETURNING revision`
 }()
 
 // upsertIncident inserts or replaces in, with its claims and sources, and
