@@ -9,8 +9,8 @@ import (
 // bulkLoad is a large import's way into the live tables: the indexes of
 // incidents but its primary key are dropped while the rows are copied, then
 // built again in bulk at the end (see rebuild). Measured on a million
-// incidents (BENCHMARKS.md): copying into incidents with every index took
-// 85 s, with none 16 s. The GIN index of the words costs about the same
+// incidents (2026-11-25, on the schema before migration 7): copying into
+// incidents with every index took 85 s, with none 16 s. The GIN index of the words costs about the same
 // kept (through its pending list) as built at the end (11 s), but built at
 // the end it leaves no pending list for the first searches to scan.
 //
@@ -78,10 +78,11 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 
 // withoutVersionsKey writes the first versions of the new incidents (see
 // writeNewVersions) with the primary key of incident_versions dropped, and
-// builds it again after, in one sorted pass: kept, inserting the file's ids
-// into it in their random order took 1.8 s per 200,000 incidents against
-// 0.9 s for the rows and 0.2 s for the build (BENCHMARKS.md). Dropping it
-// locks incident_versions until the import ends, as the other tables are.
+// builds it again after, in one sorted pass. Measured when first versions
+// were whole rows, keeping it cost 1.8 s per 200,000 incidents against 0.9 s
+// for the rows and 0.2 s for the build; with the narrow rows of today a
+// million take 1.1 s and the build 0.7 s. Dropping it locks
+// incident_versions until the import ends, as incidents is.
 func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author string) error {
 	var name, def string
 	err := tx.QueryRowContext(ctx, `SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint

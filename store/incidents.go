@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/lib/pq"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -42,12 +41,9 @@ var versionsAsOf = `(SELECT v.incident_id AS id, ` + fromVersionOrRow(versionDat
 // fromVersionOrRow selects each of the comma-separated columns from the
 // version v, or from the incident's row r when v keeps its data there.
 func fromVersionOrRow(columns string) string {
-	list := strings.Split(columns, ",")
-	for i, c := range list {
-		c = strings.TrimSpace(c)
-		list[i] = fmt.Sprintf("CASE WHEN v.data_in_row THEN r.%s ELSE v.%s END AS %s", c, c, c)
-	}
-	return strings.Join(list, ", ")
+	return mapColumns(columns, func(c string) string {
+		return fmt.Sprintf("CASE WHEN v.data_in_row THEN r.%s ELSE v.%s END AS %s", c, c, c)
+	})
 }
 
 // incidentSource returns the FROM clause and the columns to read for f:

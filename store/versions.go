@@ -64,9 +64,15 @@ func materialize(ctx context.Context, tx *sql.Tx, ids idSet) error {
 
 // prefixed qualifies each name of a comma-separated list.
 func prefixed(qualifier, names string) string {
+	return mapColumns(names, func(c string) string { return qualifier + c })
+}
+
+// mapColumns rewrites each name of a comma-separated list of columns with
+// f, and joins them again.
+func mapColumns(names string, f func(string) string) string {
 	list := strings.Split(names, ",")
 	for i, n := range list {
-		list[i] = qualifier + strings.TrimSpace(n)
+		list[i] = f(strings.TrimSpace(n))
 	}
 	return strings.Join(list, ", ")
 }

@@ -1,20 +1,20 @@
 -- Cheaper writes, for imports of a million incidents (issue 6): the
 -- database backend limits them, so work moves to the client or goes.
--- Measured on 200,000 incidents (BENCHMARKS.md):
+-- Measured by hand on 200,000 incidents (psql \timing, 2026-11-25):
 -- * the words of the text index come from the client (package fold) as a
 --   tsvector: folding and splitting them in the database (the generated
---   search column and to_tsvector) cost 2.7 s, reading them 0.8 s. The
+--   search column and to_tsvector) cost about 3 s, reading them 0.8 s. The
 --   client folds with PostgreSQL's own unaccent rules. q keeps its meaning:
 --   every word of a term starts a word of the text;
 -- * actors_folded is written by the client too, with the same folding
 --   (triggers fill both in for writers that bypass the store);
 -- * time windows are answered by a GiST index of each incident's
 --   (start, end) as a point: an incident overlaps [a, b) when its point lies
---   in the box start < b, end >= a. PostGIS builds it sorted, in 0.2 s
+--   in the box start < b, end >= a. PostGIS builds it sorted, in 0.4 s
 --   where the range index took 1.0 s; the generated during column goes;
 -- * the space-and-time index gives way to a sorted spatial index (0.3 s
 --   against 0.9 s); a box and a window combine the two indexes;
--- * points skip GEOS in the validity check (0.5 s against 0.1 s);
+-- * points skip GEOS in the validity check (0.5 s against 0.2 s);
 -- * no B-tree on event_type or country: a handful of values each, which
 --   the planner would not use.
 BEGIN;
