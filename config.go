@@ -21,6 +21,9 @@ type config struct {
 	ShutdownTimeout  time.Duration // requests in flight get this long to finish
 	DrainTimeout     time.Duration // how long to refuse new work before closing the listener
 	PprofAddr        string        // where to serve net/http/pprof (INCIDENTMAP_PPROF_ADDR); "": nowhere
+	// TrustedProxies (INCIDENTMAP_TRUSTED_PROXIES): CIDRs of the proxies
+	// whose X-Forwarded-For names the client; "": loopback only.
+	TrustedProxies string
 }
 
 func configFrom(getenv func(string) string) config {
@@ -31,6 +34,7 @@ func configFrom(getenv func(string) string) config {
 		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
 		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
 		PprofAddr:        getenv("INCIDENTMAP_PPROF_ADDR"),
+		TrustedProxies:   getenv("INCIDENTMAP_TRUSTED_PROXIES"),
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,

@@ -24,6 +24,10 @@ import (
 // serve migrates, then serves HTTP until ctx ends, then lets the requests in
 // flight finish (up to cfg.ShutdownTimeout).
 func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger, stdout io.Writer) error {
+	proxies, err := server.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
@@ -57,7 +61,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if cfg.PprofAddr != "" {
 		go servePprof(ctx, cfg.PprofAddr, logger)
 	}
-	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, Logger: logger,
+	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, TrustedProxies: proxies, Logger: logger,
 		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
 		Maps: maps})
 	srv := &http.Server{

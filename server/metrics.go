@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -32,8 +33,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// observe counts every request by its route template (never the raw path,
-// which would let clients create unbounded label values).
+// observe counts every request by its route template and a method from a
+// fixed set (never the raw path or method, which would let clients create
+// unbounded label values).
 func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -43,7 +45,7 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			route = "unmatched"
 		}
 		status := c.Response().Status // final: errors are answered further in
-		method := c.Request().Method
+		method := methodLabel(c.Request().Method)
 		m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 		return err
@@ -54,4 +56,18 @@ func (m *metrics) handler() echo.HandlerFunc {
 	// The server's gzip middleware compresses it: promhttp must not too,
 	// or scrapers get it gzipped twice.
 	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{DisableCompression: true}))
+}
+
+// knownMethods are the methods counted under their own name.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+}
+
+// methodLabel is method when it is one of knownMethods, else "other".
+func methodLabel(method string) string {
+	if knownMethods[method] {
+		return method
+	}
+	return "other"
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -34,7 +35,7 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(middleware.Recover())
-	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.IPExtractor = clientIPExtractor(s.trustedProxies)
 	e.Use(s.limitExpensive())
 	e.Use(s.securityHeaders)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
@@ -104,10 +105,60 @@ func (s *Server) notModified(c echo.Context, variant string) (fresh bool, err er
 }
 
 // baseURL is where links point: the configured public URL, or the scheme
-// and host of the request.
+// and host of the request. In the second case the answer holds links derived
+// from Host (and X-Forwarded-Proto), so it says so in Vary, and no shared
+// cache hands one host's links to another host's readers.
 func (s *Server) baseURL(c echo.Context) string {
 	if s.publicURL != "" {
 		return strings.TrimRight(s.publicURL, "/")
 	}
-	return c.Scheme() + "://" + c.Request().Host
+	h := c.Response().Header()
+	if !hasVary(h, "Host") {
+		h.Add("Vary", "Host, X-Forwarded-Proto")
+	}
+	return s.scheme(c) + "://" + c.Request().Host
+}
+
+// scheme is https when the connection is TLS, or when a trusted proxy says
+// so in X-Forwarded-Proto; else http. Any other value of the header is
+// ignored: it never reaches a link.
+func (s *Server) scheme(c echo.Context) string {
+	r := c.Request()
+	if r.TLS != nil {
+		return "https"
+	}
+	if strings.EqualFold(r.Header.Get(echo.HeaderXForwardedProto), "https") && s.fromTrustedProxy(r) {
+		return "https"
+	}
+	return "http"
+}
+
+// fromTrustedProxy reports whether the request's peer is a trusted proxy.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip := net.ParseIP(host)
+	if ip == nil {
+		return false
+	}
+	for _, n := range s.trustedProxies {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasVary reports whether the Vary headers of h name field.
+func hasVary(h http.Header, field string) bool {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), field) {
+				return true
+			}
+		}
+	}
+	return false
 }

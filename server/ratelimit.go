@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -19,13 +18,12 @@ const (
 )
 
 // limitExpensive answers 429 with Retry-After to a client that asks for
-// expensive answers faster than the limit. Clients on this machine (health
-// checks, the operator's tools) are not limited; behind a proxy, the client
-// is the one X-Forwarded-For names (only trusted from private and loopback
-// proxies).
+// expensive answers faster than the limit. The client is c.RealIP() (see
+// clientIPExtractor); the operator's own requests (isOperator) are not
+// limited.
 func (s *Server) limitExpensive() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper: func(c echo.Context) bool { return !isExpensive(c) || isLoopback(c.RealIP()) },
+		Skipper: func(c echo.Context) bool { return isOperator(c.Request()) || !s.isExpensive(c) },
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
 			Rate: rate.Limit(expensiveRate), Burst: expensiveBurst, ExpiresIn: 3 * time.Minute,
 		}),
@@ -37,21 +35,25 @@ func (s *Server) limitExpensive() echo.MiddlewareFunc {
 	})
 }
 
-// isExpensive tells the routes worth limiting: exports without a page
-// limit, static map images and imports.
-func isExpensive(c echo.Context) bool {
+// isExpensive tells the requests worth limiting: exports (the format as it
+// will be served: f in any case, or the Accept header), tiles that PostGIS
+// must build (filters the in-memory index does not hold), static map images
+// and imports. A request whose parameters are wrong is not expensive: it
+// gets its 400 at once.
+func (s *Server) isExpensive(c echo.Context) bool {
 	p := c.Request().URL.Path
 	switch {
 	case p == "/import" || p == "/map.png":
 		return true
 	case strings.HasSuffix(p, "/items"):
-		f := c.QueryParam("f")
-		return f == fCSV || f == fGeoJSONSeq
+		f, err := negotiate(c, fJSON, fHTML, fGeoJSONSeq, fCSV)
+		return err == nil && (f == fCSV || f == fGeoJSONSeq)
+	case strings.HasPrefix(p, "/tiles/") && !strings.HasPrefix(p, "/tiles/basemap/"):
+		if s.tiles == nil || c.Request().URL.RawQuery == "" {
+			return false
+		}
+		f, err := parseFilter(c.QueryParams())
+		return err == nil && s.tiles.NeedsDatabase(f)
 	}
 	return false
-}
-
-func isLoopback(ip string) bool {
-	parsed := net.ParseIP(ip)
-	return parsed != nil && parsed.IsLoopback()
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -64,11 +65,14 @@ type Store interface {
 // Config is what New needs. Store is required; the rest have defaults.
 type Config struct {
 	Store     Store
-	Tiles     Tiles        // nil: no /tiles routes
-	Static    fs.FS        // the web pages; nil serves a plain placeholder
-	PublicURL string       // base URL for links; "" derives it from each request
-	Logger    *slog.Logger // default slog.Default()
-	Now       func() time.Time
+	Tiles     Tiles  // nil: no /tiles routes
+	Static    fs.FS  // the web pages; nil serves a plain placeholder
+	PublicURL string // base URL for links; "" derives it from each request
+	// TrustedProxies are the peers whose X-Forwarded-For names the client
+	// (ParseTrustedProxies); nil: loopback only.
+	TrustedProxies []*net.IPNet
+	Logger         *slog.Logger // default slog.Default()
+	Now            func() time.Time
 	// Metrics is the registry /metrics serves; the server adds its HTTP
 	// metrics to it. nil: a registry of its own.
 	Metrics *prometheus.Registry
@@ -93,13 +97,20 @@ type Server struct {
 	viewer    *viewer
 	maps      *mapImages
 	publicURL string
-	log       *slog.Logger
-	now       func() time.Time
+	// trustedProxies: see Config.TrustedProxies.
+	trustedProxies []*net.IPNet
+	uploadIdle     time.Duration // see uploadIdleTimeout
+	log            *slog.Logger
+	now            func() time.Time
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, tiles: cfg.Tiles, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now}
+	s := &Server{store: cfg.Store, tiles: cfg.Tiles, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now,
+		trustedProxies: cfg.TrustedProxies, uploadIdle: uploadIdleTimeout}
+	if s.trustedProxies == nil {
+		s.trustedProxies = loopbackProxies
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
