@@ -20,12 +20,18 @@ const (
 )
 
 // Error is a failure users can act on. Param names the offending parameter or
-// field when there is one; Message says what is wrong with it.
+// field when there is one; Message says what is wrong with it, in words fit
+// for any client. Cause, when set, is the underlying failure (a database
+// message, say): for the operator's log, never for the answer.
 type Error struct {
 	Code    string
 	Param   string
 	Message string
+	Cause   error
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
 
 func (e *Error) Error() string {
 	if e.Param == "" {

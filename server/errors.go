@@ -61,8 +61,15 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", "5")
 	}
-	if status >= 500 {
-		s.log.Error("request failed", "err", err, "status", status, "path", c.Request().URL.Path, "id", requestID(c))
+	// The client gets our description; the cause (the database's own
+	// words, a panic) goes to the log, under the request id the client
+	// also got.
+	cause := causeOf(err)
+	switch {
+	case status >= 500:
+		s.log.Error("request failed", "err", err, "cause", cause, "status", status, "path", c.Request().URL.Path, "id", requestID(c))
+	case cause != nil:
+		s.log.Warn("request refused", "err", err, "cause", cause, "status", status, "path", c.Request().URL.Path, "id", requestID(c))
 	}
 	c.Response().Header().Del("ETag")
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -105,6 +112,16 @@ func (s *Server) describe(err error) (errorBody, int) {
 		return errorBody{Code: codeFor(status), Description: ge.Error(), Parameter: ge.Param}, status
 	}
 	return errorBody{Code: codeFor(http.StatusInternalServerError), Description: "internal error"}, http.StatusInternalServerError
+}
+
+// causeOf returns the underlying cause of a *geo.Error in err's chain, for
+// the log; nil when there is none.
+func causeOf(err error) error {
+	var ge *geo.Error
+	if errors.As(err, &ge) {
+		return ge.Cause
+	}
+	return nil
 }
 
 func codeFor(status int) string {

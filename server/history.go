@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -104,7 +105,8 @@ func (s *Server) changes(c echo.Context) error {
 
 // publicRevisions keeps what the public may see of a history: the published
 // versions and the deletions, each with what changed only when the version
-// before it was published too (a draft's content stays private).
+// before it was published too (a draft's content stays private), and each
+// author as a role (publicAuthor), never a token's name.
 func publicRevisions(all []geo.Revision) []geo.Revision {
 	var out []geo.Revision
 	published := false
@@ -116,10 +118,25 @@ func publicRevisions(all []geo.Revision) []geo.Revision {
 		if i == 0 || all[i-1].Status != geo.StatusPublished {
 			r.Changes = nil
 		}
+		r.Author = publicAuthor(r.Author)
 		out = append(out, r)
 	}
 	if !published {
 		return nil // never published: not even its id is public
 	}
 	return out
+}
+
+// publicAuthor is the role of an author as the public sees it: "seed" for
+// the bundled data, "import" for bulk imports (the CLI's author names a file
+// of the operator's machine, POST /import's names a token), "editor" for a
+// write through the API (whose author is a token's name).
+func publicAuthor(author string) string {
+	switch {
+	case author == "seed":
+		return "seed"
+	case strings.HasPrefix(author, "import "), strings.HasPrefix(author, "POST /import"):
+		return "import"
+	}
+	return "editor"
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -33,16 +34,21 @@ func (s *Server) importFile(c echo.Context) error {
 	default:
 		return geo.Invalid("dry_run", "must be true or false")
 	}
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes)
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	defer cancel()
+	body := newUpload(http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes), c.Response().Writer,
+		s.uploadIdle, cancel)
 	extendWriteDeadline(c, exportDeadline)
 	reader, err := geo.ReadChecked(ctx, format, body, s.store)
 	if err == nil {
 		var n int
 		if n, err = s.store.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
-			s.showWrites(ctx)
+			s.showWrites(c.Request().Context())
 			return c.JSON(http.StatusOK, map[string]any{"imported": n, "dry_run": dryRun})
 		}
+	}
+	if cut := body.cut(); cut != nil {
+		return cut
 	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {

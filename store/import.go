@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -223,11 +225,22 @@ type batchOrError struct {
 // database backend, which limits an import, then waits less for the client.
 // At most four batches wait; the channel closes after the last batch or the
 // first error. Cancelling ctx stops the goroutine after the batch it is
-// reading.
+// reading. A panic while reading (a reader's bug, on a goroutine that no
+// request handler's recovery covers) becomes the batch's error, not a crash.
 func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
 	out := make(chan batchOrError, 3)
 	go func() {
 		defer close(out)
+		defer func() {
+			if p := recover(); p != nil {
+				err := &geo.Error{Code: geo.EInternal, Message: "reading the import failed",
+					Cause: fmt.Errorf("panic while reading: %v\n%s", p, debug.Stack())}
+				select {
+				case out <- batchOrError{err: err}:
+				case <-ctx.Done():
+				}
+			}
+		}()
 		for {
 			rows, err := readBatch(r, copyBatch)
 			if len(rows) == 0 && err == nil {
