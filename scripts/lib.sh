@@ -136,7 +136,7 @@ synth_ensure() {
 		line="no synthetic incidents"
 	fi
 	log "VACUUM ANALYZE"
-	pg_sql "$url" 'VACUUM (ANALYZE) incidents' 'VACUUM (ANALYZE) claims' 'VACUUM (ANALYZE) sources' >/dev/null
+	pg_sql "$url" 'VACUUM (ANALYZE) incidents' >/dev/null  # claims and sources live in the incidents' rows
 	LOAD="\`bin/incidentmap synth --count $n\`: $line, then VACUUM ANALYZE"
 	mkdir -p "$(dirname "$note")"
 	printf '%s\n' "\`bin/incidentmap synth --count $n\`: $line" >"$note"
