@@ -15,7 +15,8 @@ import (
 )
 
 // translate turns driver errors into *geo.Error: EUnavailable when the
-// database cannot be reached or cancels the statement for time, EInvalid for a
+// database cannot be reached, cancels the statement for time or for a
+// conflict with recovery on a standby, EInvalid for a
 // violated constraint. Other errors keep their cause, wrapped as EInternal by
 // the caller's error handling. Context errors pass through unchanged.
 func translate(err error) error {
@@ -36,6 +37,10 @@ func translate(err error) error {
 			// connection exceptions, insufficient resources, operator
 			// intervention (shutdown, statement timeout, cancel)
 			return &geo.Error{Code: geo.EUnavailable, Message: "the database is unavailable: " + pe.Message}
+		case pe.Code.Class() == "40":
+			// a standby cancelling a read that conflicts with the WAL it
+			// replays, a deadlock: the same request may succeed again
+			return &geo.Error{Code: geo.EUnavailable, Message: "the database cancelled the statement: retry"}
 		case pe.Code.Class() == "23", pe.Code.Class() == "22":
 			// constraint violations and data exceptions
 			return &geo.Error{Code: geo.EInvalid, Param: pe.Column, Message: pe.Message}
