@@ -20,7 +20,9 @@ import (
 // (pg_basebackup -R of a throwaway primary): items and exports come from
 // the standby, a write on the primary shows in them within 2 s, and when
 // the standby stops, reads answer 503 at once while writes, tiles and
-// liveness go on; when it comes back, reads recover by themselves.
+// liveness go on; when it comes back, reads recover by themselves. A
+// frozen standby (a hung machine, a network that drops packets) costs a
+// read at most the statement timeout and 5 s, never a hang.
 func TestReadReplica(t *testing.T) {
 	primary := storetest.NewCluster(t, ".")
 	dsn := storetest.NewDatabaseOn(t, primary.URL)
@@ -112,10 +114,12 @@ func TestReadReplica(t *testing.T) {
 
 	t.Run("with the standby stopped, reads answer 503 at once and the rest goes on", func(t *testing.T) {
 		standby.Stop(t)
+		var slowest time.Duration
 		for name, path := range reads {
 			start := time.Now()
 			res, body := a.get(t, path)
 			took := time.Since(start)
+			slowest = max(slowest, took)
 			var e struct{ Code, Description string }
 			json.Unmarshal(body, &e)
 			if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || e.Code != "ServiceUnavailable" {
@@ -125,6 +129,7 @@ func TestReadReplica(t *testing.T) {
 				t.Errorf("%s: the 503 took %v", name, took)
 			}
 		}
+		t.Logf("the slowest 503 took %v", slowest.Round(time.Millisecond))
 		res, body := a.get(t, "/readyz")
 		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "DATABASE_READ_URL") {
 			t.Errorf("readyz with the standby down: %d %s (want 503 naming DATABASE_READ_URL)", res.StatusCode, body)
@@ -154,6 +159,33 @@ func TestReadReplica(t *testing.T) {
 			}
 		}
 		a.getJSON(t, "/readyz", http.StatusOK, nil)
+	})
+
+	t.Run("a frozen standby costs a read at most the statement timeout and 5 s", func(t *testing.T) {
+		a.getJSON(t, reads["items"], http.StatusOK, nil) // a pooled connection to the standby
+		standby.Freeze(t)                                // SIGSTOP: connections stay open, nothing answers
+		start := time.Now()
+		if res, body := a.get(t, reads["items"]); res.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("items with the standby frozen: %d %s", res.StatusCode, body)
+		}
+		t.Logf("items answered 503 after %v", time.Since(start).Round(time.Millisecond))
+		if took := time.Since(start); took > 25*time.Second {
+			t.Errorf("items with the standby frozen took %v", took)
+		}
+		start = time.Now()
+		if res, body := a.get(t, "/readyz"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "DATABASE_READ_URL") {
+			t.Errorf("readyz with the standby frozen: %d %s", res.StatusCode, body)
+		}
+		if took := time.Since(start); took > 4*time.Second {
+			t.Errorf("readyz with the standby frozen took %v", took)
+		}
+		a.post(t, editor, "replica-sevare-4")
+		standby.Thaw(t)
+		for start := time.Now(); !has(a.incidents(t, window).ids(), "replica-sevare-4"); time.Sleep(100 * time.Millisecond) {
+			if time.Since(start) > 15*time.Second {
+				t.Fatal("reads did not recover within 15 s of the standby's thaw")
+			}
+		}
 	})
 }
 

@@ -66,7 +66,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 		}
 	}
-	if s.read, err = sql.Open("postgres", readFull); err != nil {
+	if s.read, err = openReadPool(readFull, o.StatementTimeout); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open read database: %w", err)
 	}
@@ -136,7 +136,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return translate(err)
 	}
-	err := translate(s.read.PingContext(ctx))
+	err := translate(pingWithin(ctx, s.read))
 	if err == nil || !s.replica {
 		return err
 	}

@@ -18,6 +18,8 @@ type Cluster struct {
 	port    int
 	repo    string
 	primary int // the primary's port, for a standby
+
+	postmaster int // its pid, once Freeze has looked it up
 }
 
 // NewCluster starts a private cluster with scripts/pg.sh (repo is the path

@@ -5,6 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -52,4 +57,62 @@ func queryRow(ctx context.Context, dsn, query string, args []any, dest ...any) e
 	}
 	defer db.Close()
 	return db.QueryRowContext(ctx, query, args...).Scan(dest...)
+}
+
+// Freeze stops every process of the cluster with SIGSTOP, as a machine
+// that hangs or a network that drops every packet would: connections stay
+// open and nothing answers. Thaw (SIGCONT) lets them go on; the test's end
+// thaws it too.
+func (c *Cluster) Freeze(t testing.TB) {
+	t.Helper()
+	c.postmaster = 0 // a restart gave it another pid
+	c.signal(t, syscall.SIGSTOP)
+	t.Cleanup(func() { c.signal(t, syscall.SIGCONT) })
+}
+
+// Thaw lets a frozen cluster go on.
+func (c *Cluster) Thaw(t testing.TB) {
+	t.Helper()
+	c.signal(t, syscall.SIGCONT)
+}
+
+// signal sends sig to the postmaster and its children.
+func (c *Cluster) signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if c.postmaster == 0 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var dir string
+		if err := queryRow(ctx, c.URL, `SHOW data_directory`, nil, &dir); err != nil {
+			t.Fatalf("the cluster's data directory: %v", err)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := strings.Cut(string(b), "\n")
+		if c.postmaster, err = strconv.Atoi(strings.TrimSpace(first)); err != nil {
+			t.Fatalf("postmaster.pid: %v", err)
+		}
+	}
+	pids := []int{c.postmaster}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so cut at its ')'.
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(c.postmaster) {
+			pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+			pids = append(pids, pid)
+		}
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil {
+			t.Logf("signal %v to %d: %v", sig, pid, err)
+		}
+	}
 }
