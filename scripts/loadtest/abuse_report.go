@@ -86,7 +86,7 @@ func (r *report) abuseText(p func(string, ...any)) {
 		"(`q=synthetic` and a random window of 1 month to 10 years), %d at a time back to back; huge pages "+
 		"(`f=csv&limit=2147483647`, and `limit=10000&offset=<0.5M-2G>`), %d at a time back to back; %d slow readers, "+
 		"each a whole CSV export read at 2 KB/s with a 16 KB receive buffer, reopened (at most once a second) when it "+
-		"ended; and every %s a burst of %d small exports in each spelling (`f=csv`, `f=CSV`, `f=geojsonseq`, "+
+		"ended; and every %s, whether or not the last was answered, a burst of %d small exports in each spelling (`f=csv`, `f=CSV`, `f=geojsonseq`, "+
 		"`Accept: text/csv`, `Accept: application/geo+json-seq`) at once. The normal mix:\n",
 		r.cfg.duration, r.cfg.abuseRate, abuserAddr, abuseTiles, abuseHuge, abuseSlow, burstEvery, burstEach)
 	r.kindsTable(p, r.abused)

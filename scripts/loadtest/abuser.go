@@ -24,8 +24,8 @@ import (
 //     abuseHuge at a time, back to back;
 //   - slow readers: abuseSlow whole CSV exports read at slowRate bytes a
 //     second, each reopened (at most once a second) when it ends;
-//   - export bursts: every burstEvery, burstEach requests of a small export
-//     in each spelling (f=csv, f=CSV, f=geojsonseq, Accept: text/csv,
+//   - export bursts: every burstEvery, whether or not the last burst was
+//     answered, burstEach requests of a small export in each spelling (f=csv, f=CSV, f=geojsonseq, Accept: text/csv,
 //     Accept: application/geo+json-seq), all at once.
 //
 // A well-defended server answers most of them 429 or 503 quickly and keeps
@@ -38,6 +38,9 @@ const (
 	slowRate   = 2 << 10 // bytes a second
 	burstEvery = 2 * time.Second
 	burstEach  = 4
+	// abuseConns bounds the connections of the streams but the slow
+	// readers: bursts that pile up on a slow server wait for one.
+	abuseConns = 256
 	// refusalPause is how long the back-to-back streams wait after a refusal.
 	refusalPause = 100 * time.Millisecond
 )
@@ -113,7 +116,7 @@ func newAbuser(w *workload, until time.Time) *abuser {
 	}
 	return &abuser{
 		w: w, until: until,
-		cl:   newClient(w.base, abuseTiles+abuseHuge+burstEach*len(burstSpellings)),
+		cl:   newClient(w.base, abuseConns),
 		slow: &http.Client{Transport: slowTr},
 		res:  abuseResult{kinds: map[string]*tally{}, unfinished: map[string]int{}},
 	}
@@ -138,7 +141,9 @@ func (a *abuser) run(ctx context.Context, seed uint64) abuseResult {
 		wg.Go(func() { a.slowReader(ctx) })
 	}
 	r := rand.New(rand.NewPCG(seed, 0xab20))
-	wg.Go(func() { paced(ctx, a.until, burstEvery, func() bool { a.burst(ctx, r); return true }) })
+	wg.Go(func() {
+		paced(ctx, a.until, burstEvery, func() bool { a.burst(ctx, r, &wg); return true })
+	})
 	wg.Wait()
 	return a.res
 }
@@ -189,9 +194,9 @@ func (a *abuser) huge(r *rand.Rand, i int) request {
 	return abusive(abuseOffset, fmt.Sprintf("/collections/incidents/items?limit=10000&offset=%d", offset), "")
 }
 
-// burst sends burstEach small exports in every spelling at once.
-func (a *abuser) burst(ctx context.Context, r *rand.Rand) {
-	var wg sync.WaitGroup
+// burst sends burstEach small exports in every spelling at once, without
+// waiting for the answers (wg does).
+func (a *abuser) burst(ctx context.Context, r *rand.Rand, wg *sync.WaitGroup) {
 	for _, s := range burstSpellings {
 		for range burstEach {
 			q := url.Values{"bbox": {around(r, 0.02, 0.15)}, "datetime": {window(r, 7, 90)}}
@@ -203,7 +208,6 @@ func (a *abuser) burst(ctx context.Context, r *rand.Rand) {
 			wg.Go(func() { a.record(ctx, a.cl.do(ctx, req)) })
 		}
 	}
-	wg.Wait()
 }
 
 // slowReader reads whole CSV exports at slowRate until ctx ends, opening
