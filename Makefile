@@ -6,7 +6,7 @@
 #   make test     install test deps, start PostGIS, go vet + go test
 #   make bench    scripts/bench.sh
 #   make bench-import scripts/bench_import.sh (IMPORT_N): bulk import rate
-#   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE)
+#   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE, LOAD_ABUSE)
 #   make db       start the private PostGIS and print its URL
 #   make db-stop  stop it
 #   make clean    remove bin/ (keeps .data/, the database)

@@ -4,12 +4,15 @@
 # figures go to the "Load test" section of BENCHMARKS.md (see
 # scripts/loadtest/main.go).
 #
-#   LOAD_N=N LOAD_SECONDS=S LOAD_CONNS=C LOAD_RATE=R scripts/loadtest.sh
+#   LOAD_N=N LOAD_SECONDS=S LOAD_CONNS=C LOAD_RATE=R LOAD_ABUSE=A scripts/loadtest.sh
 #       N  synthetic incidents besides the seed (default 1000000)
 #       S  seconds of each mixed load (default 60)
 #       C  keep-alive connections (default 64)
 #       R  reads a second of the second, paced run (default 700; 0: none);
 #          the first run is a closed loop, which measures the capacity
+#       A  reads a second of the third run, paced, beside an abusive client
+#          (PostGIS-built tiles, huge pages, slow readers, export bursts;
+#          scripts/loadtest/abuser.go) (default 500; 0: none)
 #
 # Starts the private PostGIS (scripts/pg.sh, with INCIDENTMAP_PG_FAST=1),
 # creates the scratch database incidentmap_load if missing, builds
@@ -36,11 +39,13 @@ N=${LOAD_N:-1000000}
 SECS=${LOAD_SECONDS:-60}
 CONNS=${LOAD_CONNS:-64}
 RATE=${LOAD_RATE:-700}
+ABUSE=${LOAD_ABUSE:-500}
 WAIT=${LOAD_WAIT:-3600}
 need_number LOAD_N "$N" 0 50000000
 need_number LOAD_SECONDS "$SECS" 1 3600
 need_number LOAD_CONNS "$CONNS" 2 4096
 need_number LOAD_RATE "$RATE" 0 100000
+need_number LOAD_ABUSE "$ABUSE" 0 100000
 need_number LOAD_WAIT "$WAIT" 0 86400
 
 # wait_quiet: wait while another benchmark or synthetic load runs.
@@ -73,9 +78,10 @@ LOAD_TOKEN=$(DATABASE_URL=$URL bin/incidentmap token create --name "$TOKEN_NAME"
 export LOAD_TOKEN
 trap 'DATABASE_URL=$URL bin/incidentmap token revoke "$TOKEN_NAME" >/dev/null 2>&1 || log "could not revoke token $TOKEN_NAME"' EXIT
 
-CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS LOAD_RATE=$RATE make loadtest"
-[ -n "${MAKELEVEL:-}" ] || CMD="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS LOAD_RATE=$RATE scripts/loadtest.sh"
+SETTINGS="LOAD_N=$N LOAD_SECONDS=$SECS LOAD_CONNS=$CONNS LOAD_RATE=$RATE LOAD_ABUSE=$ABUSE"
+CMD="$SETTINGS make loadtest"
+[ -n "${MAKELEVEL:-}" ] || CMD="$SETTINGS scripts/loadtest.sh"
 wait_quiet
 log "running the load test"
 go run ./scripts/loadtest -db "$URL" -bin bin/incidentmap -n "$N" -duration "${SECS}s" -conns "$CONNS" -rate "$RATE" \
-	-out BENCHMARKS.md -cmd "$CMD" -load "$LOAD"
+	-abuse-rate "$ABUSE" -out BENCHMARKS.md -cmd "$CMD" -load "$LOAD"

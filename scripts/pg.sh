@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # Private PostGIS cluster for development and tests.
 #
-#   scripts/pg.sh [start|stop|url]     (default: start)
+#   scripts/pg.sh [start|stop|url|standby]     (default: start)
 #
 # start  installs PostgreSQL 15 + PostGIS if missing, creates the cluster
 #        under $REPO/.data/pg if missing, starts it on 127.0.0.1:$PORT,
 #        creates the database "incidentmap" with postgis, unaccent, pg_trgm.
 # stop   stops the cluster.
 # url    prints the URL without starting anything.
+# standby  like start, but a missing cluster is made a streaming standby
+#        (pg_basebackup -R) of the one at 127.0.0.1:$INCIDENTMAP_PRIMARY_PORT.
+#        A standby is read-only: start leaves its settings and databases to
+#        its primary (store/storetest.NewStandby runs one in tests).
 #
 # The LAST line on stdout is the DATABASE_URL; everything else goes to stderr.
 # If DATABASE_URL is already set, start/url just print it.
 #
 # Environment:
 #   INCIDENTMAP_PGPORT   TCP port (default 54329), listening on 127.0.0.1 only
+#   INCIDENTMAP_PRIMARY_PORT  the primary's port, for standby
 #   INCIDENTMAP_PG_FAST  1 = fsync/synchronous_commit/full_page_writes off
 #                        (tests, bench); anything else = durable defaults.
 #                        Applied live (reload) on every start.
@@ -33,14 +38,14 @@ POSTGIS_CONTROL=/usr/share/postgresql/$PGVER/extension/postgis.control
 URL="postgres://postgres@127.0.0.1:$PORT/$DBNAME?sslmode=disable"
 
 case "$CMD" in
-start | stop | url) ;;
-*) die "usage: scripts/pg.sh [start|stop|url]" ;;
+start | stop | url | standby) ;;
+*) die "usage: scripts/pg.sh [start|stop|url|standby]" ;;
 esac
 case "$PORT" in
 '' | *[!0-9]*) die "INCIDENTMAP_PGPORT must be a number, got '$PORT'" ;;
 esac
 
-if [ -n "${DATABASE_URL:-}" ] && [ "$CMD" != stop ]; then
+if [ -n "${DATABASE_URL:-}" ] && [ "$CMD" != stop ] && [ "$CMD" != standby ]; then
 	printf '%s\n' "$DATABASE_URL"
 	exit 0
 fi
@@ -161,6 +166,21 @@ init_cluster() {
 	EOF
 }
 
+# make_standby: a missing cluster becomes a copy of the primary's, which
+# streams its WAL from it (-R writes primary_conninfo and standby.signal).
+# The primary needs a replication line in pg_hba.conf for 127.0.0.1 and
+# wal_level replica: initdb's defaults have both.
+make_standby() {
+	[ -f "$DATA/PG_VERSION" ] && return 0
+	local primary=${INCIDENTMAP_PRIMARY_PORT:-}
+	case "$primary" in
+	'' | *[!0-9]*) die "standby needs INCIDENTMAP_PRIMARY_PORT, the primary's port, got '$primary'" ;;
+	esac
+	log "pg_basebackup of 127.0.0.1:$primary into $DATA (a streaming standby)"
+	as_pg env PGCONNECT_TIMEOUT=10 "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres \
+		-D "$DATA" -R -X stream -c fast >&2 || die "pg_basebackup from 127.0.0.1:$primary failed"
+}
+
 # SERVER_SETTINGS are given at every start, so an older cluster gets them
 # too. A million-row import writes about 3 GB of WAL and pages: with 256 MB
 # of shared buffers and 1 GB of WAL between checkpoints it evicted dirty
@@ -257,13 +277,15 @@ stop)
 		log "cluster at $DATA is not running"
 	fi
 	;;
-start)
+start | standby)
 	ensure_packages
 	pick_datadir create
-	init_cluster
+	if [ "$CMD" = standby ]; then make_standby; else init_cluster; fi
 	start_cluster
-	apply_tuning
-	ensure_database
+	if [ ! -f "$DATA/standby.signal" ]; then # a standby takes both from its primary
+		apply_tuning
+		ensure_database
+	fi
 	printf '%s\n' "$URL"
 	;;
 esac

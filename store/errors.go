@@ -15,7 +15,8 @@ import (
 )
 
 // translate turns driver errors into *geo.Error: EUnavailable when the
-// database cannot be reached or cancels the statement for time, EInvalid for a
+// database cannot be reached or cancels the statement for time or for a
+// conflict with recovery on a standby, EInvalid for a
 // violated constraint or a value the database refuses. The message is ours and
 // names the column where PostgreSQL says which; PostgreSQL's own text stays in
 // the error's Cause, for the log, and never reaches a client. Other errors keep
@@ -41,6 +42,10 @@ func translate(err error) error {
 			// connection exceptions, insufficient resources, operator
 			// intervention (shutdown, cancel)
 			return &geo.Error{Code: geo.EUnavailable, Message: "the database is unavailable", Cause: err}
+		case pe.Code.Class() == "40":
+			// a standby cancelling a read that conflicts with the WAL it
+			// replays, a deadlock: the same request may succeed again
+			return &geo.Error{Code: geo.EUnavailable, Message: "the database cancelled the statement: retry", Cause: err}
 		case pe.Code.Class() == "23", pe.Code.Class() == "22":
 			// constraint violations and data exceptions
 			return &geo.Error{Code: geo.EInvalid, Param: pe.Column, Message: refusal(pe), Cause: err}

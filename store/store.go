@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+
+	"incidentmap/geo"
 )
 
 // Options tune the connection pool and the per-statement limits.
@@ -28,9 +30,10 @@ type Options struct {
 // reads never queues a write, or the index catching up with it, behind
 // them.
 type Store struct {
-	db   *sql.DB
-	read *sql.DB
-	dsn  string
+	db      *sql.DB
+	read    *sql.DB
+	dsn     string
+	replica bool // read is DATABASE_READ_URL, not the primary
 }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
@@ -55,7 +58,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	configure(db, o)
-	s := &Store{db: db, dsn: full}
+	s := &Store{db: db, dsn: full, replica: o.ReadDSN != ""}
 	readFull := full
 	if o.ReadDSN != "" {
 		if readFull, err = withDefaults(o.ReadDSN, o); err != nil {
@@ -63,7 +66,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 			return nil, fmt.Errorf("DATABASE_READ_URL: %w", err)
 		}
 	}
-	if s.read, err = sql.Open("postgres", readFull); err != nil {
+	if s.read, err = openReadPool(readFull, o.StatementTimeout); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open read database: %w", err)
 	}
@@ -127,12 +130,24 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Ping checks that the databases answer.
+// Ping checks that the databases answer. When the read replica does not,
+// the EUnavailable error names it.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return translate(err)
 	}
-	return translate(s.read.PingContext(ctx))
+	err := translate(pingWithin(ctx, s.read))
+	if err == nil || !s.replica {
+		return err
+	}
+	const which = "the read replica (DATABASE_READ_URL)"
+	if ge, ok := err.(*geo.Error); ok && ge.Code == geo.EUnavailable {
+		return &geo.Error{Code: geo.EUnavailable, Message: which + ": " + ge.Message, Cause: ge.Cause}
+	}
+	if ctx.Err() != nil {
+		return &geo.Error{Code: geo.EUnavailable, Message: which + " did not answer in time"}
+	}
+	return fmt.Errorf("%s: %w", which, err)
 }
 
 // DataVersion returns a number that grows with every write to incidents,

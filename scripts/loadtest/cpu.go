@@ -14,18 +14,19 @@ import (
 // (busy and idle), by the server, by the PostgreSQL backends of the load's
 // database, and by this client.
 type cpuSample struct {
-	at                       time.Time
-	busy, idle               float64
-	server, postgres, client float64
+	at             time.Time
+	busy, idle     float64
+	server, client float64
+	postgres       map[string]float64 // by backend pid
 }
 
 // clockTick is USER_HZ, the unit of /proc's CPU times on Linux.
 const clockTick = 100
 
-// sampleCPU reads /proc. Backends that ended between two samples are not
-// counted; the pool keeps its connections, so they are few.
+// sampleCPU reads /proc. Backends that ended before the second sample are
+// not counted; the pool keeps its connections, so they are few.
 func sampleCPU(serverPid int, db string) cpuSample {
-	s := cpuSample{at: time.Now(), server: procCPU(strconv.Itoa(serverPid)), client: procCPU("self")}
+	s := cpuSample{at: time.Now(), server: procCPU(strconv.Itoa(serverPid)), client: procCPU("self"), postgres: map[string]float64{}}
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(b), "\n")
 		f := strings.Fields(line)
@@ -44,7 +45,7 @@ func sampleCPU(serverPid int, db string) cpuSample {
 		if err != nil || !strings.HasPrefix(string(cmd), "postgres: ") || !strings.Contains(string(cmd), " "+db+" ") {
 			continue
 		}
-		s.postgres += procCPU(filepath.Base(dir))
+		s.postgres[filepath.Base(dir)] = procCPU(filepath.Base(dir))
 	}
 	return s
 }
@@ -72,7 +73,11 @@ func cpuUse(from, to cpuSample, db string) string {
 	wall := to.at.Sub(from.at).Seconds()
 	pct := func(v float64) string { return fmt.Sprintf("%.0f%%", 100*v/wall) }
 	busy := to.busy - from.busy
-	server, pg, client := to.server-from.server, to.postgres-from.postgres, to.client-from.client
+	server, client := to.server-from.server, to.client-from.client
+	pg := 0.0
+	for pid, v := range to.postgres { // a backend new since from counts from 0
+		pg += v - from.postgres[pid]
+	}
 	return fmt.Sprintf("server %s, PostgreSQL (the backends of %s) %s, this load client %s, everything else %s, idle %s",
 		pct(server), db, pct(pg), pct(client), pct(max(0, busy-server-pg-client)), pct(to.idle-from.idle))
 }

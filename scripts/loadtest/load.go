@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -111,7 +112,7 @@ func drive(ctx context.Context, c config, w *workload, cl *client, until time.Ti
 		id := next
 		r := rand.New(rand.NewPCG(c.seed, uint64(id)))
 		wg.Go(func() {
-			paced(ctx, until, time.Second/pngRate, func() bool { return record(id, cl.do(ctx, w.mapImage(r))) })
+			paced(ctx, until, time.Second/pngRate, func() bool { return record(id, cl.do(ctx, asClient(w.mapImage(r), id))) })
 		})
 	}
 	var due <-chan time.Time
@@ -122,7 +123,7 @@ func drive(ctx context.Context, c config, w *workload, cl *client, until time.Ti
 		r := rand.New(rand.NewPCG(c.seed, uint64(i)))
 		wg.Go(func() {
 			for time.Now().Before(until) && ctx.Err() == nil {
-				req := w.read(r)
+				req := asClient(w.read(r), i)
 				if due != nil {
 					var ok bool
 					if req.due, ok = <-due; !ok {
@@ -136,6 +137,21 @@ func drive(ctx context.Context, c config, w *workload, cl *client, until time.Ti
 		})
 	}
 	wg.Wait()
+}
+
+// asClient marks req as sent by the worker's own client: a proxy on
+// loopback (a trusted one) forwards it for a documentation address of
+// 198.51.100.0/24 (TEST-NET-2), one per worker (shared past 254 workers),
+// so that each normal client has its own rate limits, none exempt, and the
+// abuser (abuserAddr) exhausts only its own.
+func asClient(req request, worker int) request {
+	h := req.header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", worker%254+1))
+	req.header = h
+	return req
 }
 
 // schedule hands out the times at which reads are due, rate a second

@@ -49,6 +49,7 @@ type config struct {
 	duration, burst time.Duration
 	writeRate       float64 // write sequences (POST, PATCH, DELETE) per second
 	rate            float64 // reads per second of the second, paced run; 0: none
+	abuseRate       float64 // reads per second of the third run, beside the abuser; 0: none
 	seed            uint64
 }
 
@@ -66,6 +67,7 @@ func main() {
 	flag.DurationVar(&c.burst, "burst", 4*time.Second, "the burst during which SIGTERM is sent (at its middle)")
 	flag.Float64Var(&c.writeRate, "write-rate", 1, "write sequences (POST, PATCH, DELETE) per second; 0: no writes")
 	flag.Float64Var(&c.rate, "rate", 0, "after the closed loop, run the mix again at this many reads a second; 0: do not")
+	flag.Float64Var(&c.abuseRate, "abuse-rate", 0, "then run the mix at this many reads a second beside an abusive client; 0: do not")
 	flag.StringVar(&c.cmd, "cmd", "", "the command that started the run, for the report")
 	flag.StringVar(&c.load, "load", "", "how the data was loaded, for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the request mix")
@@ -101,6 +103,8 @@ func (c config) check() error {
 		return fmt.Errorf("-burst must be 2s..1m, got %s", c.burst)
 	case c.rate < 0 || c.rate > 100000:
 		return fmt.Errorf("-rate must be 0..100000 a second, got %g", c.rate)
+	case c.abuseRate < 0 || c.abuseRate > 100000:
+		return fmt.Errorf("-abuse-rate must be 0..100000 a second, got %g", c.abuseRate)
 	case c.writeRate < 0 || c.writeRate > 100:
 		return fmt.Errorf("-write-rate must be 0..100 a second, got %g", c.writeRate)
 	case c.writeRate > 0 && c.token == "":
@@ -113,6 +117,9 @@ func (c config) check() error {
 // shutdown.
 func run(ctx context.Context, c config) error {
 	r := &report{cfg: c, started: time.Now().UTC(), machine: harness.DescribeMachine(ctx, c.DB)}
+	// Loopback is the proxy in front of every client here (X-Forwarded-For
+	// names the client): trusted, as it is by default, said for clarity.
+	os.Setenv("INCIDENTMAP_TRUSTED_PROXIES", "127.0.0.1/32")
 	srv, err := harness.StartServer(ctx, harness.ServerConfig{
 		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout})
 	if err != nil {
@@ -129,6 +136,11 @@ func run(ctx context.Context, c config) error {
 		logf("the same mix at %g reads a second: %s", c.rate, c.duration)
 		paced := measure(ctx, c, w, srv.Pid(), c.rate)
 		r.paced = &paced
+	}
+	if c.abuseRate > 0 && ctx.Err() == nil {
+		logf("the same mix at %g reads a second beside an abusive client from %s: %s", c.abuseRate, abuserAddr, c.duration)
+		abused, abuse := measureBesideAbuser(ctx, c, w, srv.Pid())
+		r.abused, r.abuse = &abused, abuse
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()

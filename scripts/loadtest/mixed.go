@@ -68,6 +68,17 @@ func (l loadResult) all() *tally {
 	return t
 }
 
+// reads counts the requests of the read mix (the kinds a paced run paces).
+func (l loadResult) reads() int {
+	n := 0
+	for _, k := range []string{kindTile, kindItems, kindCSV, kindGeoJSONSeq} {
+		if t := l.kinds[k]; t != nil {
+			n += t.summary().requests
+		}
+	}
+	return n
+}
+
 func (l loadResult) perSecond(s summary) float64 { return float64(s.requests) / l.elapsed.Seconds() }
 
 // progress logs the request count every 10 s until stopped.

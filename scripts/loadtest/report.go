@@ -19,6 +19,8 @@ type report struct {
 	png      string      // what became of /map.png
 	main     loadResult  // the closed loop
 	paced    *loadResult // the same mix at a set rate; nil when not run
+	abused   *loadResult // the same mix at a set rate beside the abuser; nil when not run
+	abuse    abuseResult // what the abuser got
 	shutdown shutdownResult
 }
 
@@ -77,7 +79,7 @@ func (r *report) faults() []string {
 	if !r.shutdown.passed() {
 		out = append(out, "the graceful shutdown under load failed")
 	}
-	return out
+	return append(out, r.abuseFaults()...)
 }
 
 // verdict is the last line of the run.
@@ -89,6 +91,9 @@ func (r *report) verdict() string {
 		met = "missed"
 	}
 	p99 := fmt.Sprintf("p99 %s %s (target %s: %s)", harness.MS(s.p99), run.name(), harness.MS(p99Target), met)
+	if r.abused != nil {
+		p99 += "; " + r.abuseVerdict()
+	}
 	if f := r.faults(); len(f) > 0 {
 		return "FAILED: " + strings.Join(f, "; ") + "; " + p99
 	}
@@ -116,6 +121,7 @@ func (r *report) markdown() string {
 		p("### %s\n", strings.ToUpper(run.name()[:1])+run.name()[1:])
 		r.kindsTable(p, run)
 	}
+	r.abuseText(p)
 	r.shutdownText(p)
 	return b.String()
 }
@@ -166,6 +172,7 @@ func (r *report) targetsTable(p func(string, ...any)) {
 		harness.YesNo(ls.requests > 0 && ls.p99 <= p99Target))
 	p("| SIGTERM under load: every request in flight answered, no 5xx, no broken connection | %d of %d in flight answered | %s |",
 		f.inFlightOK, f.inFlight, harness.YesNo(r.shutdown.passed()))
+	r.abuseTargets(p)
 	p("")
 }
 
@@ -186,6 +193,11 @@ func (r *report) kindsTable(p func(string, ...any), run *loadResult) {
 	row("**all**", all)
 	p("")
 	p("Statuses: %s. Socket errors: %s.", counts(all.statuses), counts(all.sockErrs))
+	if due := int(run.rate * run.elapsed.Seconds()); run.rate > 0 && run.reads() < due*99/100 {
+		p("\nOnly %s of the %s reads due were sent: the rest were still waiting for a free connection when the run "+
+			"ended, and their latency (at least the wait) is missing from the figures above.",
+			harness.Thousands(int64(run.reads())), harness.Thousands(int64(due)))
+	}
 	if run.cpu != "" {
 		p("\nCPU during this run, in percent of one core (the machine has %d): %s.", r.machine.CPUs, run.cpu)
 	}

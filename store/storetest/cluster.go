@@ -13,10 +13,13 @@ import (
 // Cluster is a throwaway PostGIS cluster of one test, which the test may
 // stop and start (fault tests do) without disturbing the shared one.
 type Cluster struct {
-	URL  string // admin URL (the postgres superuser)
-	root string
-	port int
-	repo string
+	URL     string // admin URL (the postgres superuser)
+	root    string
+	port    int
+	repo    string
+	primary int // the primary's port, for a standby
+
+	postmaster int // its pid, once Freeze has looked it up
 }
 
 // NewCluster starts a private cluster with scripts/pg.sh (repo is the path
@@ -26,16 +29,32 @@ type Cluster struct {
 func NewCluster(t testing.TB, repo string) *Cluster {
 	t.Helper()
 	AdminURL(t) // the same rule: skip locally, fail under CI, when there is no database set-up
+	return startCluster(t, &Cluster{repo: repo}, "start")
+}
+
+// NewStandby starts a hot standby of primary in a throwaway cluster of its
+// own: a copy taken with pg_basebackup -R that streams the primary's WAL,
+// so it replays every later write, databases created later included, and
+// answers read-only queries. It is stopped and removed when the test ends.
+func NewStandby(t testing.TB, primary *Cluster) *Cluster {
+	t.Helper()
+	return startCluster(t, &Cluster{repo: primary.repo, primary: primary.port}, "standby")
+}
+
+// startCluster runs scripts/pg.sh cmd for c in a new directory on a free
+// port and arranges its removal.
+func startCluster(t testing.TB, c *Cluster, cmd string) *Cluster {
+	t.Helper()
 	root, err := os.MkdirTemp("", "incidentmap-fault-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.Chmod(root, 0o777) // the postgres user runs the cluster when we are root
-	c := &Cluster{root: root, port: freePort(t), repo: repo}
-	out, err := c.script("start")
+	c.root, c.port = root, freePort(t)
+	out, err := c.script(cmd)
 	if err != nil {
 		os.RemoveAll(root)
-		t.Fatalf("start a private cluster: %v\n%s", err, out)
+		t.Fatalf("start a private cluster (%s): %v\n%s", cmd, err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	c.URL = lines[len(lines)-1]
@@ -70,7 +89,8 @@ func (c *Cluster) script(cmd string) (string, error) {
 			env = append(env, kv)
 		}
 	}
-	run.Env = append(env, "INCIDENTMAP_PGROOT="+c.root, fmt.Sprintf("INCIDENTMAP_PGPORT=%d", c.port), "INCIDENTMAP_PG_FAST=1")
+	run.Env = append(env, "INCIDENTMAP_PGROOT="+c.root, fmt.Sprintf("INCIDENTMAP_PGPORT=%d", c.port), "INCIDENTMAP_PG_FAST=1",
+		fmt.Sprintf("INCIDENTMAP_PRIMARY_PORT=%d", c.primary))
 	var out strings.Builder
 	run.Stdout = &out
 	run.Stderr = &out
