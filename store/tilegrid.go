@@ -29,12 +29,19 @@ const tilePoint = `
 		least(greatest(floor((p.lon + 180) / 360 * 4294967296), 0), 4294967295)::bigint AS x,
 		least(greatest(floor((0.5 - ln((1 + m.s) / (1 - m.s)) / (4 * pi())) * 4294967296), 0), 4294967295)::bigint AS y) w`
 
-// tileGrid adds to q the clauses that keep the incidents whose point lies
-// in g's tile.
-func tileGrid(q *query, g geo.TileGrid) {
-	// The envelope lets the spatial index skip the rest of the world; the
-	// world coordinates then decide. It is widened a little, and reaches the
-	// poles on the top and bottom rows, whose points Web Mercator clamps.
+// gridQuery is the SQL of one tile grid.
+type gridQuery struct {
+	g     geo.TileGrid
+	shift int // from world coordinates to world cells: cells of the grid over the whole world
+}
+
+// tileGrid adds to q a clause that keeps the incidents near g's tile, and
+// returns the grid. The envelope lets the spatial index skip the rest of
+// the world; the world cell of each row (cellXY) then decides, in Go, for
+// a comparison of computed values in SQL misleads the planner. The
+// envelope is widened a little, and reaches the poles on the top and
+// bottom rows, whose points Web Mercator clamps.
+func tileGrid(q *query, g geo.TileGrid) gridQuery {
 	b := maptile.New(g.X, g.Y, maptile.Zoom(g.Z)).Bound()
 	const margin = 1e-6
 	minLat, maxLat := b.Min[1]-margin, b.Max[1]+margin
@@ -45,23 +52,32 @@ func tileGrid(q *query, g geo.TileGrid) {
 		minLat = -90
 	}
 	q.where("i.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", b.Min[0]-margin, minLat, b.Max[0]+margin, maxLat)
-	shift := 32 - int(g.Z)
-	q.where("w.x >> %s::int = %s::bigint AND w.y >> %s::int = %s::bigint", shift, int64(g.X), shift, int64(g.Y))
+	return gridQuery{g: g, shift: 32 - int(g.Z) - log2(g.Cells)}
 }
 
-// gridCell is the SQL expression of an incident's cell in g's tile.
-func gridCell(q *query, g geo.TileGrid) string {
-	shift, mask, cells := q.arg(32-int(g.Z)-log2(g.Cells)), q.arg(g.Cells-1), q.arg(g.Cells)
-	return fmt.Sprintf("((w.y >> %[1]s::int) & %[2]s::bigint) * %[3]s::bigint + ((w.x >> %[1]s::int) & %[2]s::bigint)",
-		shift, mask, cells)
+// cellXY are the SQL expressions of the world cell of a row.
+func (gq gridQuery) cellXY(q *query) string {
+	shift := q.arg(gq.shift)
+	return fmt.Sprintf("w.x >> %[1]s::int, w.y >> %[1]s::int", shift)
 }
 
-// gridUnits are the SQL expressions of an incident's position in g's tile,
-// in tile units.
-func gridUnits(q *query, g geo.TileGrid) (x, y string) {
-	shift, mask := q.arg(32-int(g.Z)-log2(g.Units)), q.arg(g.Units-1)
+// units are the SQL expressions of a row's position in its tile, in tile
+// units.
+func (gq gridQuery) units(q *query) (x, y string) {
+	shift, mask := q.arg(32-int(gq.g.Z)-log2(gq.g.Units)), q.arg(gq.g.Units-1)
 	return fmt.Sprintf("((w.x >> %s::int) & %s::bigint)", shift, mask),
 		fmt.Sprintf("((w.y >> %s::int) & %s::bigint)", shift, mask)
+}
+
+// cell returns the cell of the tile that world cell (x, y) is, or false
+// when it lies outside the tile.
+func (gq gridQuery) cell(x, y int64) (int, bool) {
+	bits := log2(gq.g.Cells)
+	if x>>bits != int64(gq.g.X) || y>>bits != int64(gq.g.Y) {
+		return 0, false
+	}
+	mask := int64(gq.g.Cells - 1)
+	return int((y&mask)*int64(gq.g.Cells) + x&mask), true
 }
 
 func log2(n int) int { return bits.Len(uint(n)) - 1 }
@@ -79,6 +95,13 @@ func (s *Store) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 		return fmt.Errorf("tile grid %+v: cells and units must be powers of two, units at most 2^(32-z)", g)
 	}
 	return transactOn(ctx, s.db, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, func(tx *sql.Tx) error {
+		// The planner takes each computed cell for a group of its own: it
+		// would sort every match to group them, where hashing the few
+		// groups is cheap. And it would compile the expressions (JIT), which
+		// takes longer than evaluating them.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_sort = off; SET LOCAL jit = off`); err != nil {
+			return translate(err)
+		}
 		perCell := make([]int, g.Cells*g.Cells)
 		ids := make([][]string, g.Cells*g.Cells) // of the cells that may be listed
 		total := 0
@@ -118,14 +141,14 @@ func (s *Store) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 func tileGroups(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid,
 	fn func(gr geo.TileGroup, minID, maxID string) error) error {
 	q := &query{}
-	tileGrid(q, g)
-	unitX, unitY := gridUnits(q, g)
-	columns := fmt.Sprintf(`%s AS cell, i.event_type, i.geo_precision, count(*), sum(%s), sum(%s),
+	grid := tileGrid(q, g)
+	unitX, unitY := grid.units(q)
+	columns := fmt.Sprintf(`%s, i.event_type, i.geo_precision, count(*), sum(%s), sum(%s),
 		coalesce(sum(greatest(i.fatalities_best, 0)), 0), min(i.starts_at), max(i.ends_at), min(i.id), max(i.id)`,
-		gridCell(q, g), unitX, unitY)
+		grid.cellXY(q), unitX, unitY)
 	from := incidentSource(q, f, columns)
 	q.filter(f)
-	stmt := `SELECT ` + from + tilePoint + ` WHERE ` + q.sql() + ` GROUP BY 1, 2, 3`
+	stmt := `SELECT ` + from + tilePoint + ` WHERE ` + q.sql() + ` GROUP BY 1, 2, 3, 4`
 	rows, err := tx.QueryContext(ctx, stmt, q.args...)
 	if err != nil {
 		return translate(err)
@@ -133,13 +156,15 @@ func tileGroups(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid,
 	defer rows.Close()
 	for rows.Next() {
 		var gr geo.TileGroup
+		var x, y int64
 		var minID, maxID string
-		if err := rows.Scan(&gr.Cell, &gr.EventType, &gr.GeoPrecision, &gr.Count, &gr.SumX, &gr.SumY,
+		if err := rows.Scan(&x, &y, &gr.EventType, &gr.GeoPrecision, &gr.Count, &gr.SumX, &gr.SumY,
 			&gr.Fatalities, &gr.FirstStart, &gr.LastEnd, &minID, &maxID); err != nil {
 			return translate(err)
 		}
-		if gr.Cell < 0 || gr.Cell >= g.Cells*g.Cells {
-			return fmt.Errorf("tile grid %+v: cell %d out of range", g, gr.Cell)
+		var in bool
+		if gr.Cell, in = grid.cell(x, y); !in {
+			continue
 		}
 		if err := fn(gr, minID, maxID); err != nil {
 			return err
@@ -153,35 +178,36 @@ func tileGroups(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid,
 func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, ids []string,
 	fn func(cell int, s geo.Summary) error) error {
 	q := &query{}
-	tileGrid(q, g)
-	from := incidentSource(q, f, summaryColumns+`, `+gridCell(q, g))
+	grid := tileGrid(q, g)
+	from := incidentSource(q, f, summaryColumns+`, `+grid.cellXY(q))
 	q.filter(f)
 	if ids != nil {
 		q.where("i.id = ANY(%s::text[])", pq.Array(ids))
 	}
-	stmt := `SELECT ` + from + tilePoint + ` WHERE ` + q.sql()
-	rows, err := tx.QueryContext(ctx, stmt, q.args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+from+tilePoint+` WHERE `+q.sql(), q.args...)
 	if err != nil {
 		return translate(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var cell int
-		sum, err := scanSummary(withCell{rows, &cell})
+		var x, y int64
+		sum, err := scanSummary(withCell{rows, &x, &y})
 		if err != nil {
 			return translate(err)
 		}
-		if err := fn(cell, sum); err != nil {
-			return err
+		if cell, in := grid.cell(x, y); in {
+			if err := fn(cell, sum); err != nil {
+				return err
+			}
 		}
 	}
 	return translate(rows.Err())
 }
 
-// withCell scans a summary row followed by its cell.
+// withCell scans a summary row followed by its world cell.
 type withCell struct {
 	row  scanner
-	cell *int
+	x, y *int64
 }
 
-func (w withCell) Scan(dest ...any) error { return w.row.Scan(append(dest, w.cell)...) }
+func (w withCell) Scan(dest ...any) error { return w.row.Scan(append(dest, w.x, w.y)...) }
