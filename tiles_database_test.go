@@ -123,9 +123,14 @@ func tileFeatures(t *testing.T, s *tiles.Service, tile maptile.Tile, f geo.Filte
 }
 
 // throughDatabase is f as a filter the index does not hold that selects
-// the same incidents: the published ones.
-func throughDatabase(f geo.Filter) geo.Filter {
-	f.Statuses = []string{geo.StatusPublished}
+// the same incidents: the published ones, or the data as it is now.
+func throughDatabase(f geo.Filter, asOfNow bool) geo.Filter {
+	if asOfNow {
+		now := time.Now()
+		f.AsOf = &now
+	} else {
+		f.Statuses = []string{geo.StatusPublished}
+	}
 	return f
 }
 
@@ -159,17 +164,18 @@ func TestDatabaseTilesAreTheTilesOfTheIndex(t *testing.T) {
 	places := []orb.Point{moura, {-1.5, 12.4}, {2.1, 13.5}, {-8, 12.65}, {-4, 16}}
 	compared, clusters, features, shapes := 0, 0, 0, 0
 	for name, f := range filters {
-		if fromIndex.NeedsDatabase(f) || !fromDatabase.NeedsDatabase(throughDatabase(f)) {
-			t.Fatalf("%s: the index must hold the filter, not the filter with statuses", name)
+		asOfNow := name == "2023" // the versions' path
+		if fromIndex.NeedsDatabase(f) || !fromDatabase.NeedsDatabase(throughDatabase(f, asOfNow)) {
+			t.Fatalf("%s: the index must hold the filter, not the filter with statuses or as_of", name)
 		}
 		for _, p := range places {
 			for z := maptile.Zoom(0); z <= 14; z += 2 {
 				tile := maptile.At(p, z)
 				want := tileFeatures(t, fromIndex, tile, f)
-				got := tileFeatures(t, fromDatabase, tile, throughDatabase(f))
+				got := tileFeatures(t, fromDatabase, tile, throughDatabase(f, asOfNow))
 				if !slices.Equal(got, want) {
 					t.Errorf("%s, tile %d/%d/%d: PostGIS built %d features, the index %d; first differences:\n%s",
-						name, z, tile.X, tile.Y, len(got), len(want), diff(got, want))
+						name, z, tile.X, tile.Y, len(got), len(want), featureDiff(got, want))
 				}
 				compared++
 				features += len(want)
@@ -190,8 +196,8 @@ func TestDatabaseTilesAreTheTilesOfTheIndex(t *testing.T) {
 	}
 }
 
-// diff lists the first lines of got and want that the other lacks.
-func diff(got, want []string) string {
+// featureDiff lists the first lines of got and want that the other lacks.
+func featureDiff(got, want []string) string {
 	var b strings.Builder
 	n := 0
 	for _, g := range got {
@@ -300,7 +306,7 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 	started := time.Now()
 	for k := range asked {
 		go func() {
-			f := geo.Filter{Query: "moura", Time: geo.Interval{Start: ptr(time.Date(2020, 1, 1+k, 0, 0, 0, 0, time.UTC))}}
+			f := geo.Filter{Query: "moura", Time: geo.Interval{Start: day2020(1 + k)}}
 			_, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f)
 			answers <- answer{err, time.Since(started)}
 		}()
@@ -328,13 +334,17 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 		}
 	}
 	release()
-	f := geo.Filter{Query: "moura", Time: geo.Interval{Start: ptr(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))}}
+	f := geo.Filter{Query: "moura", Time: geo.Interval{Start: day2020(1)}}
 	if _, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f); err != nil {
 		t.Errorf("once the database is free: %v", err)
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+// day2020 is the start of a day of 2020, counted from 1 January.
+func day2020(day int) *time.Time {
+	t := time.Date(2020, 1, day, 0, 0, 0, 0, time.UTC)
+	return &t
+}
 
 func TestTilesBeyondTheDatabasePoolAnswer503WithRetryAfter(t *testing.T) {
 	a := startApp(t)
