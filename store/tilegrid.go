@@ -191,7 +191,7 @@ func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, 
 	defer rows.Close()
 	for rows.Next() {
 		var x, y int64
-		sum, err := scanSummary(withCell{rows, &x, &y})
+		sum, err := scanSummary(withWorldCell{rows, &x, &y})
 		if err != nil {
 			return translate(err)
 		}
@@ -204,10 +204,10 @@ func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, 
 	return translate(rows.Err())
 }
 
-// withCell scans a summary row followed by its world cell.
-type withCell struct {
+// withWorldCell scans a summary row followed by its world cell.
+type withWorldCell struct {
 	row  scanner
 	x, y *int64
 }
 
-func (w withCell) Scan(dest ...any) error { return w.row.Scan(append(dest, w.x, w.y)...) }
+func (w withWorldCell) Scan(dest ...any) error { return w.row.Scan(append(dest, w.x, w.y)...) }
