@@ -36,6 +36,11 @@ type Tiles interface {
 	NeedsDatabase(f geo.Filter) bool
 	// Sync waits until items and tiles show every committed write.
 	Sync(ctx context.Context) error
+	// NeedsDatabase reports whether tiles for f are built from PostGIS
+	// (filters the in-memory index does not hold: q, actor, admin1,
+	// as_of, status) rather than from the index: each costs a query, in a
+	// small bounded pool, so such tiles are worth rate limiting per client.
+	NeedsDatabase(f geo.Filter) bool
 }
 
 const mediaMVT = "application/vnd.mapbox-vector-tile"

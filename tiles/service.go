@@ -24,6 +24,12 @@ type Source interface {
 	// EachSummary streams the published incidents that match f and, when
 	// within is not nil, intersect it.
 	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error
+	// TileGroups sums up the incidents that match f in the tile of g by
+	// cell, event type and geo precision, and gives the summaries of the
+	// incidents g lists one by one, with their cells (see geo.TileGrid);
+	// all in one snapshot.
+	TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
+		group func(geo.TileGroup) error, detail func(cell int, s geo.Summary) error) error
 	// Summaries returns the published incidents among ids.
 	Summaries(ctx context.Context, ids []string) ([]geo.Summary, error)
 	// ChangesSince lists incidents written after change seq since.
@@ -50,6 +56,13 @@ type Options struct {
 	Logger     *slog.Logger
 	// ObserveBuild, when set, is told how long each tile took to build.
 	ObserveBuild func(seconds float64, fromIndex bool)
+	// Tiles of filters the index does not hold are built from PostGIS:
+	// at most DBBuilds at once (default 3), with at most DBQueue more
+	// waiting (default 8) for at most DBWait (default 3 s) each, and each
+	// build cut after DBTimeout (default 10 s). Past these bounds a tile
+	// fails with an EUnavailable error.
+	DBBuilds, DBQueue int
+	DBWait, DBTimeout time.Duration
 }
 
 // Service builds and caches tiles and keeps its index in step with the
@@ -62,6 +75,7 @@ type Service struct {
 	flight  singleflight.Group
 	wake    chan struct{}
 	observe func(seconds float64, fromIndex bool)
+	db      *dbPool // bounds the tiles built from PostGIS
 	hits    atomic.Int64
 	misses  atomic.Int64
 }
@@ -88,7 +102,7 @@ func New(src Source, o Options) *Service {
 		o.ObserveBuild = func(float64, bool) {}
 	}
 	return &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1),
-		observe: o.ObserveBuild}
+		observe: o.ObserveBuild, db: newDBPool(o)}
 }
 
 // Status reports whether the in-memory index is loaded and how many
@@ -156,39 +170,25 @@ func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo
 	if sn != nil {
 		ix, places = sn.ix, sn.places
 	}
+	var l *layout
 	if ix == nil || !inMemory {
 		var err error
-		if ix, err = s.queryTile(ctx, t, f); err != nil {
+		if ix, l, err = s.queryTile(ctx, t, f); err != nil {
 			return Tile{}, err
 		}
-		m = memFilter{minBest: -1}
 		if sn == nil {
 			if places, err = s.src.AllPlaces(ctx); err != nil {
 				return Tile{}, err
 			}
 		}
+	} else {
+		l = scan(ix, t, &m)
 	}
-	l := scan(ix, t, &m)
 	raw, err := marshal(incidentFeatures(ix, l, t), placeFeatures(places, t, f.Time.LastInstant(time.Now())))
 	if err != nil {
 		return Tile{}, err
 	}
 	return pack(raw)
-}
-
-// queryTile reads the incidents of one tile that match f from PostGIS into a
-// small index.
-func (s *Service) queryTile(ctx context.Context, t maptile.Tile, f geo.Filter) (*index, error) {
-	bound := t.Bound()
-	var b builder
-	err := s.src.EachSummary(ctx, f, &bound, func(sum geo.Summary) error {
-		b.addSummary(&sum)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return b.finish(), nil
 }
 
 // pack gzips a tile and computes its entity tag.
