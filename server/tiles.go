@@ -30,10 +30,6 @@ type Tiles interface {
 	// publishers of their sources, most cited first, from the in-memory
 	// index; ok is false when PostGIS must answer.
 	EachSummary(f geo.Filter, limit int, fn func(geo.Summary)) (publishers []string, total int, ok bool)
-	// NeedsDatabase reports whether a tile of filter f is built by
-	// PostGIS (a filter the in-memory index does not hold): such tiles
-	// are rate limited per client.
-	NeedsDatabase(f geo.Filter) bool
 	// Sync waits until items and tiles show every committed write.
 	Sync(ctx context.Context) error
 	// NeedsDatabase reports whether tiles for f are built from PostGIS

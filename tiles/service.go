@@ -204,10 +204,3 @@ func pack(raw []byte) (Tile, error) {
 	sum := sha256.Sum256(raw)
 	return Tile{Gzip: buf.Bytes(), ETag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
 }
-
-// NeedsDatabase reports whether tiles of filter f are built by PostGIS: f
-// filters on something the in-memory index does not hold.
-func (s *Service) NeedsDatabase(f geo.Filter) bool {
-	_, inMemory := compile(f)
-	return !inMemory
-}
