@@ -21,6 +21,11 @@ type config struct {
 	ShutdownTimeout  time.Duration // requests in flight get this long to finish
 	DrainTimeout     time.Duration // how long to refuse new work before closing the listener
 	PprofAddr        string        // where to serve net/http/pprof (INCIDENTMAP_PPROF_ADDR); "": nowhere
+	// IndexSnapshot is the file the tile index is saved to after a full
+	// load and at shutdown, and read back at start
+	// (INCIDENTMAP_INDEX_SNAPSHOT); "": the index is loaded from the
+	// database at every start.
+	IndexSnapshot string
 }
 
 func configFrom(getenv func(string) string) config {
@@ -31,6 +36,7 @@ func configFrom(getenv func(string) string) config {
 		PublicURL:        getenv("INCIDENTMAP_PUBLIC_URL"),
 		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
 		PprofAddr:        getenv("INCIDENTMAP_PPROF_ADDR"),
+		IndexSnapshot:    getenv("INCIDENTMAP_INDEX_SNAPSHOT"),
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,
