@@ -178,7 +178,8 @@ type savedIndex struct {
 // file).
 func readIndex(r io.Reader, size int64, accept func(seq int64, origin string) error) (*savedIndex, error) {
 	crc := crc32.New(castagnoli)
-	d := &decoder{r: bufio.NewReaderSize(r, 1<<20), crc: crc, left: size - 4, buf: make([]byte, 256<<10)}
+	bufSize := int(min(max(size, 64), 1<<20)) // small files get small buffers
+	d := &decoder{r: bufio.NewReaderSize(r, bufSize), crc: crc, left: size - 4, buf: make([]byte, max(bufSize/4, 64))}
 	if magic := d.take(len(fileMagic)); string(magic) != fileMagic {
 		return nil, refuse("no tile index header")
 	}
