@@ -19,11 +19,13 @@ type savedState struct {
 	path    string
 	writing chan struct{} // a slot: held while the file is written
 	seq     atomic.Int64  // the seq the file holds; -1: unknown
+	tried   atomic.Int64  // the seq saveNow last tried to save; -1: none
 }
 
 func (sv *savedState) init(path string) {
 	sv.path, sv.writing = path, make(chan struct{}, 1)
 	sv.seq.Store(-1)
+	sv.tried.Store(-1)
 }
 
 // loadSaved reads the index saved at Options.SnapshotPath and returns it
@@ -77,17 +79,28 @@ func (s *Service) loadSaved(ctx context.Context) *snapshot {
 	return sn
 }
 
-// saveSoon saves the index in the background (after a full load): the
-// next start reads it instead of the database. Failures are logged.
-func (s *Service) saveSoon(ctx context.Context) {
-	if s.saved.path == "" {
+// saveEvery is how far (in change seq) the index may move past the saved
+// file before Run saves it again, so that a start after a crash rolls
+// forward from a recent file rather than loading in full.
+const saveEvery = maxIncremental / 2
+
+// saveNow saves the index when the file lags: after a full load, and when
+// it is saveEvery changes behind. Run calls it between two refreshes, so
+// that no change is applied meanwhile: an apply would make a second index
+// while the save holds the first. Failures are logged.
+// A failed save is tried again saveEvery changes later (and at shutdown).
+func (s *Service) saveNow(ctx context.Context) {
+	sn := s.snap.Load()
+	if s.saved.path == "" || sn == nil {
 		return
 	}
-	go func() {
-		if err := s.SaveIndex(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("tiles: save index", "path", s.saved.path, "err", err)
-		}
-	}()
+	if last := max(s.saved.seq.Load(), s.saved.tried.Load()); last >= 0 && sn.seq-last < saveEvery {
+		return
+	}
+	s.saved.tried.Store(sn.seq)
+	if err := s.SaveIndex(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("tiles: save index", "path", s.saved.path, "err", err)
+	}
 }
 
 // SaveIndex writes the loaded index to Options.SnapshotPath, atomically (a

@@ -244,3 +244,39 @@ func TestTilesWaitForTheIndexThenAnswerUnavailable(t *testing.T) {
 		t.Errorf("tile once loaded: %d features", n)
 	}
 }
+
+// A save that cannot finish (here: its context ends) leaves the file it
+// would have replaced as it was, and no temporary file.
+func TestAnUnfinishedSaveLeavesTheOldFile(t *testing.T) {
+	src := randomSource(rand.New(rand.NewPCG(11, 12)), 500)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "index")
+	s := New(src, Options{SnapshotPath: path})
+	if err := s.refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.summaries = append(src.summaries, randomSummary(rand.New(rand.NewPCG(1, 1)), "new"))
+	src.changes = append(src.changes, "new")
+	if err := s.refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := writeIndexFile(cancelled, path, s.snap.Load(), "here"); err == nil {
+		t.Fatal("a cancelled save succeeded")
+	}
+	after, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(before, after) {
+		t.Errorf("the saved file changed (%v)", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files left in the directory, want the index only", len(entries))
+	}
+}

@@ -38,6 +38,7 @@ func (s *Service) Run(ctx context.Context) {
 			sleep(ctx, retryEvery)
 			continue
 		}
+		s.saveNow(ctx)
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
@@ -157,7 +158,6 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 	}
 	s.publish(next)
 	s.log.Info("tiles: index loaded", "incidents", next.ix.len(), "took", time.Since(started).String())
-	s.saveSoon(ctx)
 	return nil
 }
 
