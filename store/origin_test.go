@@ -9,9 +9,9 @@ import (
 	"incidentmap/store"
 )
 
-// Origin names one change of one database: the same name while that
-// change is in the log, another name in another database, none for a
-// change not written.
+// Origin names one point of the change log of one database: the same name
+// while that change is in the log, another name in another database or at
+// another point, none before the first change.
 func TestOriginNamesTheDatabaseAndTheChange(t *testing.T) {
 	ctx := context.Background()
 	oneWrite := func() *store.Store {
@@ -41,7 +41,10 @@ func TestOriginNamesTheDatabaseAndTheChange(t *testing.T) {
 	if elsewhere := origin(other, last); elsewhere == here || elsewhere == "" {
 		t.Errorf("the same change in another database: %q, here %q", elsewhere, here)
 	}
-	if none := origin(st, last+1); none != "" {
-		t.Errorf("a change not written: %q", none)
+	if later := origin(st, last+1); later == here || later == "" {
+		t.Errorf("a later point: %q, here %q", later, here)
+	}
+	if none := origin(st, 0); none != "" {
+		t.Errorf("before the first change: %q", none)
 	}
 }

@@ -37,9 +37,9 @@ type Source interface {
 	AllPlaces(ctx context.Context) ([]geo.Place, error)
 	// Listen calls fn after every write, on any instance, until ctx ends.
 	Listen(ctx context.Context, fn func()) error
-	// Origin names the database and change seq of its change log: an
+	// Origin names the database and the point seq of its change log: an
 	// index saved at seq may roll forward only where Origin gives the
-	// same name again; "" when change seq is not in the log.
+	// same name again; "" when no change is logged at or before seq.
 	Origin(ctx context.Context, seq int64) (string, error)
 }
 

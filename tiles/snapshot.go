@@ -46,7 +46,14 @@ func (s *Service) loadSaved(ctx context.Context) *snapshot {
 			return err
 		}
 		if here == "" || here != origin {
-			return refuse("saved from %q; here change %d is %q", origin, seq, here)
+			return refuse("saved from %q; here that point is %q", origin, here)
+		}
+		last, err := s.src.LastChange(ctx)
+		if err != nil {
+			return err
+		}
+		if last < seq { // the database was restored to an earlier point
+			return refuse("saved at change %d; the database's last change is %d", seq, last)
 		}
 		return nil
 	})
@@ -128,7 +135,7 @@ func (s *Service) SaveIndex(ctx context.Context) error {
 		return err
 	}
 	if origin == "" {
-		s.log.Info("tiles: index not saved: its change is not in the change log", "seq", sn.seq)
+		s.log.Info("tiles: index not saved: no change is logged at or before its seq", "seq", sn.seq)
 		return nil
 	}
 	started := time.Now()

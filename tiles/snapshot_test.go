@@ -19,13 +19,14 @@ import (
 	"incidentmap/geo"
 )
 
-// Origin names the source by its address: two sources are two databases;
-// change seq exists once written.
+// Origin names the source by its address (two sources are two databases)
+// and the newest change at or before seq.
 func (m *memorySource) Origin(ctx context.Context, seq int64) (string, error) {
-	if seq < 1 || seq > int64(len(m.changes)) {
+	n := min(seq, int64(len(m.changes)))
+	if n < 1 {
 		return "", nil
 	}
-	return fmt.Sprintf("memory %p change %d", m, seq), nil
+	return fmt.Sprintf("memory %p at %d: change %d of %s", m, seq, n, m.changes[n-1]), nil
 }
 
 // countingSource counts the scans of every incident (EachSummary without
@@ -166,24 +167,27 @@ func TestSavedIndexFromElsewhereIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	truncatedLog := *saver
-	truncatedLog.changes = truncatedLog.changes[:10] // counted again from 1
-	cases := map[string]struct {
-		src  *memorySource
+	restarted := func() *memorySource { // the same database, its log emptied and counted again from 1
+		saver.changes = append(saver.changes[:0], "other-1", "other-2")
+		return saver
+	}
+	for _, c := range []struct {
+		name string
+		src  func() *memorySource
 		file []byte
 	}{
-		"another database":            {randomSource(r, 400), raw},
-		"a change log that restarted": {&truncatedLog, raw},
-		"a truncated file":            {saver, raw[:len(raw)/2]},
-		"an empty file":               {saver, nil},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			p := filepath.Join(dir, name)
+		{"another database", func() *memorySource { return randomSource(r, 400) }, raw},
+		{"a truncated file", func() *memorySource { return saver }, raw[:len(raw)/2]},
+		{"an empty file", func() *memorySource { return saver }, nil},
+		{"a change log that restarted", restarted, raw},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src := c.src()
+			p := filepath.Join(dir, c.name)
 			if err := os.WriteFile(p, c.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			counting := &countingSource{memorySource: c.src}
+			counting := &countingSource{memorySource: src}
 			s := New(counting, Options{SnapshotPath: p})
 			if err := s.refresh(context.Background()); err != nil {
 				t.Fatal(err)
@@ -191,7 +195,7 @@ func TestSavedIndexFromElsewhereIsRefused(t *testing.T) {
 			if n := counting.fullScans.Load(); n != 1 {
 				t.Errorf("%d full loads, want 1", n)
 			}
-			if !reflect.DeepEqual(rows(s.snap.Load().ix), rows(loaded(t, c.src).snap.Load().ix)) {
+			if !reflect.DeepEqual(rows(s.snap.Load().ix), rows(loaded(t, src).snap.Load().ix)) {
 				t.Error("the index differs from a fresh load")
 			}
 		})
