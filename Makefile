@@ -49,8 +49,11 @@ web: static/node_modules/.package-lock.json
 build: web
 	$(GO) build -trimpath -o $(BIN) .
 
+# The tile index is saved in .data/tile-index (INCIDENTMAP_INDEX_SNAPSHOT;
+# set it empty for none), so that the next start reads it back.
 run: build
 	$(with_db); \
+	export INCIDENTMAP_INDEX_SNAPSHOT=$${INCIDENTMAP_INDEX_SNAPSHOT-.data/tile-index}; \
 	$(BIN) migrate; \
 	$(BIN) seed; \
 	exec $(BIN) serve

@@ -24,6 +24,11 @@ type config struct {
 	// TrustedProxies (INCIDENTMAP_TRUSTED_PROXIES): CIDRs of the proxies
 	// whose X-Forwarded-For names the client; "": loopback only.
 	TrustedProxies string
+	// IndexSnapshot is the file the tile index is saved to after a full
+	// load and at shutdown, and read back at start
+	// (INCIDENTMAP_INDEX_SNAPSHOT); "": the index is loaded from the
+	// database at every start.
+	IndexSnapshot string
 }
 
 func configFrom(getenv func(string) string) config {
@@ -35,6 +40,7 @@ func configFrom(getenv func(string) string) config {
 		BasemapStyle:     getenv("INCIDENTMAP_BASEMAP_STYLE"),
 		PprofAddr:        getenv("INCIDENTMAP_PPROF_ADDR"),
 		TrustedProxies:   getenv("INCIDENTMAP_TRUSTED_PROXIES"),
+		IndexSnapshot:    getenv("INCIDENTMAP_INDEX_SNAPSHOT"),
 		StatementTimeout: 15 * time.Second,
 		MaxConns:         20,
 		ShutdownTimeout:  20 * time.Second,

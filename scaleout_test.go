@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -147,8 +148,9 @@ func (a *app) waitTileIndex(t *testing.T) {
 		var r struct {
 			TileIndex struct{ Ready bool } `json:"tile_index"`
 		}
-		a.getJSON(t, "/readyz", http.StatusOK, &r)
-		if r.TileIndex.Ready {
+		res, body := a.get(t, "/readyz") // 503 while the index loads
+		json.Unmarshal(body, &r)
+		if res.StatusCode == http.StatusOK && r.TileIndex.Ready {
 			return
 		}
 		if time.Since(start) > 30*time.Second {

@@ -32,13 +32,14 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		return err
 	}
 	registry, builds := newRegistry(st)
-	tileService := tiles.New(st, tiles.Options{Logger: logger, ObserveBuild: func(seconds float64, fromIndex bool) {
-		source := "database"
-		if fromIndex {
-			source = "index"
-		}
-		builds.WithLabelValues(source).Observe(seconds)
-	}})
+	tileService := tiles.New(st, tiles.Options{Logger: logger, SnapshotPath: cfg.IndexSnapshot,
+		ObserveBuild: func(seconds float64, fromIndex bool) {
+			source := "database"
+			if fromIndex {
+				source = "index"
+			}
+			builds.WithLabelValues(source).Observe(seconds)
+		}})
 	registerTileCache(registry, tileService)
 	go tileService.Run(ctx)
 	assets := static.FS()
@@ -97,7 +98,19 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	saveIndex(tileService, cfg, logger)
 	return nil
+}
+
+// saveIndex saves the tile index for the next start (when
+// INCIDENTMAP_INDEX_SNAPSHOT is set), within ShutdownTimeout: a failure is
+// logged, and costs only a slower next start.
+func saveIndex(tileService *tiles.Service, cfg config, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := tileService.SaveIndex(ctx); err != nil {
+		logger.Warn("tiles: index not saved", "path", cfg.IndexSnapshot, "err", err)
+	}
 }
 
 // readBasemap parses the embedded Natural Earth GeoJSON, once for the

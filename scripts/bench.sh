@@ -8,7 +8,9 @@
 # creates the scratch database incidentmap_bench_<N> if missing, builds
 # bin/incidentmap, migrates, seeds and loads N synthetic incidents unless the
 # database already holds exactly N (so a rerun skips the load), then runs
-# `go run ./scripts/bench`. The database is kept; drop it with
+# `go run ./scripts/bench`, which starts the server twice: first without a
+# saved tile index (it loads from PostGIS and saves .data/bench-<N>.tile-index),
+# last from that file. The database is kept; drop it with
 #   psql "$(scripts/pg.sh url)" -c 'DROP DATABASE incidentmap_bench_<N>'
 # It always uses the private cluster: DATABASE_URL is ignored.
 set -euo pipefail
@@ -29,4 +31,5 @@ synth_ensure "$URL" "$N" "$REPO/.data/bench-$N.load"
 CMD="BENCH_N=$N make bench"
 [ -n "${MAKELEVEL:-}" ] || CMD="BENCH_N=$N scripts/bench.sh"
 log "running the benchmark"
-go run ./scripts/bench -db "$URL" -bin bin/incidentmap -n "$N" -out BENCHMARKS.md -cmd "$CMD" -load "$LOAD"
+go run ./scripts/bench -db "$URL" -bin bin/incidentmap -n "$N" -out BENCHMARKS.md -cmd "$CMD" -load "$LOAD" \
+	-index-snapshot "$REPO/.data/bench-$N.tile-index"

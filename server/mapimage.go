@@ -179,11 +179,15 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 
 // mapIncidents gives add every incident that matches f and returns the
 // publishers to credit (at most maxPublishers, and how many in all): from
-// the tiles' in-memory index when it can answer f, else from PostGIS.
+// the tiles' in-memory index when it can answer f, else from PostGIS; but
+// while the index loads, EUnavailable.
 func (s *Server) mapIncidents(ctx context.Context, f geo.Filter, add func(geo.Summary)) ([]string, int, error) {
 	if s.tiles != nil {
 		if names, total, ok := s.tiles.EachSummary(f, maxPublishers, add); ok {
 			return names, total, nil
+		}
+		if ready, _ := s.tiles.Status(); !ready {
+			return nil, 0, errIndexLoading // PostGIS would read every incident of the view
 		}
 	}
 	err := s.store.EachSummary(ctx, f, nil, func(sum geo.Summary) error {
@@ -195,6 +199,9 @@ func (s *Server) mapIncidents(ctx context.Context, f geo.Filter, add func(geo.Su
 	}
 	return s.store.Publishers(ctx, f, maxPublishers)
 }
+
+// errIndexLoading answers a map asked while the tile index loads.
+var errIndexLoading = &geo.Error{Code: geo.EUnavailable, Message: "the tile index is loading: retry shortly"}
 
 // defaultView is the extent of all incidents, or the whole world when
 // there are none.

@@ -177,6 +177,10 @@ func (s *Server) healthz(c echo.Context) error {
 // broke 4 to 6 requests that way).
 func (s *Server) Drain() { s.draining.Store(true) }
 
+// readyz answers 200 when this instance can serve every route at full
+// speed; else 503 with Retry-After and a status and reason: "draining"
+// (shutting down), "unavailable" (the database), or "loading" (the tile
+// index is not loaded yet).
 func (s *Server) readyz(c echo.Context) error {
 	if s.draining.Load() {
 		c.Response().Header().Set("Retry-After", "5")
@@ -193,6 +197,12 @@ func (s *Server) readyz(c echo.Context) error {
 	if s.tiles != nil {
 		ready, n := s.tiles.Status()
 		body["tile_index"] = map[string]any{"ready": ready, "incidents": n}
+		if !ready {
+			// Tiles would wait and answer 503 meanwhile: send no traffic yet.
+			body["status"], body["reason"] = "loading", "tile index loading"
+			c.Response().Header().Set("Retry-After", "2")
+			return c.JSON(http.StatusServiceUnavailable, body)
+		}
 	}
 	return c.JSON(http.StatusOK, body)
 }

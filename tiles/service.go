@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,6 +43,10 @@ type Source interface {
 	AllPlaces(ctx context.Context) ([]geo.Place, error)
 	// Listen calls fn after every write, on any instance, until ctx ends.
 	Listen(ctx context.Context, fn func()) error
+	// Origin names the database and the point seq of its change log: an
+	// index saved at seq may roll forward only where Origin gives the
+	// same name again; "" when no change is logged at or before seq.
+	Origin(ctx context.Context, seq int64) (string, error)
 }
 
 // Tile is a built tile: the gzipped MVT and its entity tag.
@@ -63,6 +68,13 @@ type Options struct {
 	// fails with an EUnavailable error.
 	DBBuilds, DBQueue int
 	DBWait, DBTimeout time.Duration
+	// SnapshotPath is the file the index is saved to after a full load
+	// and by SaveIndex, and read back from at start (see loadSaved);
+	// "": none.
+	SnapshotPath string
+	// LoadWait is how long a tile waits for the index while it loads
+	// before answering EUnavailable; default 2.5 s.
+	LoadWait time.Duration
 }
 
 // Service builds and caches tiles and keeps its index in step with the
@@ -78,6 +90,11 @@ type Service struct {
 	db      *dbPool // bounds the tiles built from PostGIS
 	hits    atomic.Int64
 	misses  atomic.Int64
+
+	loaded   chan struct{} // closed when the index is first published
+	loadOnce sync.Once
+	loadWait time.Duration
+	saved    savedState
 }
 
 // snapshot is one consistent state: the index, the places, the last change
@@ -90,7 +107,9 @@ type snapshot struct {
 }
 
 // New returns a service reading from src. Until Run has loaded the index,
-// tiles are built from PostGIS directly.
+// a tile the index could answer waits for it (Options.LoadWait), then
+// fails with EUnavailable: it is never built from a scan of every
+// incident in PostGIS.
 func New(src Source, o Options) *Service {
 	if o.CacheBytes == 0 {
 		o.CacheBytes = 256 << 20
@@ -101,8 +120,37 @@ func New(src Source, o Options) *Service {
 	if o.ObserveBuild == nil {
 		o.ObserveBuild = func(float64, bool) {}
 	}
-	return &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1),
-		observe: o.ObserveBuild, db: newDBPool(o)}
+	if o.LoadWait == 0 {
+		o.LoadWait = 2500 * time.Millisecond
+	}
+	s := &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1),
+		observe: o.ObserveBuild, db: newDBPool(o), loaded: make(chan struct{}), loadWait: o.LoadWait}
+	s.saved.init(o.SnapshotPath)
+	return s
+}
+
+// publish makes sn the index tiles and items read.
+func (s *Service) publish(sn *snapshot) {
+	s.snap.Store(sn)
+	s.loadOnce.Do(func() { close(s.loaded) })
+}
+
+// errLoading is the answer of a tile that waited LoadWait for the index.
+var errLoading = &geo.Error{Code: geo.EUnavailable, Message: "the tile index is loading: retry shortly"}
+
+// awaitIndex waits until the index is loaded, for at most LoadWait and
+// never past ctx.
+func (s *Service) awaitIndex(ctx context.Context) (*snapshot, error) {
+	wait := time.NewTimer(s.loadWait)
+	defer wait.Stop()
+	select {
+	case <-s.loaded:
+		return s.snap.Load(), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-wait.C:
+		return nil, errLoading
+	}
 }
 
 // Status reports whether the in-memory index is loaded and how many
@@ -159,11 +207,17 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 	return v.(Tile), nil
 }
 
-// build lays out and encodes one tile, from the index when it can answer f,
-// else from PostGIS.
+// build lays out and encodes one tile, from the index when it can answer f
+// (waiting for it while it loads), else from PostGIS.
 func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo.Filter) (Tile, error) {
 	started := time.Now()
 	m, inMemory := compile(f)
+	if sn == nil && inMemory {
+		var err error
+		if sn, err = s.awaitIndex(ctx); err != nil {
+			return Tile{}, err
+		}
+	}
 	defer func() { s.observe(time.Since(started).Seconds(), inMemory && sn != nil) }()
 	var ix *index
 	var places []geo.Place

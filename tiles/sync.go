@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"runtime/debug"
 	"time"
@@ -37,6 +38,7 @@ func (s *Service) Run(ctx context.Context) {
 			sleep(ctx, retryEvery)
 			continue
 		}
+		s.saveNow(ctx)
 		select {
 		case <-ctx.Done():
 		case <-s.wake:
@@ -60,45 +62,70 @@ func sleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// refresh loads the index the first time, then applies what changed.
+// refresh loads the index the first time (from the saved file when it
+// can, see loadSaved), then applies what changed.
 func (s *Service) refresh(ctx context.Context) error {
 	old := s.snap.Load()
 	if old == nil {
+		if sn := s.loadSaved(ctx); sn != nil {
+			s.publish(sn)
+			return nil
+		}
 		return s.reload(ctx, nil)
 	}
-	ids, last, more, err := s.src.ChangesSince(ctx, old.seq, maxIncremental)
-	if err != nil {
-		return err
-	}
-	if more {
+	next, dirty, everything, err := s.advance(ctx, old)
+	if errors.Is(err, errBehind) {
 		return s.reload(ctx, old)
 	}
-	places, err := s.src.AllPlaces(ctx)
-	if err != nil {
+	if err != nil || next == nil {
 		return err
 	}
-	placesChanged := !reflect.DeepEqual(places, old.places)
-	if len(ids) == 0 && !placesChanged {
-		return nil
-	}
-	changed, err := s.src.Summaries(ctx, ids)
-	if err != nil {
-		return err
-	}
-	next := &snapshot{ix: old.ix, places: places, seq: last, gen: old.gen + 1}
-	everything := placesChanged // places are few: any change redraws every tile
-	if len(ids) > 0 {
-		ix, dirty, tooWide := apply(old.ix, ids, changed)
-		next.ix, everything = ix, everything || tooWide
+	if dirty != nil {
 		s.cache.invalidate(next.gen, dirty)
 	}
 	if everything {
 		s.cache.invalidateAll(next.gen)
 	}
 	s.snap.Store(next)
+	return nil
+}
+
+// errBehind is advance's answer when more than maxIncremental changes
+// wait: reloading the whole index is cheaper then.
+var errBehind = errors.New("tiles: too many changes to apply one by one")
+
+// advance returns old with the changes made after old.seq applied (nil
+// when there are none), the tiles they touched and whether every tile
+// must go (places changed, or a shape too wide to list its tiles).
+func (s *Service) advance(ctx context.Context, old *snapshot) (next *snapshot, dirty map[maptile.Tile]bool, everything bool, err error) {
+	ids, last, more, err := s.src.ChangesSince(ctx, old.seq, maxIncremental)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if more {
+		return nil, nil, false, errBehind
+	}
+	places, err := s.src.AllPlaces(ctx)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	placesChanged := !reflect.DeepEqual(places, old.places)
+	if len(ids) == 0 && !placesChanged {
+		return nil, nil, false, nil
+	}
+	changed, err := s.src.Summaries(ctx, ids)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	next = &snapshot{ix: old.ix, places: places, seq: last, gen: old.gen + 1}
+	everything = placesChanged // places are few: any change redraws every tile
+	if len(ids) > 0 {
+		ix, touched, tooWide := apply(old.ix, ids, changed)
+		next.ix, dirty, everything = ix, touched, everything || tooWide
+	}
 	s.log.Info("tiles: applied changes", "incidents", len(ids), "places_changed", placesChanged,
 		"all_tiles", everything, "seq", last)
-	return nil
+	return next, dirty, everything, nil
 }
 
 // reload reads every published incident into a new index.
@@ -129,7 +156,7 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 		next.gen = old.gen + 1
 		s.cache.invalidateAll(next.gen)
 	}
-	s.snap.Store(next)
+	s.publish(next)
 	s.log.Info("tiles: index loaded", "incidents", next.ix.len(), "took", time.Since(started).String())
 	return nil
 }

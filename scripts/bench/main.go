@@ -27,6 +27,7 @@ import (
 type config struct {
 	harness.Options // -db, -bin, -out, -ready-timeout
 	cmd, load       string
+	indexSnapshot   string // INCIDENTMAP_INDEX_SNAPSHOT of the server; "": none
 	n               int
 	seed            uint64
 	tiles           int           // cold tiles to request
@@ -58,6 +59,8 @@ func main() {
 	flag.IntVar(&c.warmTiles, "warm-tiles", 50, "tiles in the warm load")
 	flag.DurationVar(&c.loadFor, "load-for", 10*time.Second, "duration of each warm load")
 	flag.IntVar(&c.conns, "conns", 64, "concurrent keep-alive connections of the warm load")
+	flag.StringVar(&c.indexSnapshot, "index-snapshot", "", "the server's saved tile index (removed first): "+
+		"the first start loads from PostGIS and saves it, a last start reads it back; empty: no saved index")
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare); err != nil {
@@ -83,14 +86,16 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	srv, err := harness.StartServer(ctx, harness.ServerConfig{
-		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout, NoTileIndexOK: true})
+	srv, err := startFresh(ctx, c)
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
 	r.ready, r.readyWarning = srv.ReadyAfter, srv.Warning
 	r.rssReady = srv.Memory()
+	if err := waitSaved(ctx, c.indexSnapshot); err != nil {
+		return err
+	}
 	logf("(a) %d cold tiles, one at a time", len(plan))
 	r.cold = fetchCold(ctx, srv.Base, plan)
 	logf("(b) baseline: the same tiles through sql/baseline_tile.sql (budget %s)", c.baselineBudget)
@@ -107,6 +112,9 @@ func run(ctx context.Context, c config) error {
 	r.loadAvg[1] = harness.LoadAvg(1)
 	if err := srv.Stop(); err != nil {
 		logf("stopping the server: %v", err)
+	}
+	if r.saved, err = restartFromSaved(ctx, c); err != nil {
+		return err
 	}
 	text := r.markdown()
 	fmt.Println(text)

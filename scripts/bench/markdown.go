@@ -34,6 +34,12 @@ func (r *report) markdown() string {
 	if r.readyWarning != "" {
 		w("Warning: %s.", r.readyWarning)
 	}
+	if s := r.saved; s != nil {
+		w("")
+		w("Started again after the runs, from the tile index the first start saved (INCIDENTMAP_INDEX_SNAPSHOT, %s): "+
+			"ready %s after it started; peak RSS (VmHWM) then %s, against %s for the start that loaded from PostGIS.",
+			harness.Size(s.fileSize), s.ready.Round(10*time.Millisecond), harness.Size(s.memory.HWM), harness.Size(r.rssReady.HWM))
+	}
 	w("")
 	w("| figure | measured | target | met | |")
 	w("|---|---|---|---|---|")

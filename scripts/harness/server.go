@@ -22,6 +22,7 @@ type ServerConfig struct {
 	// field count as ready (Server.Warning says so). Otherwise only
 	// tile_index.ready counts.
 	NoTileIndexOK bool
+	Env           []string // more KEY=VALUE settings of its environment
 }
 
 // Server is `incidentmap serve` running as a subprocess.
@@ -47,7 +48,7 @@ func StartServer(ctx context.Context, c ServerConfig) (*Server, error) {
 	}
 	s := &Server{Log: logFile.Name(), prog: c.Prog, done: make(chan struct{})}
 	s.cmd = exec.Command(c.Bin, "serve", "--addr", "127.0.0.1:0")
-	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+c.DB)
+	s.cmd.Env = append(append(os.Environ(), "DATABASE_URL="+c.DB), c.Env...)
 	s.cmd.Stderr = logFile
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
