@@ -106,7 +106,9 @@ func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author st
 }
 
 // logChanges records the incidents copied in while the bulk load had the
-// change log's trigger off (im_new_ids not logged), as it would have.
+// change log's trigger off (im_new_ids not logged), as it would have. Like
+// every insert into the log, it draws its seqs holding the data_version
+// lock (migration 10), so they become visible in commit order.
 func (b *bulkLoad) logChanges(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_changes (incident_id, op)
 		SELECT id, 'I' FROM im_new_ids WHERE NOT logged`)
