@@ -255,6 +255,12 @@ func TestChangesOfAWriteDuringAnImportAreNotSkipped(t *testing.T) {
 			}()
 			<-r.paused
 			waitDataVersionLocked(t, db)
+			if bulk {
+				// A writer that came before the bulk load's table lock
+				// would hold incidents while it waits for the data
+				// version lock, and deadlock with the load.
+				waitBulkLocked(t, db)
+			}
 			w := newHeldWriter(t, db)
 			wDone := w.insert("during-import")
 			waitBlocked(t, db, w.pid)
@@ -276,5 +282,25 @@ func TestChangesOfAWriteDuringAnImportAreNotSkipped(t *testing.T) {
 				t.Errorf("the feed gave %d changes, want 10,006", len(reader.feedIDs))
 			}
 		})
+	}
+}
+
+// waitBulkLocked waits until a bulk load holds incidents locked.
+func waitBulkLocked(t *testing.T, db *sql.DB) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
+		var locked bool
+		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE granted AND mode = 'AccessExclusiveLock'
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND relation = 'incidents'::regclass)`).Scan(&locked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if locked {
+			return
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the bulk load never locked incidents")
+		}
 	}
 }
