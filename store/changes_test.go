@@ -304,3 +304,65 @@ func waitBulkLocked(t *testing.T, db *sql.DB) {
 		}
 	}
 }
+
+// waitLockWaiter waits until a backend of this database waits for a lock.
+func waitLockWaiter(t *testing.T, db *sql.DB) {
+	t.Helper()
+	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
+		var waiting bool
+		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			return
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("no backend ever waited for a lock")
+		}
+	}
+}
+
+// An edit that comes during an import's first batches waits for the data
+// version lock, which the import holds, while it holds incidents. When the
+// import would turn into a bulk load then, it must not wait for incidents
+// (the two would deadlock, and PostgreSQL abort one): it goes on as an
+// ordinary import, and both land.
+func TestAnEditDuringAnImportThatWouldTurnBulkLands(t *testing.T) {
+	st, db := openImportStore(t)
+	ctx := context.Background()
+	before := schemaShape(t, db)
+	r := &pausingReader{r: &listReader{n: 20000, title: "would turn bulk"}, pause: 10000,
+		paused: make(chan struct{}), resume: make(chan struct{})}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := st.ImportBulkFrom(ctx, r, "test", 15000) // bulk from the second batch
+		imported <- err
+	}()
+	<-r.paused
+	waitDataVersionLocked(t, db)
+	edited := make(chan error, 1)
+	go func() {
+		in := testIncident("edited-during-import", -4, 14, "2022-05-01", "2022-05-01")
+		_, err := st.WriteIncident(ctx, &in, geo.Write{Author: "editor", Create: true})
+		edited <- err
+	}()
+	waitLockWaiter(t, db)
+	close(r.resume)
+	if err := <-imported; err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if err := <-edited; err != nil {
+		t.Fatalf("edit: %v", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM incidents`); n != 20001 {
+		t.Errorf("%d incidents, want 20,001", n)
+	}
+	if after := schemaShape(t, db); after != before {
+		t.Errorf("schema after the import:\n%s\nwant\n%s", after, before)
+	}
+	reader := &logReader{st: st}
+	reader.read(t)
+	reader.checkSaw(t, db, "edited-during-import")
+}
