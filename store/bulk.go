@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+
+	"github.com/lib/pq"
 )
 
 // bulkLoad is a large import's way into the live tables: the indexes of
@@ -14,10 +17,10 @@ import (
 // kept (through its pending list) as built at the end (11 s), but built at
 // the end it leaves no pending list for the first searches to scan.
 //
-// It takes an ACCESS EXCLUSIVE lock on incidents, and on incident_versions
-// once it writes the first versions, until the import commits or rolls
-// back: readers of those tables (items, by-id reads, revisions, the tile
-// index's refresh) wait for it. Tiles already in memory are still served.
+// It takes an ACCESS EXCLUSIVE lock on incidents and incident_versions,
+// only when nobody else holds a lock on them (see lockForBulk), until the
+// import commits or rolls back: readers of those tables (items, by-id
+// reads, revisions, the tile index's refresh) wait for it. Tiles already in memory are still served.
 // Everything is transactional: a failed import rolls the drops back with
 // its rows.
 type bulkLoad struct {
@@ -36,10 +39,12 @@ const bulkCatalog = `
 	ORDER BY 2`
 
 // startBulk locks incidents, drops its indexes and disables its insert
-// trigger.
+// trigger. It returns nil, and changes nothing, when another transaction
+// holds a lock on incidents (see lockForBulk): the import goes on as an
+// ordinary one and may try again at its next batch.
 func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
-	if _, err := tx.ExecContext(ctx, `LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE`); err != nil {
-		return nil, translate(err)
+	if ok, err := lockForBulk(ctx, tx); err != nil || !ok {
+		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, bulkCatalog)
 	if err != nil {
@@ -76,13 +81,38 @@ func startBulk(ctx context.Context, tx *sql.Tx) (*bulkLoad, error) {
 	return b, nil
 }
 
+// lockForBulk takes the ACCESS EXCLUSIVE locks of a bulk load, on
+// incidents and incident_versions (whose key withoutVersionsKey drops), if
+// no other transaction holds a lock on them, and reports whether it did.
+// It never waits, as waiting could deadlock: a write that came during the
+// import's earlier batches holds incidents while it waits for the
+// data_version lock, which the import holds until it commits; a read of
+// revisions holds incident_versions while it waits for incidents.
+// PostgreSQL would abort one of the two (after deadlock_timeout). Nor
+// does it queue every read behind a long one (an export's cursor).
+func lockForBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT im_bulk_lock`); err != nil {
+		return false, translate(err)
+	}
+	_, err := tx.ExecContext(ctx, `LOCK TABLE incidents, incident_versions IN ACCESS EXCLUSIVE MODE NOWAIT`)
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "55P03" { // lock_not_available
+		_, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT im_bulk_lock`)
+		return false, translate(err)
+	}
+	if err != nil {
+		return false, translate(err)
+	}
+	_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT im_bulk_lock`)
+	return err == nil, translate(err)
+}
+
 // withoutVersionsKey writes the first versions of the new incidents (see
 // writeNewVersions) with the primary key of incident_versions dropped, and
 // builds it again after, in one sorted pass. Measured when first versions
 // were whole rows, keeping it cost 1.8 s per 200,000 incidents against 0.9 s
 // for the rows and 0.2 s for the build; with the narrow rows of today a
-// million take 1.1 s and the build 0.7 s. Dropping it locks
-// incident_versions until the import ends, as incidents is.
+// million take 1.1 s and the build 0.7 s.
 func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author string) error {
 	var name, def string
 	err := tx.QueryRowContext(ctx, `SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
@@ -106,7 +136,9 @@ func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author st
 }
 
 // logChanges records the incidents copied in while the bulk load had the
-// change log's trigger off (im_new_ids not logged), as it would have.
+// change log's trigger off (im_new_ids not logged), as it would have. Like
+// every insert into the log, it draws its seqs holding the data_version
+// lock (migration 10), so they become visible in commit order.
 func (b *bulkLoad) logChanges(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_changes (incident_id, op)
 		SELECT id, 'I' FROM im_new_ids WHERE NOT logged`)

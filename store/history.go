@@ -47,7 +47,8 @@ func (s *Store) Revisions(ctx context.Context, id string) ([]geo.Revision, error
 // instant at when it is not zero, oldest first. Without all, it is the
 // public feed: an incident that was never published does not appear, and
 // one that is no longer published appears as deleted (a syncing client
-// drops it).
+// drops it). Seqs become visible in commit order (migration 10), so a
+// client that asks again after the last seq it got misses no change.
 func (s *Store) Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT c.seq, c.incident_id,
 			CASE WHEN $4 OR i.status = 'published' THEN c.op ELSE 'D' END, c.changed_at

@@ -30,8 +30,9 @@ var errDryRun = errors.New("dry run")
 // everything runs and is rolled back; the count is returned.
 //
 // An import that adds many incidents (bulkImportRows, and at least twice
-// the incidents stored before it) becomes a bulk load: see bulkLoad, which
-// locks out readers of incidents and their versions until it commits. A
+// the incidents stored before it) becomes a bulk load, at the first batch
+// from then on that finds no other transaction holding them: see bulkLoad,
+// which locks out readers of incidents and their versions until it commits. A
 // dry run never does.
 func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error) {
 	bulkRows := bulkImportRows
@@ -168,11 +169,13 @@ func (im *importer) add(ctx context.Context, batch []copyRow) error {
 		if im.bulk, err = startBulk(ctx, im.tx); err != nil {
 			return err
 		}
-		im.fresh.unlogged = true
-		if im.seen, err = seenFrom(ctx, im.tx); err != nil {
-			return err
+		if im.bulk != nil {
+			im.fresh.unlogged = true
+			if im.seen, err = seenFrom(ctx, im.tx); err != nil {
+				return err
+			}
+			im.seen.add(newOnes)
 		}
-		im.seen.add(newOnes)
 	}
 	if err := im.fresh.copyRows(ctx, newOnes); err != nil {
 		return err

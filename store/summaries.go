@@ -77,6 +77,9 @@ func (s *Store) Summaries(ctx context.Context, ids []string) ([]geo.Summary, err
 // ChangesSince returns the ids of the incidents written after change seq
 // since (at most limit of them; more reports whether there are further
 // changes) and the last seq read. LastChange gives the starting point.
+// Seqs become visible in commit order (migration 10): a change not visible
+// yet will get a seq above every seq visible now, so reading on from last
+// misses none.
 func (s *Store) ChangesSince(ctx context.Context, since int64, limit int) (ids []string, last int64, more bool, err error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, incident_id FROM incident_changes
 		WHERE seq > $1 ORDER BY seq LIMIT $2`, since, limit+1)
@@ -107,6 +110,8 @@ func (s *Store) ChangesSince(ctx context.Context, since int64, limit int) (ids [
 }
 
 // LastChange returns the seq of the newest incident change (0 if none).
+// Every write not committed yet will log changes above it, so a reader that
+// pairs it with a read of the incidents made after it loses none.
 func (s *Store) LastChange(ctx context.Context) (int64, error) {
 	var seq int64
 	err := s.db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM incident_changes`).Scan(&seq)
