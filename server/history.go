@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,14 +92,18 @@ func (s *Server) changes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	next := since
+	// Resume after the last change listed; with none, ask the same again
+	// (an instant stays an instant: "since=0" would replay the whole log).
+	next := q.Get("since")
 	if len(list) > 0 {
-		next = list[len(list)-1].Seq
+		next = strconv.FormatInt(list[len(list)-1].Seq, 10)
+	} else if next == "" {
+		next = "0"
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return c.JSON(http.StatusOK, map[string]any{
 		"changes": list,
-		"links": []link{{Href: s.baseURL(c) + "/changes?since=" + strconv.FormatInt(next, 10), Rel: "next",
+		"links": []link{{Href: s.baseURL(c) + "/changes?since=" + url.QueryEscape(next), Rel: "next",
 			Type: mediaJSON, Title: "Changes after these"}},
 	})
 }

@@ -152,3 +152,20 @@ func TestLinksAndHost(t *testing.T) {
 		t.Errorf("with a public URL, Vary %q", rec.Header().Values("Vary"))
 	}
 }
+
+// emptyFeed has no change at all.
+type emptyFeed struct{ historyStore }
+
+func (emptyFeed) Changes(context.Context, int64, time.Time, int, bool) ([]geo.Change, error) {
+	return nil, nil
+}
+
+// An empty page of the feed asked by instant points at the same instant,
+// not at the start of the log.
+func TestEmptyChangesPageResumesWhereItWas(t *testing.T) {
+	s := New(Config{Store: emptyFeed{}})
+	rec := get(t, s, "/changes?since=2026-01-01T00:00:00Z")
+	if !strings.Contains(rec.Body.String(), "since=2026-01-01T00%3A00%3A00Z") {
+		t.Errorf("%s", rec.Body)
+	}
+}
