@@ -1,14 +1,13 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/maptile"
@@ -19,8 +18,9 @@ import (
 // Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
 // tile outside the pyramid, EUnavailable when the database is down).
 type Tiles interface {
-	// Tile returns the gzipped MVT of tile t for filter f, and its ETag.
-	Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error)
+	// Tile returns the MVT of tile t for filter f, gzipped when gzipped is
+	// true, and its ETag (the same for both). The body is shared: read only.
+	Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, err error)
 	// Status reports whether the in-memory index is loaded, and its size.
 	Status() (ready bool, incidents int)
 	// Match answers a page of items from the in-memory index: the page's
@@ -57,7 +57,8 @@ func (s *Server) tile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	gz, etag, err := s.tiles.Tile(c.Request().Context(), t, f)
+	gzipped := acceptsGzip(c.Request())
+	body, etag, err := s.tiles.Tile(c.Request().Context(), t, f, gzipped)
 	if err != nil {
 		return err
 	}
@@ -65,23 +66,39 @@ func (s *Server) tile(c echo.Context) error {
 	// nginx (which strips this header) may serve the tile from its cache
 	// until the end of the current second, then revalidates it: a write
 	// shows through it within a second. Other caches follow "no-cache".
-	h.Set("X-Accel-Expires", "@"+strconv.FormatInt(s.now().Unix(), 10))
+	h.Set("X-Accel-Expires", accelExpires.at(s.now()))
 	if tileFresh(c, etag, "public, no-cache") {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if acceptsGzip(c.Request()) {
+	if gzipped {
 		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, mediaMVT, gz)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return err
+	return c.Blob(http.StatusOK, mediaMVT, body)
+}
+
+// accelExpires is the X-Accel-Expires value of the current second.
+var accelExpires secondStamp
+
+// secondStamp formats "@" and a Unix time in seconds, reusing the string
+// while the second lasts: the value of X-Accel-Expires, which every tile
+// answer carries.
+type secondStamp struct {
+	last atomic.Pointer[stamp]
+}
+
+type stamp struct {
+	unix int64
+	text string
+}
+
+func (p *secondStamp) at(now time.Time) string {
+	unix := now.Unix()
+	if s := p.last.Load(); s != nil && s.unix == unix {
+		return s.text
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return err
-	}
-	return c.Blob(http.StatusOK, mediaMVT, raw)
+	s := &stamp{unix: unix, text: "@" + strconv.FormatInt(unix, 10)}
+	p.last.Store(s)
+	return s.text
 }
 
 // parseTile reads z, x and "y.mvt". Non-numbers are 400; tiles outside the
