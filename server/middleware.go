@@ -23,9 +23,9 @@ func (s *Server) middleware() {
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
 		LogResponseSize: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
+			level := requestLogLevel(c, v)
+			if !s.log.Enabled(c.Request().Context(), level) {
+				return nil
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
