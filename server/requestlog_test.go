@@ -54,3 +54,17 @@ func TestQuickTileAnswersAreLoggedAtDebug(t *testing.T) {
 		t.Errorf("a slow tile is logged at %q, want INFO", got[tile])
 	}
 }
+
+func TestRequestIDsAre32LettersAndDistinct(t *testing.T) {
+	seen := map[string]bool{}
+	for range 10000 {
+		id := newRequestID()
+		if len(id) != 32 || strings.Trim(id, idLetters) != "" {
+			t.Fatalf("request id %q: want 32 letters", id)
+		}
+		if seen[id] {
+			t.Fatalf("request id %q given twice", id)
+		}
+		seen[id] = true
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -26,7 +27,9 @@ func writeBodies(path string, tiles []warmTile) error {
 // serveBare serves the tiles saved in bodiesFile on addr, with net/http and
 // nothing else, until SIGTERM: each path (as the request names it) answers
 // its gzipped body to a request whose Accept-Encoding mentions gzip, else
-// its identity body. It prints "listening on ADDR" first.
+// its identity body, with Content-Type and Content-Length (which the server
+// sends too: without it net/http chunks bodies over 2 KB, in more writes).
+// It prints "listening on ADDR" first.
 func serveBare(addr, bodiesFile string) error {
 	b, err := os.ReadFile(bodiesFile)
 	if err != nil {
@@ -50,13 +53,15 @@ func serveBare(addr, bodiesFile string) error {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
+		body := t.Identity
+		h := w.Header()
+		h.Set("Content-Type", "application/vnd.mapbox-vector-tile")
 		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
-			w.Header().Set("Content-Encoding", "gzip")
-			w.Write(t.Gzip)
-			return
+			h.Set("Content-Encoding", "gzip")
+			body = t.Gzip
 		}
-		w.Write(t.Identity)
+		h.Set("Content-Length", strconv.Itoa(len(body))) // as the server does: one piece, not chunks
+		w.Write(body)
 	})}
 	go func() {
 		ch := make(chan os.Signal, 1)
