@@ -123,3 +123,20 @@ func TestWrkScriptCyclesThroughThePaths(t *testing.T) {
 		t.Errorf("parsed %+v, %v", f, err)
 	}
 }
+
+func TestWarmRatioIsTheMedianOfEachRoundsRatio(t *testing.T) {
+	run := func(target string, round int, perSecond float64) wrkRun {
+		return wrkRun{target: target, round: round, gzip: true, requests: int64(perSecond), elapsed: time.Second}
+	}
+	w := warmResult{runs: []wrkRun{
+		run(targetWarm, 1, 900), run(targetBare, 1, 1000), // 0.9
+		run(targetBare, 2, 2000), run(targetWarm, 2, 1000), // 0.5: the machine was busy for the warm run
+		run(targetWarm, 3, 400), run(targetBare, 3, 500), // 0.8
+	}}
+	if got := w.ratio(true); got != 0.8 {
+		t.Errorf("ratio %v, want 0.8 (the median of 0.9, 0.5 and 0.8)", got)
+	}
+	if got := w.ratio(false); got != 0 {
+		t.Errorf("ratio of an encoding not measured: %v", got)
+	}
+}

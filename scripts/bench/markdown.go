@@ -175,8 +175,9 @@ func (r *report) warmMarkdown() string {
 		"each tile in both encodings (each fetched once gzipped and once not before the runs), and against a bare "+
 		"`net/http` handler in a process of its own (`bench -bare`) that serves the very same bodies from a map by path: "+
 		"gzipped to `Accept-Encoding: gzip`, identity to a request without Accept-Encoding. Mean body %s gzipped, %s "+
-		"identity. %d rounds; each runs both targets in both encodings, alternating which target goes first; "+
-		"figures are medians. Server CPU is the served process's user and system time over the run (/proc/PID/stat) "+
+		"identity. %d rounds; each runs both targets in both encodings, alternating which target goes first. "+
+		"warm / bare is the median over the rounds of the ratio of a round's two runs; the other figures are medians "+
+		"over the rounds. Server CPU is the served process's user and system time over the run (/proc/PID/stat) "+
 		"divided by its requests: less sensitive than req/s to other work on the machine.",
 		c.threads, c.conns, c.loadFor, len(m.tiles), harness.Size(m.meanSize(true)), harness.Size(m.meanSize(false)), c.rounds)
 	w("")

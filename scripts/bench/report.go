@@ -78,7 +78,7 @@ func (r *report) warmTargets() []target {
 	for _, gzipped := range encodings {
 		w := r.warm
 		ratio, limit := w.ratio(gzipped), warmLimits[gzipped]
-		note := fmt.Sprintf("median of %d rounds, %.0f vs %.0f req/s (wrk)", r.cfg.rounds,
+		note := fmt.Sprintf("median ratio of %d rounds; median %.0f vs %.0f req/s (wrk)", r.cfg.rounds,
 			medianRate(w.of(targetWarm, gzipped)), medianRate(w.of(targetBare, gzipped)))
 		if n := w.failed(); n > 0 {
 			note += fmt.Sprintf("; %d failed requests", n)

@@ -53,14 +53,19 @@ func (w warmResult) of(target string, gzipped bool) []wrkRun {
 	return out
 }
 
-// ratio is the median warm req/s over the median bare req/s of one
-// encoding (0 when either is missing).
+// ratio is the median over the rounds of warm req/s over bare req/s in
+// one encoding (0 when not measured): the two runs of a round are next to
+// each other in time, so their ratio drifts less with other work on the
+// machine than the ratio of the medians.
 func (w warmResult) ratio(gzipped bool) float64 {
-	bare := medianRate(w.of(targetBare, gzipped))
-	if bare == 0 {
-		return 0
+	warm, bare := w.of(targetWarm, gzipped), w.of(targetBare, gzipped)
+	var ratios []float64
+	for i := range min(len(warm), len(bare)) {
+		if b := bare[i].perSecond(); b > 0 {
+			ratios = append(ratios, warm[i].perSecond()/b)
+		}
 	}
-	return medianRate(w.of(targetWarm, gzipped)) / bare
+	return median(ratios)
 }
 
 // failed counts the warm requests that did not answer 200, and the socket
@@ -228,29 +233,30 @@ func fetchBoth(ctx context.Context, client *http.Client, base, path string) (war
 
 // medianRate is the median req/s of runs (0 for none).
 func medianRate(runs []wrkRun) float64 {
-	if len(runs) == 0 {
-		return 0
-	}
 	rates := make([]float64, len(runs))
 	for i, r := range runs {
 		rates[i] = r.perSecond()
 	}
-	slices.Sort(rates)
-	if len(rates)%2 == 1 {
-		return rates[len(rates)/2]
-	}
-	return (rates[len(rates)/2-1] + rates[len(rates)/2]) / 2
+	return median(rates)
 }
 
-// medianMicros is the median server CPU per request of runs.
+// medianMicros is the median server CPU a request of runs.
 func medianMicros(runs []wrkRun) float64 {
 	v := make([]float64, len(runs))
 	for i, r := range runs {
 		v[i] = r.serverMicros()
 	}
-	slices.Sort(v)
+	return median(v)
+}
+
+// median of v (0 for none); v is sorted in place.
+func median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
 	}
-	return v[len(v)/2]
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }
