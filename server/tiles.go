@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -189,8 +190,7 @@ func tileFresh(c echo.Context, etag, cacheControl string) bool {
 // weak comparison (RFC 9110: W/ prefixes do not matter).
 func ifNoneMatch(r *http.Request, etag string) bool {
 	etag = strings.TrimPrefix(etag, "W/")
-	for _, candidate := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		candidate = strings.TrimSpace(candidate)
+	for candidate := range headerList(r.Header.Get("If-None-Match")) {
 		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
 			return true
 		}
@@ -199,13 +199,27 @@ func ifNoneMatch(r *http.Request, etag string) bool {
 }
 
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	for part := range headerList(r.Header.Get("Accept-Encoding")) {
+		enc, params, _ := strings.Cut(part, ";")
 		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
 			return true
 		}
 	}
 	return false
+}
+
+// headerList yields the comma-separated elements of a header value,
+// trimmed, without allocating (every tile answer reads two such headers).
+func headerList(v string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for v != "" {
+			var part string
+			part, v, _ = strings.Cut(v, ",")
+			if part = strings.TrimSpace(part); part != "" && !yield(part) {
+				return
+			}
+		}
+	}
 }
 
 // tileJSON answers /tiles.json: TileJSON 3.0.0 whose tiles URL carries the

@@ -53,11 +53,14 @@ func cacheKey(t maptile.Tile, f geo.Filter) string {
 	return string(b)
 }
 
-// appendBound appends one end of a window as geo.Interval's String does:
-// RFC 3339 with nanoseconds, or ".." when open.
+// appendBound appends one end of a window as the instant it names, in Unix
+// seconds and nanoseconds (two spellings of one instant share it), or ".."
+// when open.
 func appendBound(b []byte, t *time.Time) []byte {
 	if t == nil {
 		return append(b, ".."...)
 	}
-	return t.AppendFormat(b, time.RFC3339Nano)
+	b = strconv.AppendInt(b, t.Unix(), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(t.Nanosecond()), 10)
 }

@@ -11,8 +11,11 @@ import (
 func TestCacheKeysNameTheTileAndTheFilter(t *testing.T) {
 	tile := maptile.New(126, 118, 8)
 	march, may := window(t, "2022-03-01/2022-03-31"), window(t, "2022-05-01/2022-05-31")
-	if got, want := cacheKey(tile, march), "8/126/118|"+march.Time.String(); got != want {
+	if got, want := cacheKey(tile, march), "8/126/118|1646092800.0/1648771200.0"; got != want {
 		t.Errorf("key %q, want %q", got, want)
+	}
+	if cacheKey(tile, window(t, "2022-03-01T01:00:00+01:00/2022-03-31T23:59:59.999999Z")) != cacheKey(tile, march) {
+		t.Error("two spellings of one window have different keys")
 	}
 	if got, want := cacheKey(tile, geo.Filter{}), "8/126/118|../.."; got != want {
 		t.Errorf("key of the open window %q, want %q", got, want)
