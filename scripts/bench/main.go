@@ -64,10 +64,10 @@ func main() {
 	flag.DurationVar(&c.baselineTimeout, "baseline-timeout", 90*time.Second, "time allowed for one baseline query")
 	flag.IntVar(&c.baselinePerBand, "baseline-per-band", 10, "random tiles per zoom band for the baseline")
 	flag.IntVar(&c.warmTiles, "warm-tiles", 50, "tiles in the warm load")
-	flag.DurationVar(&c.loadFor, "load-for", 5*time.Second, "duration of each wrk run (whole seconds)")
+	flag.DurationVar(&c.loadFor, "load-for", 4*time.Second, "duration of each wrk run (whole seconds)")
 	flag.IntVar(&c.conns, "conns", 64, "concurrent keep-alive connections of the warm load")
 	flag.IntVar(&c.threads, "threads", 2, "wrk threads")
-	flag.IntVar(&c.rounds, "rounds", 3, "rounds of the warm load (each: server and bare handler, gzip and identity)")
+	flag.IntVar(&c.rounds, "rounds", 5, "rounds of the warm load (each: server and bare handler, gzip and identity)")
 	flag.StringVar(&c.only, "only", "", `"warm": run only the warm load (c) and update only its figures`)
 	flag.Parse()
 	if *bare != "" {
