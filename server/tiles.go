@@ -104,8 +104,9 @@ var parsedTiles = tileRequests{m: map[tileURL]tileRequest{}}
 // tileRequests remembers recent valid tile requests parsed, by path and
 // query: a map asks for the same tiles again and again, and parsing the
 // query was a tenth of the server's work on a cached tile. It holds at
-// most maxTileRequests entries and forgets them all when full; requests
-// that fail to parse are never kept.
+// most maxTileRequests entries of at most maxTileURL bytes of path and
+// query (a few MB in all) and forgets them all when full; requests that
+// fail to parse are never kept.
 type tileRequests struct {
 	mu sync.RWMutex
 	m  map[tileURL]tileRequest
@@ -121,7 +122,10 @@ type tileRequest struct {
 	filter geo.Filter
 }
 
-const maxTileRequests = 4096
+const (
+	maxTileRequests = 4096
+	maxTileURL      = 512 // a map's tile requests are far shorter
+)
 
 // parse returns the tile and filter of a /tiles/{z}/{x}/{y}.mvt request, or
 // the error that names the parameter at fault.
@@ -145,6 +149,9 @@ func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
 	f, err := parseFilter(q)
 	if err != nil {
 		return t, f, err
+	}
+	if len(key.path)+len(key.rawPath)+len(key.query) > maxTileURL {
+		return t, f, nil
 	}
 	p.mu.Lock()
 	if len(p.m) >= maxTileRequests {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +27,19 @@ func TestParsedTileRequestsStayBoundedAndKeepNoErrors(t *testing.T) {
 	parsedTiles.mu.RUnlock()
 	if n > maxTileRequests {
 		t.Errorf("%d parsed tile requests kept, at most %d", n, maxTileRequests)
+	}
+	word := strings.Repeat("x", 199)
+	long := "/tiles/8/126/118.mvt?datetime=2020-01-01/2020-01-31&admin1=" + word + "&actor=" + word + "&q=" + word
+	for range 2 {
+		if code := serve(long); code != http.StatusOK {
+			t.Errorf("a long query: %d", code)
+		}
+	}
+	parsedTiles.mu.RLock()
+	_, kept := parsedTiles.m[tileURL{path: "/tiles/8/126/118.mvt", query: long[len("/tiles/8/126/118.mvt?"):]}]
+	parsedTiles.mu.RUnlock()
+	if kept {
+		t.Errorf("a request of over %d bytes was kept", maxTileURL)
 	}
 	for range 2 { // the second time, a kept parse would answer 200
 		if code := serve("/tiles/8/126/118.mvt?datetime=tomorrow"); code != http.StatusBadRequest {
