@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -102,5 +104,37 @@ func TestIdentityCopiesCountInTheBudget(t *testing.T) {
 	c.remove(c.entries["k"])
 	if n, used := c.stats(); n != 0 || used != 0 {
 		t.Errorf("after removing the entry: %d entries, %d bytes", n, used)
+	}
+}
+
+func TestConcurrentIdentityRequestsShareOneGunzip(t *testing.T) {
+	s := loaded(t, &memorySource{summaries: []geo.Summary{summary("a", -4.6, 14.3, "2022-03-27")}})
+	tile := maptile.At(orb.Point{-4.6, 14.3}, 10)
+	ctx := context.Background()
+	gz, _, err := s.Tile(ctx, tile, geo.Filter{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gunzip(t, gz)
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for i := range 16 {
+		wg.Go(func() {
+			for range 50 {
+				body, _, err := s.Tile(ctx, tile, geo.Filter{}, i%2 == 0)
+				if err != nil || (i%2 == 1 && !bytes.Equal(body, want)) || (i%2 == 0 && !bytes.Equal(body, gz)) {
+					errs <- fmt.Sprintf("goroutine %d: wrong answer (%v)", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if n := s.gunzips.Load(); n != 1 {
+		t.Errorf("%d gunzips for one cached tile asked 400 times without gzip, want 1", n)
 	}
 }

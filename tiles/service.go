@@ -126,7 +126,7 @@ func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzippe
 	case tile.Identity != nil:
 		return tile.Identity, tile.ETag, nil
 	}
-	raw, err := s.identity(key, tile)
+	raw, err := s.identity(key, t, tile)
 	return raw, tile.ETag, err
 }
 
@@ -162,11 +162,15 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 	return v.(Tile), key, nil
 }
 
-// identity gunzips tile (cached under key) and keeps the result in the
-// cache beside the gzipped copy, so that the next identity request for it
-// is a lookup. Concurrent requests for one tile share one gunzip.
-func (s *Service) identity(key string, tile Tile) ([]byte, error) {
+// identity gunzips tile (tile t, cached under key) and keeps the result in
+// the cache beside the gzipped copy, so that the next identity request for
+// it is a lookup. Concurrent requests for one tile share one gunzip, and a
+// request that missed the copy by a moment finds it in the cache.
+func (s *Service) identity(key string, t maptile.Tile, tile Tile) ([]byte, error) {
 	v, err, _ := s.flight.Do("identity|"+key, func() (any, error) {
+		if cached, ok := s.cache.get(key, t); ok && cached.ETag == tile.ETag && cached.Identity != nil {
+			return cached.Identity, nil
+		}
 		zr, err := gzip.NewReader(bytes.NewReader(tile.Gzip))
 		if err != nil {
 			return nil, err
