@@ -96,7 +96,7 @@ func loadedTiles(t *testing.T, st *store.Store, o tiles.Options) *tiles.Service 
 // sorted: its geometry and its properties.
 func tileFeatures(t *testing.T, s *tiles.Service, tile maptile.Tile, f geo.Filter) []string {
 	t.Helper()
-	gz, _, err := s.Tile(context.Background(), tile, f)
+	gz, _, err := s.Tile(context.Background(), tile, f, true)
 	if err != nil {
 		t.Fatalf("tile %v: %v", tile, err)
 	}
@@ -234,7 +234,7 @@ func TestDatabaseTileMemoryGrowsWithCellsNotMatches(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		for _, tile := range []maptile.Tile{maptile.New(0, 0, 0), maptile.At(moura, 4)} {
-			if _, _, err := s.Tile(context.Background(), tile, f); err != nil {
+			if _, _, err := s.Tile(context.Background(), tile, f, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -307,7 +307,7 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 	for k := range asked {
 		go func() {
 			f := geo.Filter{Query: "moura", Time: geo.Interval{Start: day2020(1 + k)}}
-			_, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f)
+			_, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f, true)
 			answers <- answer{err, time.Since(started)}
 		}()
 	}
@@ -335,7 +335,7 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 	}
 	release()
 	f := geo.Filter{Query: "moura", Time: geo.Interval{Start: day2020(1)}}
-	if _, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f); err != nil {
+	if _, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f, true); err != nil {
 		t.Errorf("once the database is free: %v", err)
 	}
 }

@@ -3,7 +3,12 @@
 # figures to BENCHMARKS.md (one section per N; see scripts/bench/main.go).
 #
 #   BENCH_N=N scripts/bench.sh      (default N = 1000000; BENCH_N=10000000 for 10M)
+#   BENCH_ONLY=warm scripts/bench.sh   only the warm load (c): wrk against the
+#                                   server and a bare net/http handler; replaces
+#                                   only the warm figures of the section
+#   BENCH_DB=name scripts/bench.sh  use database NAME (default incidentmap_bench_N)
 #
+# The warm load needs wrk (Debian's package; installed when missing).
 # Starts the private PostGIS (scripts/pg.sh, with INCIDENTMAP_PG_FAST=1),
 # creates the scratch database incidentmap_bench_<N> if missing, builds
 # bin/incidentmap, migrates, seeds and loads N synthetic incidents unless the
@@ -24,12 +29,25 @@ cd "$REPO"
 N=${BENCH_N:-1000000}
 need_number BENCH_N "$N" 1 50000000
 
-scratch_db "incidentmap_bench_$N"
+ONLY=${BENCH_ONLY:-}
+case "$ONLY" in
+'' | warm) ;;
+*) die "BENCH_ONLY must be empty or warm, got '$ONLY'" ;;
+esac
+DB=${BENCH_DB:-incidentmap_bench_$N}
+case "$DB" in
+*[!a-z0-9_]* | '') die "BENCH_DB must be a database name (a-z, 0-9, _), got '$DB'" ;;
+esac
+command -v wrk >/dev/null 2>&1 || apt_install wrk
+
+scratch_db "$DB"
 # N synthetic incidents, loaded unless already there; LOAD says how.
 synth_ensure "$URL" "$N" "$REPO/.data/bench-$N.load"
 
-CMD="BENCH_N=$N make bench"
-[ -n "${MAKELEVEL:-}" ] || CMD="BENCH_N=$N scripts/bench.sh"
+VARS="BENCH_N=$N${ONLY:+ BENCH_ONLY=$ONLY}"
+CMD="$VARS make bench"
+[ -n "${MAKELEVEL:-}" ] || CMD="$VARS scripts/bench.sh"
 log "running the benchmark"
 go run ./scripts/bench -db "$URL" -bin bin/incidentmap -n "$N" -out BENCHMARKS.md -cmd "$CMD" -load "$LOAD" \
-	-index-snapshot "$REPO/.data/bench-$N.tile-index"
+	-index-snapshot "$REPO/.data/bench-$N.tile-index" \
+	${ONLY:+-only "$ONLY"}

@@ -26,8 +26,11 @@ func (quietStore) EachIncident(context.Context, geo.Filter, geo.Page, func(geo.I
 // indexTiles is a tile service whose index holds every filter but q.
 type indexTiles struct{ Tiles }
 
-func (indexTiles) Tile(context.Context, maptile.Tile, geo.Filter) ([]byte, string, error) {
-	return gzipped("tile"), `"t"`, nil
+func (indexTiles) Tile(_ context.Context, _ maptile.Tile, _ geo.Filter, gz bool) ([]byte, string, error) {
+	if gz {
+		return gzipped("tile"), `"t"`, nil
+	}
+	return []byte("tile"), `"t"`, nil
 }
 func (indexTiles) NeedsDatabase(f geo.Filter) bool                  { return f.Query != "" }
 func (indexTiles) Match(geo.Filter, geo.Page) ([]string, int, bool) { return nil, 0, true }

@@ -18,15 +18,15 @@ func (s *Server) middleware() {
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{
 		Skipper: func(c echo.Context) bool { return c.Request().URL.Path == "/" },
 	}))
-	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.metrics.observe)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
 		LogResponseSize: true, LogError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
+			level := requestLogLevel(c, v)
+			if !s.log.Enabled(c.Request().Context(), level) {
+				return nil
 			}
 			s.log.LogAttrs(c.Request().Context(), level, "request",
 				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),

@@ -1,14 +1,15 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
-	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/maptile"
@@ -19,8 +20,9 @@ import (
 // Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
 // tile outside the pyramid, EUnavailable when the database is down).
 type Tiles interface {
-	// Tile returns the gzipped MVT of tile t for filter f, and its ETag.
-	Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error)
+	// Tile returns the MVT of tile t for filter f, gzipped when gzipped is
+	// true, and its ETag (the same for both). The body is shared: read only.
+	Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, err error)
 	// Status reports whether the in-memory index is loaded, and its size.
 	Status() (ready bool, incidents int)
 	// Match answers a page of items from the in-memory index: the page's
@@ -50,19 +52,12 @@ func (s *Server) tile(c echo.Context) error {
 	if s.tiles == nil {
 		return geo.NotFound("tiles are not served here")
 	}
-	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	t, f, err := parsedTiles.parse(c)
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
-	if err := checkParams(q, tileParams); err != nil {
-		return err
-	}
-	f, err := parseFilter(q)
-	if err != nil {
-		return err
-	}
-	gz, etag, err := s.tiles.Tile(c.Request().Context(), t, f)
+	gzipped := acceptsGzip(c.Request())
+	body, etag, err := s.tiles.Tile(c.Request().Context(), t, f, gzipped)
 	if err != nil {
 		return err
 	}
@@ -70,23 +65,106 @@ func (s *Server) tile(c echo.Context) error {
 	// nginx (which strips this header) may serve the tile from its cache
 	// until the end of the current second, then revalidates it: a write
 	// shows through it within a second. Other caches follow "no-cache".
-	h.Set("X-Accel-Expires", "@"+strconv.FormatInt(s.now().Unix(), 10))
+	h.Set("X-Accel-Expires", accelExpires.at(s.now()))
 	if tileFresh(c, etag, "public, no-cache") {
 		return c.NoContent(http.StatusNotModified)
 	}
-	if acceptsGzip(c.Request()) {
+	if gzipped {
 		h.Set("Content-Encoding", "gzip")
-		return c.Blob(http.StatusOK, mediaMVT, gz)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	// With its length known, net/http sends the tile in one piece rather
+	// than in chunks: fewer writes for tiles over 2 KB.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, mediaMVT, body)
+}
+
+// accelExpires is the X-Accel-Expires value of the current second.
+var accelExpires secondStamp
+
+// secondStamp formats "@" and a Unix time in seconds, reusing the string
+// while the second lasts: the value of X-Accel-Expires, which every tile
+// answer carries.
+type secondStamp struct {
+	last atomic.Pointer[stamp]
+}
+
+type stamp struct {
+	unix int64
+	text string
+}
+
+func (p *secondStamp) at(now time.Time) string {
+	unix := now.Unix()
+	if s := p.last.Load(); s != nil && s.unix == unix {
+		return s.text
+	}
+	s := &stamp{unix: unix, text: "@" + strconv.FormatInt(unix, 10)}
+	p.last.Store(s)
+	return s.text
+}
+
+// parsedTiles are the parsed tile requests of this process.
+var parsedTiles = tileRequests{m: map[tileURL]tileRequest{}}
+
+// tileRequests remembers recent valid tile requests parsed, by path and
+// query: a map asks for the same tiles again and again, and parsing the
+// query was a tenth of the server's work on a cached tile. It holds at
+// most maxTileRequests entries of at most maxTileURL bytes of path and
+// query (a few MB in all) and forgets them all when full; requests that
+// fail to parse are never kept.
+type tileRequests struct {
+	mu sync.RWMutex
+	m  map[tileURL]tileRequest
+}
+
+// tileURL is a request's path, as parsed and as sent (when its escaping
+// differs: Echo reads the parameters from that), and its query.
+type tileURL struct{ path, rawPath, query string }
+
+// tileRequest is a parsed tile request. Its filter is shared: read only.
+type tileRequest struct {
+	tile   maptile.Tile
+	filter geo.Filter
+}
+
+const (
+	maxTileRequests = 4096
+	maxTileURL      = 512 // a map's tile requests are far shorter
+)
+
+// parse returns the tile and filter of a /tiles/{z}/{x}/{y}.mvt request, or
+// the error that names the parameter at fault.
+func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
+	u := c.Request().URL
+	key := tileURL{u.Path, u.RawPath, u.RawQuery}
+	p.mu.RLock()
+	r, ok := p.m[key]
+	p.mu.RUnlock()
+	if ok {
+		return r.tile, r.filter, nil
+	}
+	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {
-		return err
+		return t, geo.Filter{}, err
 	}
-	raw, err := io.ReadAll(zr)
+	q := c.QueryParams()
+	if err := checkParams(q, tileParams); err != nil {
+		return t, geo.Filter{}, err
+	}
+	f, err := parseFilter(q)
 	if err != nil {
-		return err
+		return t, f, err
 	}
-	return c.Blob(http.StatusOK, mediaMVT, raw)
+	if len(key.path)+len(key.rawPath)+len(key.query) > maxTileURL {
+		return t, f, nil
+	}
+	p.mu.Lock()
+	if len(p.m) >= maxTileRequests {
+		clear(p.m)
+	}
+	p.m[key] = tileRequest{tile: t, filter: f}
+	p.mu.Unlock()
+	return t, f, nil
 }
 
 // parseTile reads z, x and "y.mvt". Non-numbers are 400; tiles outside the
@@ -124,8 +202,7 @@ func tileFresh(c echo.Context, etag, cacheControl string) bool {
 // weak comparison (RFC 9110: W/ prefixes do not matter).
 func ifNoneMatch(r *http.Request, etag string) bool {
 	etag = strings.TrimPrefix(etag, "W/")
-	for _, candidate := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		candidate = strings.TrimSpace(candidate)
+	for candidate := range headerList(r.Header.Get("If-None-Match")) {
 		if candidate == "*" || strings.TrimPrefix(candidate, "W/") == etag {
 			return true
 		}
@@ -134,13 +211,27 @@ func ifNoneMatch(r *http.Request, etag string) bool {
 }
 
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	for part := range headerList(r.Header.Get("Accept-Encoding")) {
+		enc, params, _ := strings.Cut(part, ";")
 		if strings.EqualFold(strings.TrimSpace(enc), "gzip") && !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") {
 			return true
 		}
 	}
 	return false
+}
+
+// headerList yields the comma-separated elements of a header value,
+// trimmed, without allocating (every tile answer reads two such headers).
+func headerList(v string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for v != "" {
+			var part string
+			part, v, _ = strings.Cut(v, ",")
+			if part = strings.TrimSpace(part); part != "" && !yield(part) {
+				return
+			}
+		}
+	}
 }
 
 // tileJSON answers /tiles.json: TileJSON 3.0.0 whose tiles URL carries the

@@ -8,7 +8,8 @@ import (
 )
 
 // cache keeps built tiles, least recently used first out, within a byte
-// budget. Invalidation is by generation: every applied change gets a new
+// budget that counts the gzipped copy of each tile and, once a client asked
+// for it, its identity (uncompressed) copy. Invalidation is by generation: every applied change gets a new
 // generation number and marks the tiles it touched (or everything) as dirty
 // from that generation on; an entry built from an older generation of a
 // dirty tile is a miss. Nothing has to enumerate the filter variants of a
@@ -55,7 +56,7 @@ func (c *cache) get(key string, t maptile.Tile) (Tile, bool) {
 }
 
 func (c *cache) put(key string, t maptile.Tile, gen uint64, data Tile) {
-	size := len(data.Gzip) + len(key) + 128
+	size := entrySize(key, data)
 	if size > c.budget/8 {
 		return // one tile never takes an eighth of the cache
 	}
@@ -71,10 +72,37 @@ func (c *cache) put(key string, t maptile.Tile, gen uint64, data Tile) {
 	}
 }
 
+// addIdentity keeps raw, the identity copy of the tile cached under key,
+// beside its gzipped copy, if that entry is still the tile whose entity tag
+// is etag and the budget allows it.
+func (c *cache) addIdentity(key, etag string, raw []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return
+	}
+	e := el.Value.(*entry)
+	if e.data.ETag != etag || e.data.Identity != nil || entrySize(key, e.data)+len(raw) > c.budget/8 {
+		return
+	}
+	e.data.Identity = raw
+	c.used += len(raw)
+	for c.used > c.budget && c.order.Back() != el {
+		c.remove(c.order.Back())
+	}
+}
+
 func (c *cache) remove(el *list.Element) {
 	e := c.order.Remove(el).(*entry)
 	delete(c.entries, e.key)
-	c.used -= len(e.data.Gzip) + len(e.key) + 128
+	c.used -= entrySize(e.key, e.data)
+}
+
+// entrySize is what an entry counts against the budget: its copies, its key
+// and about what the bookkeeping takes.
+func entrySize(key string, data Tile) int {
+	return len(data.Gzip) + len(data.Identity) + len(key) + 128
 }
 
 // invalidate marks tiles dirty from generation gen on.

@@ -151,7 +151,7 @@ func TestDatabaseBuildsBeyondThePoolOrTheirDeadlineAreUnavailable(t *testing.T) 
 	for k := range 3 {
 		go func() {
 			f := geo.Filter{Query: fmt.Sprint("tile ", k)} // a build each
-			_, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f)
+			_, _, err := s.Tile(context.Background(), maptile.New(0, 0, 0), f, true)
 			errs <- err
 		}()
 	}
@@ -162,10 +162,10 @@ func TestDatabaseBuildsBeyondThePoolOrTheirDeadlineAreUnavailable(t *testing.T) 
 	}
 	// A caller that gives up while queued gets its own error, not a 503.
 	ctx, cancel := context.WithCancel(context.Background())
-	go s.Tile(context.Background(), maptile.New(0, 0, 0), geo.Filter{Query: "holds the slot"})
+	go s.Tile(context.Background(), maptile.New(0, 0, 0), geo.Filter{Query: "holds the slot"}, true)
 	time.Sleep(20 * time.Millisecond)
 	time.AfterFunc(10*time.Millisecond, cancel)
-	if _, _, err := s.Tile(ctx, maptile.New(0, 0, 0), geo.Filter{Query: "gives up"}); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.Tile(ctx, maptile.New(0, 0, 0), geo.Filter{Query: "gives up"}, true); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled while queued: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -49,10 +50,12 @@ type Source interface {
 	Origin(ctx context.Context, seq int64) (string, error)
 }
 
-// Tile is a built tile: the gzipped MVT and its entity tag.
+// Tile is a built tile: the gzipped MVT and its entity tag, and the MVT
+// itself once a client asked for it without gzip (nil until then).
 type Tile struct {
-	Gzip []byte
-	ETag string // quoted, strong
+	Gzip     []byte
+	ETag     string // quoted, strong; the same for both copies
+	Identity []byte
 }
 
 // Options tune a Service.
@@ -90,6 +93,7 @@ type Service struct {
 	db      *dbPool // bounds the tiles built from PostGIS
 	hits    atomic.Int64
 	misses  atomic.Int64
+	gunzips atomic.Int64 // identity copies made from gzipped ones
 
 	loaded   chan struct{} // closed when the index is first published
 	loadOnce sync.Once
@@ -169,21 +173,34 @@ func (s *Service) CacheStats() (hits, misses int64, entries, bytes int) {
 }
 
 // Tile returns tile t of the incidents that match f, and of the places with
-// their holders at the end of f's window, gzipped, with its entity tag. It
-// fails with an ENotFound *geo.Error for a tile outside the pyramid.
-func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter) (gzipped []byte, etag string, err error) {
-	tile, err := s.tile(ctx, t, f)
-	return tile.Gzip, tile.ETag, err
+// their holders at the end of f's window, with its entity tag: gzipped when
+// gzipped is true, else the MVT itself. The identity copy is made once per
+// cached tile, on the first request that wants it, and cached beside the
+// gzipped one. It fails with an ENotFound *geo.Error for a tile outside the
+// pyramid. The body is shared: callers must not change it.
+func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, err error) {
+	tile, key, err := s.tile(ctx, t, f)
+	switch {
+	case err != nil:
+		return nil, "", err
+	case gzipped:
+		return tile.Gzip, tile.ETag, nil
+	case tile.Identity != nil:
+		return tile.Identity, tile.ETag, nil
+	}
+	raw, err := s.identity(key, t, tile)
+	return raw, tile.ETag, err
 }
 
-func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile, error) {
+// tile returns tile t for f, from the cache or built, and its cache key.
+func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile, string, error) {
 	if !Valid(t) {
-		return Tile{}, geo.NotFound("no tile %d/%d/%d (zoom 0-%d, x and y below 2^zoom)", t.Z, t.X, t.Y, MaxZoom)
+		return Tile{}, "", geo.NotFound("no tile %d/%d/%d (zoom 0-%d, x and y below 2^zoom)", t.Z, t.X, t.Y, MaxZoom)
 	}
 	key := cacheKey(t, f)
 	if tile, ok := s.cache.get(key, t); ok {
 		s.hits.Add(1)
-		return tile, nil
+		return tile, key, nil
 	}
 	s.misses.Add(1)
 	v, err, _ := s.flight.Do(key, func() (any, error) {
@@ -202,9 +219,36 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
 			return s.tile(ctx, t, f) // the request we shared was cancelled, not ours
 		}
-		return Tile{}, err
+		return Tile{}, "", err
 	}
-	return v.(Tile), nil
+	return v.(Tile), key, nil
+}
+
+// identity gunzips tile (tile t, cached under key) and keeps the result in
+// the cache beside the gzipped copy, so that the next identity request for
+// it is a lookup. Concurrent requests for one tile share one gunzip, and a
+// request that missed the copy by a moment finds it in the cache.
+func (s *Service) identity(key string, t maptile.Tile, tile Tile) ([]byte, error) {
+	v, err, _ := s.flight.Do("identity|"+key, func() (any, error) {
+		if cached, ok := s.cache.get(key, t); ok && cached.ETag == tile.ETag && cached.Identity != nil {
+			return cached.Identity, nil
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(tile.Gzip))
+		if err != nil {
+			return nil, err
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			return nil, err
+		}
+		s.gunzips.Add(1)
+		s.cache.addIdentity(key, tile.ETag, raw)
+		return raw, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]byte), nil
 }
 
 // build lays out and encodes one tile, from the index when it can answer f

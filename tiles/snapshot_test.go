@@ -230,7 +230,7 @@ func TestTilesWaitForTheIndexThenAnswerUnavailable(t *testing.T) {
 	defer stop()
 	go s.Run(ctx)
 	tile := maptile.At(orb.Point{-4.5997, 14.3261}, 3)
-	_, _, err := s.Tile(ctx, tile, geo.Filter{})
+	_, _, err := s.Tile(ctx, tile, geo.Filter{}, true)
 	if geo.ErrorCode(err) != geo.EUnavailable {
 		t.Fatalf("tile while loading: %v, want EUnavailable", err)
 	}

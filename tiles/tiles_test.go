@@ -75,7 +75,7 @@ func summary(id string, lon, lat float64, day string) geo.Summary {
 // decode unzips and decodes a tile into its layers.
 func decode(t *testing.T, s *Service, tile maptile.Tile, f geo.Filter) map[string]*mvt.Layer {
 	t.Helper()
-	gz, etag, err := s.Tile(context.Background(), tile, f)
+	gz, etag, err := s.Tile(context.Background(), tile, f, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,20 +3,24 @@
 //
 //	(a) cold tiles through the real server (bin/incidentmap serve), one at a time
 //	(b) the same tiles through the plain ST_AsMVT query of sql/baseline_tile.sql
-//	(c) warm tiles under a closed-loop load, against a bare net/http handler
+//	(c) warm tiles under wrk, gzipped and not, against a bare net/http
+//	    handler serving the same bodies, in alternating rounds
 //	(d) the server's resident memory
 //
 // and writes the figures, with the machine and the command, to a section of
-// BENCHMARKS.md (one section per N, other sections kept).
+// BENCHMARKS.md (one section per N, other sections kept). With -only warm it
+// runs (c) alone (fetching its tiles once first) and replaces only the warm
+// figures of the section.
 //
-//	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md
-//	bench -bare ADDR    (internal: the bare handler (c) compares with)
+//	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm]
+//	bench -bare ADDR -bare-bodies FILE    (internal: the bare handler (c) compares with)
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"time"
 
@@ -35,8 +39,11 @@ type config struct {
 	baselineTimeout time.Duration // per baseline query
 	baselinePerBand int
 	warmTiles       int
-	loadFor         time.Duration
+	loadFor         time.Duration // each wrk run
 	conns           int
+	threads         int // of wrk
+	rounds          int // of the warm load: each runs every target and encoding once
+	only            string
 }
 
 // prog names this command in its diagnostics.
@@ -46,7 +53,8 @@ var logf = prog.Logf
 
 func main() {
 	var c config
-	bare := flag.String("bare", "", "internal: serve a 30 KB blob on this address and nothing else")
+	bare := flag.String("bare", "", "internal: serve the bodies of -bare-bodies on this address and nothing else")
+	bareBodies := flag.String("bare-bodies", "", "internal: the tiles -bare serves (JSON)")
 	c.Register(flag.CommandLine)
 	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (required)")
 	flag.StringVar(&c.cmd, "cmd", "", "the command that started the benchmark, for the report")
@@ -57,20 +65,23 @@ func main() {
 	flag.DurationVar(&c.baselineTimeout, "baseline-timeout", 90*time.Second, "time allowed for one baseline query")
 	flag.IntVar(&c.baselinePerBand, "baseline-per-band", 10, "random tiles per zoom band for the baseline")
 	flag.IntVar(&c.warmTiles, "warm-tiles", 50, "tiles in the warm load")
-	flag.DurationVar(&c.loadFor, "load-for", 10*time.Second, "duration of each warm load")
+	flag.DurationVar(&c.loadFor, "load-for", 4*time.Second, "duration of each wrk run (whole seconds)")
 	flag.IntVar(&c.conns, "conns", 64, "concurrent keep-alive connections of the warm load")
 	flag.StringVar(&c.indexSnapshot, "index-snapshot", "", "the server's saved tile index (removed first): "+
 		"the first start loads from PostGIS and saves it, a last start reads it back; empty: no saved index")
+	flag.IntVar(&c.threads, "threads", 2, "wrk threads")
+	flag.IntVar(&c.rounds, "rounds", 5, "rounds of the warm load (each: server and bare handler, gzip and identity)")
+	flag.StringVar(&c.only, "only", "", `"warm": run only the warm load (c) and update only its figures`)
 	flag.Parse()
 	if *bare != "" {
-		if err := serveBare(*bare); err != nil {
+		if err := serveBare(*bare, *bareBodies); err != nil {
 			fmt.Fprintln(os.Stderr, "bench -bare:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if c.DB == "" || c.n <= 0 {
-		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md]")
+	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm") || c.rounds < 1 || c.loadFor < time.Second {
+		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
 	c.cmd = prog.Command(c.cmd)
@@ -79,6 +90,9 @@ func main() {
 
 // run measures (a) to (d) and writes the report.
 func run(ctx context.Context, c config) error {
+	if c.only == "warm" {
+		return runOnlyWarm(ctx, c)
+	}
 	r := &report{cfg: c, started: time.Now().UTC()}
 	r.loadAvg[0] = harness.LoadAvg(1)
 	r.machine = harness.DescribeMachine(ctx, c.DB)
@@ -103,8 +117,13 @@ func run(ctx context.Context, c config) error {
 	if err != nil {
 		return err
 	}
-	logf("(c) warm: %d tiles, %d connections, %s", c.warmTiles, c.conns, c.loadFor)
-	r.warm, r.bare, err = runWarm(ctx, c, srv.Base, r.cold)
+	logf("(c) warm: %d tiles, wrk with %d connections, %d rounds of %s runs", c.warmTiles, c.conns, c.rounds, c.loadFor)
+	cold := make([]tileReq, len(r.cold))
+	for i, t := range r.cold {
+		cold[i] = t.tileReq
+	}
+	paths := pickWarm(c.seed, c.warmTiles, cold, func(i int) bool { return r.cold[i].ok() })
+	r.warm, err = runWarm(ctx, c, srv, paths)
 	if err != nil {
 		return err
 	}
@@ -120,6 +139,44 @@ func run(ctx context.Context, c config) error {
 	fmt.Println(text)
 	if c.Out != "" {
 		return updateReport(c.Out, c.n, text)
+	}
+	return nil
+}
+
+// runOnlyWarm runs (c) alone: the warm tiles are the ones the full run
+// would pick (fetched once here, which makes them warm), and only the warm
+// figures of the report's section change.
+func runOnlyWarm(ctx context.Context, c config) error {
+	r := &report{cfg: c, started: time.Now().UTC()}
+	r.machine = harness.DescribeMachine(ctx, c.DB)
+	plan, err := planTiles(ctx, c)
+	if err != nil {
+		return err
+	}
+	srv, err := harness.StartServer(ctx, harness.ServerConfig{
+		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout, NoTileIndexOK: true})
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableCompression: true}}
+	paths := pickWarm(c.seed, c.warmTiles, plan, func(i int) bool {
+		return fetchTile(ctx, client, srv.Base, plan[i]).ok()
+	})
+	client.CloseIdleConnections()
+	logf("(c) warm: %d tiles, wrk with %d connections, %d rounds of %s runs", len(paths), c.conns, c.rounds, c.loadFor)
+	r.warm, err = runWarm(ctx, c, srv, paths)
+	if err != nil {
+		return err
+	}
+	r.rss = srv.Memory()
+	if err := srv.Stop(); err != nil {
+		logf("stopping the server: %v", err)
+	}
+	text := r.warmMarkdown()
+	fmt.Println(text)
+	if c.Out != "" {
+		return updateWarm(c.Out, c.n, r)
 	}
 	return nil
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +46,7 @@ func (r *report) markdown() string {
 	w("| figure | measured | target | met | |")
 	w("|---|---|---|---|---|")
 	for _, t := range r.targets() {
-		w("| %s | %s | %s | %s | %s |", t.name, t.measured, t.limit, harness.YesNo(t.met), t.note)
+		w("%s", targetRow(t))
 	}
 	r.coldSection(w)
 	r.baselineSection(w)
@@ -157,30 +159,150 @@ func (r *report) baselineRow(keep func(baseResult) bool) string {
 
 func (r *report) warmSection(w func(string, ...any)) {
 	w("")
-	w("### (c) Warm tiles under load, (d) memory")
+	w("%s", strings.TrimRight(r.warmMarkdown(), "\n"))
+}
+
+// warmHeading starts the subsection of the warm figures.
+const warmHeading = "### (c) Warm tiles under load, (d) memory"
+
+// warmMarkdown renders the warm figures, (c) and (d), as a subsection that
+// says when and how it ran (a -only warm run replaces it alone).
+func (r *report) warmMarkdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	c, m := r.cfg, r.warm
+	w("%s", warmHeading)
 	w("")
-	w("Closed loop for %s with %d keep-alive connections (Go net/http client) over loopback, from the bench process. "+
-		"Warm: %d tiles of (a), each fetched once first. Bare: a `net/http` handler serving a 30 KB random blob from memory, "+
-		"in a subprocess of its own (`bench -bare`).", r.cfg.loadFor, r.cfg.conns, r.cfg.warmTiles)
+	w("Run %s, load average (1 min) %s at the start and %s at the end; command `%s`.",
+		m.started.Format("2006-01-02 15:04 UTC"), m.loadAvg[0], m.loadAvg[1], c.cmd)
 	w("")
-	w("| load | req/s | errors | p50 | p99 | mean body |")
+	w("wrk (Debian's `wrk`, %d threads, %d keep-alive connections, runs of %s) over loopback cycles through the same %d "+
+		"warm tiles of (a) (a Lua script; each thread starts at the first path) against the server, whose cache holds "+
+		"each tile in both encodings (each fetched once gzipped and once not before the runs), and against a bare "+
+		"`net/http` handler in a process of its own (`bench -bare`) that serves the very same bodies from a map by path: "+
+		"gzipped to `Accept-Encoding: gzip`, identity to a request without Accept-Encoding. Mean body %s gzipped, %s "+
+		"identity. %d rounds; each runs both targets in both encodings, alternating which target goes first. "+
+		"warm / bare is the median over the rounds of the ratio of a round's two runs; the other figures are medians "+
+		"over the rounds. Server CPU is the served process's user and system time over the run (/proc/PID/stat) "+
+		"divided by its requests: less sensitive than req/s to other work on the machine.",
+		c.threads, c.conns, c.loadFor, len(m.tiles), harness.Size(m.meanSize(true)), harness.Size(m.meanSize(false)), c.rounds)
+	w("")
+	w("| encoding | warm req/s | bare req/s | warm / bare | target | server CPU a request, warm / bare |")
 	w("|---|---|---|---|---|---|")
-	for _, l := range []struct {
-		name string
-		res  loadResult
-	}{{"warm tiles", r.warm}, {"bare handler", r.bare}} {
-		mean := int64(0)
-		if l.res.requests > 0 {
-			mean = l.res.bytes / l.res.requests
-		}
-		w("| %s | %.0f | %d | %s | %s | %s |", l.name, l.res.perSecond(), l.res.errors, harness.MS(l.res.p50), harness.MS(l.res.p99), harness.Size(mean))
+	for _, gzipped := range encodings {
+		warm, bare := m.of(targetWarm, gzipped), m.of(targetBare, gzipped)
+		w("| %s | %.0f | %.0f | %.2f | ≥ %.1f | %.1f µs / %.1f µs |", encodingName(gzipped), medianRate(warm), medianRate(bare),
+			m.ratio(gzipped), warmLimits[gzipped], medianMicros(warm), medianMicros(bare))
 	}
-	if r.warm.firstErr != "" {
-		w("")
-		w("First warm error: %s", r.warm.firstErr)
+	w("")
+	if m.clientErr != "" {
+		w("Client check failed: %s: these figures may measure wrk, not the server.", m.clientErr)
+	} else {
+		w("Client check: wrk drove the bare handler past the server in both encodings, so the server, not wrk, set the warm figures.")
+	}
+	w("")
+	w("Every run:")
+	w("")
+	w("| round | encoding | target | req/s | failed | p50 | p99 | server CPU a request | wrk cores |")
+	w("|---|---|---|---|---|---|---|---|---|")
+	for _, x := range m.runs {
+		w("| %d | %s | %s | %.0f | %d | %s | %s | %.1f µs | %.2f |", x.round, encodingName(x.gzip), x.target, x.perSecond(),
+			x.errors+x.non2xx, harness.MS(x.p50), harness.MS(x.p99), x.serverMicros(), x.clientCores())
 	}
 	w("")
 	w("Server memory after the runs (/proc/PID/status): VmHWM %s, VmRSS %s.", harness.Size(r.rss.HWM), harness.Size(r.rss.RSS))
+	return b.String()
+}
+
+// targetRow renders one row of the targets table.
+func targetRow(t target) string {
+	return fmt.Sprintf("| %s | %s | %s | %s | %s |", t.name, t.measured, t.limit, harness.YesNo(t.met), t.note)
+}
+
+// updateWarm replaces the warm figures in the section for n of the report
+// at path: the warm rows of its targets table and its warm subsection. When
+// the section is missing it starts one holding only those.
+func updateWarm(path string, n int, r *report) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	var rows []string
+	for _, t := range r.warmTargets() {
+		rows = append(rows, targetRow(t))
+	}
+	heading := fmt.Sprintf("## N = %s synthetic incidents", harness.Thousands(int64(n)))
+	section, ok := findSection(string(old), heading)
+	if !ok {
+		section = heading + "\n\nOnly the warm load (c) has run here (`BENCH_ONLY=warm`).\n\n" +
+			"| figure | measured | target | met | |\n|---|---|---|---|---|\n"
+	}
+	return updateReport(path, n, replaceWarm(section, rows, r.warmMarkdown()))
+}
+
+// findSection returns the "## " section of text whose first line is
+// heading, up to the next "## " heading.
+func findSection(text, heading string) (string, bool) {
+	at := -1
+	if strings.HasPrefix(text, heading+"\n") {
+		at = 0
+	} else if i := strings.Index(text, "\n"+heading+"\n"); i >= 0 {
+		at = i + 1
+	}
+	if at < 0 {
+		return "", false
+	}
+	rest := text[at:]
+	if end := strings.Index(rest[len(heading):], "\n## "); end >= 0 {
+		return rest[:len(heading)+end+1], true
+	}
+	return rest, true
+}
+
+// replaceWarm puts rows in place of the warm rows of section's targets
+// table (after its last row when it has none) and sub in place of its warm
+// subsection (at its end when it has none).
+func replaceWarm(section string, rows []string, sub string) string {
+	var lines []string
+	at := -1 // where the warm rows go
+	for _, line := range strings.Split(strings.TrimRight(section, "\n"), "\n") {
+		if strings.HasPrefix(line, "| "+warmRowName) {
+			if at < 0 {
+				at = len(lines)
+			}
+			continue
+		}
+		lines = append(lines, line)
+	}
+	if at < 0 {
+		at = endOfFirstTable(lines)
+	}
+	lines = slices.Insert(lines, at, rows...)
+	text := strings.Join(lines, "\n") + "\n"
+	start := strings.Index(text, warmHeading+"\n")
+	if start < 0 {
+		return text + "\n" + sub
+	}
+	end := len(text)
+	if i := strings.Index(text[start+len(warmHeading):], "\n### "); i >= 0 {
+		end = start + len(warmHeading) + i + 1
+	}
+	return text[:start] + strings.TrimRight(sub, "\n") + "\n" + strings.TrimLeft(text[end:], "\n")
+}
+
+// endOfFirstTable is the index of the line after the first markdown table
+// of lines (len(lines) when there is none).
+func endOfFirstTable(lines []string) int {
+	inTable := false
+	for i, line := range lines {
+		switch {
+		case strings.HasPrefix(line, "|"):
+			inTable = true
+		case inTable:
+			return i
+		}
+	}
+	return len(lines)
 }
 
 // sectionHeader matches the heading of a section of this benchmark and

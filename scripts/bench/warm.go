@@ -1,186 +1,262 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"os/signal"
+	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"incidentmap/scripts/harness"
 )
 
-// loadResult is one closed-loop load.
-type loadResult struct {
-	requests, errors int64
-	bytes            int64
-	elapsed          time.Duration
-	p50, p99         time.Duration
-	firstErr         string
+// warmTile is one tile of the warm load with both of its bodies, as the
+// server answered them.
+type warmTile struct {
+	Path           string
+	Gzip, Identity []byte
 }
 
-func (l loadResult) perSecond() float64 { return float64(l.requests) / l.elapsed.Seconds() }
+// Encodings of the warm load: with `Accept-Encoding: gzip`, and without
+// any Accept-Encoding (identity).
+var encodings = []bool{true, false}
 
-// runWarm loads c.warmTiles of the cold tiles (fetched once more first, so
-// they are warm), then the bare handler, each for c.loadFor with c.conns
-// connections.
-func runWarm(ctx context.Context, c config, base string, cold []coldResult) (warm, bare loadResult, err error) {
-	r := rand.New(rand.NewPCG(c.seed, 0x3a7))
-	var paths []string
-	for _, i := range r.Perm(len(cold)) {
-		if cold[i].ok() && len(paths) < c.warmTiles {
-			paths = append(paths, base+cold[i].path())
+func encodingName(gzipped bool) string {
+	if gzipped {
+		return "gzip"
+	}
+	return "identity"
+}
+
+// warmResult is what (c) measured.
+type warmResult struct {
+	started   time.Time
+	loadAvg   [2]string
+	tiles     []warmTile
+	runs      []wrkRun
+	clientErr string // why the client check failed; "" when it passed
+}
+
+// runs of one target and encoding, in the order they ran.
+func (w warmResult) of(target string, gzipped bool) []wrkRun {
+	var out []wrkRun
+	for _, r := range w.runs {
+		if r.target == target && r.gzip == gzipped {
+			out = append(out, r)
 		}
 	}
+	return out
+}
+
+// ratio is the median over the rounds of warm req/s over bare req/s in
+// one encoding (0 when not measured): the two runs of a round are next to
+// each other in time, so their ratio drifts less with other work on the
+// machine than the ratio of the medians.
+func (w warmResult) ratio(gzipped bool) float64 {
+	warm, bare := w.of(targetWarm, gzipped), w.of(targetBare, gzipped)
+	var ratios []float64
+	for i := range min(len(warm), len(bare)) {
+		if b := bare[i].perSecond(); b > 0 {
+			ratios = append(ratios, warm[i].perSecond()/b)
+		}
+	}
+	return median(ratios)
+}
+
+// failed counts the warm requests that did not answer 200, and the socket
+// errors, of every run.
+func (w warmResult) failed() int64 {
+	var n int64
+	for _, r := range w.runs {
+		n += r.errors + r.non2xx
+	}
+	return n
+}
+
+// meanSize is the mean body of the warm tiles in one encoding.
+func (w warmResult) meanSize(gzipped bool) int64 {
+	if len(w.tiles) == 0 {
+		return 0
+	}
+	var sum int
+	for _, t := range w.tiles {
+		if gzipped {
+			sum += len(t.Gzip)
+		} else {
+			sum += len(t.Identity)
+		}
+	}
+	return int64(sum / len(w.tiles))
+}
+
+// pickWarm returns the paths of up to n tiles of plan, in a random order
+// fixed by the seed, keeping those ok accepts.
+func pickWarm(seed uint64, n int, plan []tileReq, ok func(i int) bool) []string {
+	r := rand.New(rand.NewPCG(seed, 0x3a7))
+	var paths []string
+	for _, i := range r.Perm(len(plan)) {
+		if len(paths) < n && ok(i) {
+			paths = append(paths, plan[i].path())
+		}
+	}
+	return paths
+}
+
+// runWarm fetches each path from the server in both encodings (so that
+// both copies are cached), starts the bare handler serving the same bodies,
+// then runs wrk against the server and the bare handler in turn, in both
+// encodings, for c.rounds rounds, and checks that wrk was not the limit.
+func runWarm(ctx context.Context, c config, srv *harness.Server, paths []string) (warmResult, error) {
+	w := warmResult{started: time.Now().UTC()}
+	w.loadAvg[0] = harness.LoadAvg(1)
 	if len(paths) == 0 {
-		return warm, bare, fmt.Errorf("warm: no tile answered 200 in (a)")
+		return w, fmt.Errorf("warm: no tile to load")
 	}
-	warm = load(ctx, c, paths)
-	addr, stop, err := startBare(ctx)
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{DisableCompression: true}}
+	defer client.CloseIdleConnections()
+	for _, p := range paths {
+		t, err := fetchBoth(ctx, client, srv.Base, p)
+		if err != nil {
+			return w, err
+		}
+		w.tiles = append(w.tiles, t)
+	}
+	dir, err := os.MkdirTemp("", "bench-warm-*")
 	if err != nil {
-		return warm, bare, err
+		return w, err
 	}
-	defer stop()
-	bare = load(ctx, c, []string{"http://" + addr + "/blob"})
-	return warm, bare, nil
-}
-
-// load fetches each url once, then runs c.conns workers that request the
-// urls in turn, each waiting for its answer, for c.loadFor.
-func load(ctx context.Context, c config, urls []string) loadResult {
-	tr := &http.Transport{MaxIdleConnsPerHost: c.conns, MaxConnsPerHost: c.conns, DisableCompression: true}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
-	for _, u := range urls {
-		get(ctx, client, u)
+	defer os.RemoveAll(dir)
+	bodies := filepath.Join(dir, "bodies.json")
+	if err := writeBodies(bodies, w.tiles); err != nil {
+		return w, err
 	}
-	var res loadResult
-	var next atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	lctx, cancel := context.WithTimeout(ctx, c.loadFor)
-	defer cancel()
-	start := time.Now()
-	var wg sync.WaitGroup
-	for range c.conns {
-		wg.Go(func() {
-			var mine []time.Duration
-			for lctx.Err() == nil {
-				t0 := time.Now()
-				n, err := get(lctx, client, urls[int(next.Add(1))%len(urls)])
-				if lctx.Err() != nil {
-					break // cut by the end of the run: not counted
-				}
-				mu.Lock()
+	script := filepath.Join(dir, "paths.lua")
+	if err := os.WriteFile(script, []byte(wrkScript(paths)), 0o644); err != nil {
+		return w, err
+	}
+	bare, err := startBare(ctx, bodies)
+	if err != nil {
+		return w, err
+	}
+	defer bare.stop()
+	targets := map[string]struct {
+		base string
+		pid  int
+	}{targetWarm: {srv.Base, srv.Pid()}, targetBare: {"http://" + bare.addr, bare.pid}}
+	for round := 1; round <= c.rounds; round++ {
+		order := []string{targetWarm, targetBare}
+		if round%2 == 0 {
+			order = []string{targetBare, targetWarm} // neither always runs first
+		}
+		for _, gzipped := range encodings {
+			for _, target := range order {
+				t := targets[target]
+				r, err := runWrk(ctx, wrkConfig{base: t.base, pid: t.pid, script: script, gzip: gzipped,
+					conns: c.conns, threads: c.threads, duration: c.loadFor})
 				if err != nil {
-					res.errors++
-					if res.firstErr == "" {
-						res.firstErr = err.Error()
-					}
-				} else {
-					res.requests++
-					res.bytes += n
+					return w, err
 				}
-				mu.Unlock()
-				mine = append(mine, time.Since(t0))
+				r.target, r.round = target, round
+				logf("  round %d, %s, %s: %.0f req/s, server CPU %.1f µs a request, wrk %.0f%% of a core",
+					round, encodingName(gzipped), target, r.perSecond(), r.serverMicros(), 100*r.clientCores())
+				w.runs = append(w.runs, r)
 			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		})
+		}
 	}
-	wg.Wait()
-	res.elapsed = time.Since(start)
-	slices.Sort(lat)
-	res.p50, res.p99 = harness.Percentile(lat, 50), harness.Percentile(lat, 99)
-	return res
+	w.clientErr = clientCheck(w)
+	w.loadAvg[1] = harness.LoadAvg(1)
+	return w, nil
 }
 
-// get fetches u, asking for gzip, and returns the body's size.
-func get(ctx context.Context, client *http.Client, u string) (int64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
+// clientCheck says why the client may have been the limit of the warm
+// figures ("" when it was not): wrk must drive the bare handler past the
+// server in both encodings, and must not have used both of its threads'
+// cores while loading the server.
+func clientCheck(w warmResult) string {
+	for _, gzipped := range encodings {
+		warm, bare := medianRate(w.of(targetWarm, gzipped)), medianRate(w.of(targetBare, gzipped))
+		if bare < warm {
+			return fmt.Sprintf("%s: wrk drove the bare handler slower (%.0f req/s) than the server (%.0f)",
+				encodingName(gzipped), bare, warm)
+		}
 	}
-	req.Header.Set("Accept-Encoding", "gzip")
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	return n, err
+	return ""
 }
 
-// bareSize is the size of the blob the bare handler serves.
-const bareSize = 30 << 10
-
-// serveBare serves a 30 KB random blob from memory on addr, with net/http
-// and nothing else, until SIGTERM. It prints "listening on ADDR" first.
-func serveBare(addr string) error {
-	blob := make([]byte, bareSize)
-	for i := range blob {
-		blob[i] = byte(rand.Uint32())
+// fetchBoth fetches path gzipped and not, and checks that the two bodies
+// are the same tile.
+func fetchBoth(ctx context.Context, client *http.Client, base, path string) (warmTile, error) {
+	t := warmTile{Path: path}
+	for _, gzipped := range encodings {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		if err != nil {
+			return t, err
+		}
+		if gzipped {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return t, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return t, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return t, fmt.Errorf("warm: %s (%s): HTTP %d: %.200s", path, encodingName(gzipped), resp.StatusCode, body)
+		}
+		if gzipped != (resp.Header.Get("Content-Encoding") == "gzip") {
+			return t, fmt.Errorf("warm: %s asked %s, answered Content-Encoding %q", path, encodingName(gzipped), resp.Header.Get("Content-Encoding"))
+		}
+		if gzipped {
+			t.Gzip = body
+		} else {
+			t.Identity = body
+		}
 	}
-	ln, err := net.Listen("tcp", addr)
+	raw, err := gunzip(t.Gzip)
 	if err != nil {
-		return err
+		return t, fmt.Errorf("warm: %s: %w", path, err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		w.Write(blob)
-	})}
-	go func() {
-		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
-		<-ch
-		srv.Close()
-	}()
-	fmt.Printf("listening on %s\n", ln.Addr())
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
+	if !bytes.Equal(raw, t.Identity) {
+		return t, fmt.Errorf("warm: %s: the identity answer is not the gunzipped gzip answer", path)
 	}
-	return nil
+	return t, nil
 }
 
-// startBare runs this program with -bare on a free loopback port, as a
-// process of its own like the real server, and returns its address.
-func startBare(ctx context.Context) (string, func(), error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", nil, err
+// medianRate is the median req/s of runs (0 for none).
+func medianRate(runs []wrkRun) float64 {
+	rates := make([]float64, len(runs))
+	for i, r := range runs {
+		rates[i] = r.perSecond()
 	}
-	cmd := exec.CommandContext(ctx, self, "-bare", "127.0.0.1:0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return "", nil, err
+	return median(rates)
+}
+
+// medianMicros is the median server CPU a request of runs.
+func medianMicros(runs []wrkRun) float64 {
+	v := make([]float64, len(runs))
+	for i, r := range runs {
+		v[i] = r.serverMicros()
 	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return "", nil, err
+	return median(v)
+}
+
+// median of v (0 for none); v is sorted in place.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
 	}
-	stop := func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+	slices.Sort(v)
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		stop()
-		return "", nil, fmt.Errorf("bare handler did not start: %w", err)
-	}
-	return strings.TrimSpace(strings.TrimPrefix(line, "listening on ")), stop, nil
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }

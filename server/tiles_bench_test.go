@@ -1,0 +1,82 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+)
+
+// fixedTiles answers every tile with the same MVT: the serving path alone,
+// with nothing to build.
+type fixedTiles struct {
+	Tiles // the methods the tile route does not call
+	gz    []byte
+	raw   []byte
+	etag  string
+	delay time.Duration // how long each answer takes
+}
+
+// NeedsDatabase: the fixed tiles all come from memory.
+func (f *fixedTiles) NeedsDatabase(geo.Filter) bool { return false }
+
+func (f *fixedTiles) Tile(_ context.Context, _ maptile.Tile, _ geo.Filter, gzipped bool) ([]byte, string, error) {
+	time.Sleep(f.delay)
+	if gzipped {
+		return f.gz, f.etag, nil
+	}
+	return f.raw, f.etag, nil
+}
+
+func newFixedTiles(size int) *fixedTiles {
+	r := rand.New(rand.NewPCG(1, 2))
+	raw := make([]byte, size)
+	for i := range raw {
+		raw[i] = byte('a' + r.IntN(8)) // compresses about 3:1, like a tile
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(raw)
+	zw.Close()
+	return &fixedTiles{gz: buf.Bytes(), raw: raw, etag: `"0123456789abcdef01234567"`}
+}
+
+// discard is a ResponseWriter that keeps nothing, so that the benchmark
+// measures the server and not a recorder.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discard) WriteHeader(int)             {}
+
+// BenchmarkWarmTile is one cached tile through the whole middleware chain,
+// gzipped and not: what is left to the server once the tile is built.
+func BenchmarkWarmTile(b *testing.B) {
+	s := New(Config{Tiles: newFixedTiles(12 << 10), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	for _, tc := range []struct {
+		name, encoding string
+	}{{"gzip", "gzip, deflate, br"}, {"identity", ""}} {
+		b.Run(tc.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, "/tiles/8/126/118.mvt?datetime=2022-01-01/2022-12-31", nil)
+			req.RemoteAddr = "192.0.2.1:1234"
+			if tc.encoding != "" {
+				req.Header.Set("Accept-Encoding", tc.encoding)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				w := &discard{h: http.Header{}}
+				s.ServeHTTP(w, req)
+			}
+		})
+	}
+}
