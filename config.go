@@ -21,6 +21,7 @@ type config struct {
 	ShutdownTimeout  time.Duration // requests in flight get this long to finish
 	DrainTimeout     time.Duration // how long to refuse new work before closing the listener
 	PprofAddr        string        // where to serve net/http/pprof (INCIDENTMAP_PPROF_ADDR); "": nowhere
+	ExportIdle       time.Duration // an export whose client takes nothing this long ends (INCIDENTMAP_EXPORT_IDLE); 0: 30 s
 }
 
 func configFrom(getenv func(string) string) config {
@@ -41,6 +42,9 @@ func configFrom(getenv func(string) string) config {
 	}
 	if d, err := time.ParseDuration(getenv("INCIDENTMAP_DRAIN")); err == nil && d >= 0 {
 		cfg.DrainTimeout = d
+	}
+	if d, err := time.ParseDuration(getenv("INCIDENTMAP_EXPORT_IDLE")); err == nil && d > 0 {
+		cfg.ExportIdle = d
 	}
 	return cfg
 }

@@ -174,9 +174,16 @@ func parseList(q url.Values, name string, valid func(string) bool, problem strin
 	return out, nil
 }
 
+// maxOffset is the deepest page: PostGIS reads and throws away every row
+// before an offset, and the index sorts them, so a deeper offset would buy
+// unbounded work. Later matches are reached by narrower filters, or all at
+// once by an export.
+const maxOffset = 100_000
+
 // parsePage reads limit and offset. A limit above max is clamped to max, as
-// OGC API Features requires; max 0 means no maximum. Without a limit,
-// pages are def long (0: everything).
+// OGC API Features requires; max 0 means no maximum (an export, which
+// streams: a huge limit means every match). Without a limit, pages are def
+// long (0: everything). An offset above maxOffset is refused.
 func parsePage(q url.Values, def, max int) (geo.Page, error) {
 	p := geo.Page{Limit: def}
 	var err error
@@ -191,6 +198,10 @@ func parsePage(q url.Values, def, max int) (geo.Page, error) {
 	if q.Has("offset") {
 		if p.Offset, err = parseInt(q.Get("offset"), "offset", 0, 1<<31-1); err != nil {
 			return p, err
+		}
+		if p.Offset > maxOffset {
+			return p, geo.Invalid("offset", "must be at most %d: narrow the filters (datetime, bbox, country...) "+
+				"to reach later matches, or export them all with f=csv or f=geojsonseq and no offset", maxOffset)
 		}
 	}
 	return p, nil

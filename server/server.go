@@ -80,6 +80,8 @@ type Config struct {
 	BasemapStyle string
 	// Maps draws /map.png (and the titles of /oembed); nil: no /map.png.
 	Maps *render.Renderer
+	// Exports bound the concurrent CSV and GeoJSONSeq exports (exports.go).
+	Exports ExportLimits
 }
 
 // Server routes HTTP requests. Build it with New.
@@ -95,11 +97,13 @@ type Server struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	exports   *exportSlots
 }
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
 	s := &Server{store: cfg.Store, tiles: cfg.Tiles, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now}
+	s.exports = newExportSlots(cfg.Exports)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
