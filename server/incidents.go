@@ -127,7 +127,7 @@ type featureCollection struct {
 // hands them over a window of ids at a time and the rows are read by id,
 // byIDBatch at a time; otherwise PostGIS lists them in keyset batches
 // (store.EachIncident). Either way no database connection is held while
-// fn runs.
+// fn runs, except for a read as of a past instant (a cursor).
 func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
 	if s.tiles != nil {
 		ok, err := s.tiles.EachMatch(f, p, func(ids []string) error {
