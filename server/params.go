@@ -175,10 +175,11 @@ func parseList(q url.Values, name string, valid func(string) bool, problem strin
 }
 
 // maxOffset is the deepest page: PostGIS reads and throws away every row
-// before an offset, and the index sorts them, so a deeper offset would buy
-// unbounded work. Later matches are reached by narrower filters, or all at
-// once by an export.
-const maxOffset = 100_000
+// before an offset, and the index sorts them, so an offset buys work in
+// proportion (at 1M incidents on 2 cores, 100,000 cost PostGIS 7 s, 10,000
+// about 0.7 s). Later matches are reached by narrower filters, or all at
+// once by an export, which streams.
+const maxOffset = 10_000
 
 // parsePage reads limit and offset. A limit above max is clamped to max, as
 // OGC API Features requires; max 0 means no maximum (an export, which
