@@ -17,7 +17,7 @@ import (
 
 // TestExportsInBatchesAreTheWholeListing pins that the two ways an export
 // is read a batch at a time list exactly what one query lists: the index's
-// windows of ids (tiles.Service.EachMatch, 5,000 at a time) and PostGIS's
+// windows of ids (tiles.Service.EachMatch, here 3,000 at a time) and PostGIS's
 // keyset batches (store.EachIncident, 1,000 at a time), for random filters,
 // offsets and limits over the seed, 20,000 synthetic incidents and a few
 // lines and areas, including pages that straddle a batch.
@@ -45,7 +45,7 @@ func TestExportsInBatchesAreTheWholeListing(t *testing.T) {
 	}
 
 	r := rand.New(rand.NewPCG(3, 5))
-	pages := []geo.Page{{}, {Offset: 4999}, {Offset: 999, Limit: 7002}, {Limit: 5001}, {Offset: 20000}}
+	pages := []geo.Page{{}, {Offset: 2999}, {Offset: 999, Limit: 7002}, {Limit: 3001}, {Offset: 10000}}
 	long := 0 // listings of more than one batch
 	for i := range 60 {
 		f, p := randomItemsQuery(r)
@@ -63,8 +63,8 @@ func TestExportsInBatchesAreTheWholeListing(t *testing.T) {
 			wantIDs[j] = want[j].ID
 		}
 		var fromIndex []string
-		ok, err := index.EachMatch(f, p, func(ids []string) error {
-			if len(ids) > 5000 {
+		ok, err := index.EachMatch(f, p, 3000, func(ids []string) error {
+			if len(ids) > 3000 {
 				t.Errorf("a window of %d ids", len(ids))
 			}
 			fromIndex = append(fromIndex, ids...)

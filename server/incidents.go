@@ -124,13 +124,13 @@ type featureCollection struct {
 // eachIncident calls fn for every incident of page p of the matches of f
 // (p.Limit 0: all of them), in order, holding one batch at a time. When
 // the tiles' index can list the matches (see tiles.Service.EachMatch), it
-// hands them over a window of ids at a time and the rows are read by id,
+// hands them over exportWindow ids at a time and the rows are read by id,
 // byIDBatch at a time; otherwise PostGIS lists them in keyset batches
 // (store.EachIncident). Either way no database connection is held while
 // fn runs, except for a read as of a past instant (a cursor).
 func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
 	if s.tiles != nil {
-		ok, err := s.tiles.EachMatch(f, p, func(ids []string) error {
+		ok, err := s.tiles.EachMatch(f, p, exportWindow, func(ids []string) error {
 			for batch := range slices.Chunk(ids, byIDBatch) {
 				list, err := s.store.IncidentsByID(ctx, batch)
 				if err != nil {
@@ -152,6 +152,10 @@ func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn 
 }
 
 const byIDBatch = 500
+
+// exportWindow is how many ids an export takes from the index at a time
+// (about 700 KB): each window costs a scan of the index, 50 for 1M.
+const exportWindow = 20000
 
 // writeFeatureCollection writes one page as a GeoJSON FeatureCollection.
 func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
@@ -177,6 +181,7 @@ func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time
 		return enc.Encode(incidentFeature(&in))
 	})
 	if err == nil {
+		w.deadline.renew() // the end of the answer gets its own idle time
 		w.start()
 	}
 	return err

@@ -56,14 +56,9 @@ func (s *Service) Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok
 // do not use Match: EachMatch hands them their matches a window at a time.
 const MaxMatchAll = 50000
 
-// matchWindow is how many ids EachMatch hands over at a time: each window
-// costs one scan of the index, so a 1M-incident export costs 200 scans
-// and holds 5,000 ids (about 200 KB) at a time.
-const matchWindow = 5000
-
 // EachMatch calls fn with the ids of page p of the published incidents that
 // match f (p.Limit 0: every match from p.Offset on), in the API's order, at
-// most matchWindow ids at a time. It never holds more than a window: each
+// most window ids at a time. It never holds more than a window: each
 // window is the first matches after the last id handed out (keyset
 // paging), found by a fresh scan of the index as it is then. ok is false,
 // and fn is not called, when the index cannot answer f (see Match).
@@ -75,7 +70,10 @@ const matchWindow = 5000
 // whose start moved across the cursor may be listed twice or not at all.
 // A window never repeats or skips an incident that did not change.
 // EachMatch stops at the first error fn returns.
-func (s *Service) EachMatch(f geo.Filter, p geo.Page, fn func(ids []string) error) (ok bool, err error) {
+//
+// Each window costs a scan of the index: at 1M incidents, windows of
+// 5,000 took 15% of the server's CPU in 4 concurrent exports.
+func (s *Service) EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []string) error) (ok bool, err error) {
 	m, ok := compile(f)
 	if !ok || s.snap.Load() == nil {
 		return false, nil
@@ -87,7 +85,7 @@ func (s *Service) EachMatch(f geo.Filter, p geo.Page, fn func(ids []string) erro
 	var after *matchKey
 	for left > 0 {
 		ix := s.snap.Load().ix
-		k := min(left+skip, matchWindow)
+		k := min(left+skip, max(window, 1))
 		page := firstAfter(ix, &m, f.BBox, after, k)
 		if len(page) == 0 {
 			return true, nil
