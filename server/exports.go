@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -18,7 +19,9 @@ import (
 // Zero fields take their defaults.
 type ExportLimits struct {
 	// PerClient is how many exports one client (c.RealIP()) may run at
-	// once; one more answers 429 with Retry-After. Default 2.
+	// once; one more answers 429 with Retry-After. Default 2. The
+	// operator's own requests (loopback, not forwarded) are not refused
+	// by it.
 	PerClient int
 	// Total is how many exports run at once in all; one more answers 503
 	// with Retry-After. Keep it below the read pool's size, so that
@@ -64,12 +67,13 @@ func newExportSlots(l ExportLimits) *exportSlots {
 }
 
 // acquire takes a slot for an export by client, or answers why not: 429
-// when the client runs PerClient exports already, 503 when the server runs
-// Total. The caller must call release once the export has ended.
+// when the client runs PerClient exports already (unless it is the
+// operator, see isOperator), 503 when the server runs Total. The caller
+// must call release once the export has ended.
 func (e *exportSlots) acquire(c echo.Context, client string) (release func(), err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.byClient[client] >= e.limits.PerClient {
+	if e.byClient[client] >= e.limits.PerClient && !isOperator(c) {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(exportRetryAfter))
 		return nil, echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf(
 			"this client already runs %d exports: wait for one to end, then retry", e.limits.PerClient))
@@ -82,6 +86,18 @@ func (e *exportSlots) acquire(c echo.Context, client string) (release func(), er
 	e.byClient[client]++
 	var once sync.Once
 	return func() { once.Do(func() { e.release(client) }) }, nil
+}
+
+// isOperator tells a request from this machine that no proxy forwarded:
+// the operator's own tools, which only the server-wide cap bounds.
+func isOperator(c echo.Context) bool {
+	r := c.Request()
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == "" && r.Header.Get("Forwarded") == ""
 }
 
 func (e *exportSlots) release(client string) {
