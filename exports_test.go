@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -141,9 +143,10 @@ func TestExportsAreBounded(t *testing.T) {
 			t.Errorf("a third export beside the two stalled ones: %d, want 429", res.StatusCode)
 		}
 		waitForExportSlot(t, a, "203.0.113.3")
-		for _, res := range stalled {
-			if _, err := io.Copy(io.Discard, res.Body); err == nil {
-				t.Error("a stalled export was read to its end: it should have been cut")
+		time.Sleep(3 * time.Second) // the idle timeout (2 s) of the other stalled export, which may have begun later
+		for i, res := range stalled {
+			if n, err := io.Copy(io.Discard, res.Body); err == nil {
+				t.Errorf("stalled export %d was read to its end (%d bytes): it should have been cut", i, n)
 			}
 		}
 		if n := heldSessions(t, db); n != 0 {
@@ -167,6 +170,13 @@ func startExport(t *testing.T, ctx context.Context, a *app, path, client string,
 		req.Header.Set("X-Forwarded-For", client)
 	}
 	tr := &http.Transport{DisableCompression: true, DisableKeepAlives: true, ResponseHeaderTimeout: 20 * time.Second}
+	if rate == 0 { // a small receive buffer: loopback's would otherwise grow to hold a whole export (32 MB here)
+		tr.DialContext = (&net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			var err error
+			rc.Control(func(fd uintptr) { err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+			return err
+		}}).DialContext
+	}
 	res, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		t.Errorf("GET %s as %s: %v", path, client, err)

@@ -35,11 +35,11 @@ func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Durati
 	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
 		return cw.Write(incidentCSVRow(&in))
 	})
+	if err != nil {
+		return err // never renew the deadline of a cut answer: its end must not look complete
+	}
 	w.deadline.renew() // the end of the answer gets its own idle time, however long the last query took
 	cw.Flush()
-	if err != nil {
-		return err
-	}
 	return cw.Error()
 }
 
