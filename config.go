@@ -29,6 +29,7 @@ type config struct {
 	// (INCIDENTMAP_INDEX_SNAPSHOT); "": the index is loaded from the
 	// database at every start.
 	IndexSnapshot string
+	ExportIdle    time.Duration // an export whose client takes nothing this long ends (INCIDENTMAP_EXPORT_IDLE); 0: 30 s
 }
 
 func configFrom(getenv func(string) string) config {
@@ -51,6 +52,9 @@ func configFrom(getenv func(string) string) config {
 	}
 	if d, err := time.ParseDuration(getenv("INCIDENTMAP_DRAIN")); err == nil && d >= 0 {
 		cfg.DrainTimeout = d
+	}
+	if d, err := time.ParseDuration(getenv("INCIDENTMAP_EXPORT_IDLE")); err == nil && d > 0 {
+		cfg.ExportIdle = d
 	}
 	return cfg
 }

@@ -169,7 +169,7 @@ func loadIndex(t *testing.T, src tiles.Source, path string) *tiles.Service {
 func TestTileIndexStartsFromItsSavedFile(t *testing.T) {
 	dsn, st := openSeeded(t, shapesSeq)
 	path := filepath.Join(t.TempDir(), "tiles", "index")
-	stopServe := serveWithEnv(t, func(k string) string {
+	stopServe := serveReady(t, func(k string) string {
 		if k == "INCIDENTMAP_INDEX_SNAPSHOT" {
 			return path
 		}
@@ -206,7 +206,7 @@ func TestTileIndexStartsFromItsSavedFile(t *testing.T) {
 
 // serveWithEnv runs `incidentmap serve` with env until its tile index is
 // loaded, and returns a function that stops it and waits until it exited.
-func serveWithEnv(t *testing.T, env func(string) string) (stop func()) {
+func serveReady(t *testing.T, env func(string) string) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()

@@ -56,7 +56,20 @@ func testEnv(dsn string) func(string) string {
 // until the test ends. Several may serve one database.
 func serveOn(t *testing.T, dsn string) *app {
 	t.Helper()
-	env := testEnv(dsn)
+	return serveOnWith(t, dsn, nil)
+}
+
+// serveOnWith is serveOn with settings of its own: extra's values replace
+// the test environment's (DATABASE_READ_URL, INCIDENTMAP_EXPORT_IDLE, ...).
+func serveOnWith(t *testing.T, dsn string, extra map[string]string) *app {
+	t.Helper()
+	base := testEnv(dsn)
+	env := func(k string) string {
+		if v, ok := extra[k]; ok {
+			return v
+		}
+		return base(k)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -32,7 +31,7 @@ func TestReadReplica(t *testing.T) {
 	standby := storetest.NewStandby(t, primary)
 	standby.CatchUp(t, primary)
 	readDSN := standby.Database(t, dsn)
-	a := serveWithReplica(t, dsn, readDSN)
+	a := serveOnWith(t, dsn, map[string]string{"DATABASE_READ_URL": readDSN})
 	a.waitTileIndex(t)
 	editor := a.newToken(t, "replica-editor", "editor")
 
@@ -187,34 +186,6 @@ func TestReadReplica(t *testing.T) {
 			}
 		}
 	})
-}
-
-// serveWithReplica is serveOn with DATABASE_READ_URL set to read.
-func serveWithReplica(t *testing.T, dsn, read string) *app {
-	t.Helper()
-	base := testEnv(dsn)
-	env := func(k string) string {
-		if k == "DATABASE_READ_URL" {
-			return read
-		}
-		return base(k)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve did not start: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	return &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), dsn: dsn, env: env}
 }
 
 // post creates a copy of newIncident with the given id through the API.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"strconv"
@@ -22,20 +23,23 @@ var incidentCSVHeader = []string{"id", "title", "summary", "location", "country"
 	"fatalities_low", "fatalities_best", "fatalities_high", "actors", "status", "updated_at",
 	"longitude", "latitude", "WKT", "claims", "sources"}
 
-// streamCSV writes every match as CSV (RFC 4180, UTF-8), row by row.
-func (s *Server) streamCSV(c echo.Context, f geo.Filter, p geo.Page) error {
+// streamCSV writes every match as CSV (RFC 4180, UTF-8), row by row, until
+// ctx ends or a write makes no progress for idle.
+func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page) error {
 	w := startLater(c, mediaCSV, "incidents.csv")
+	w.deadline = newWriteDeadline(ctx, c, idle)
 	cw := csv.NewWriter(w)
 	if err := cw.Write(incidentCSVHeader); err != nil {
 		return err
 	}
-	err := s.eachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
+	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
 		return cw.Write(incidentCSVRow(&in))
 	})
-	cw.Flush()
 	if err != nil {
-		return err
+		return err // never renew the deadline of a cut answer: its end must not look complete
 	}
+	w.deadline.renew() // the end of the answer gets its own idle time, however long the last query took
+	cw.Flush()
 	return cw.Error()
 }
 

@@ -18,12 +18,12 @@ import (
 // next links until a short page.
 const maxCounted = 10000
 
-// exportDeadline bounds how long a full export may take to write.
+// exportDeadline bounds how long an import may take to answer (import.go).
 const exportDeadline = 30 * time.Minute
 
 // incidentItems answers /collections/incidents/items in every format. JSON
-// and HTML come in pages; CSV and GeoJSONSeq stream every match from a
-// database cursor unless a limit is given.
+// and HTML come in pages; CSV and GeoJSONSeq stream every match (or the
+// page that limit and offset ask for), within the bounds of export.
 func (s *Server) incidentItems(c echo.Context) error {
 	q := c.QueryParams()
 	if err := checkParams(q, incidentItemsParams); err != nil {
@@ -58,11 +58,13 @@ func (s *Server) incidentItems(c echo.Context) error {
 	}
 	switch format {
 	case fCSV:
-		extendWriteDeadline(c, exportDeadline)
-		return s.streamCSV(c, filter, page)
+		return s.export(c, func(ctx context.Context, idle time.Duration) error {
+			return s.streamCSV(ctx, c, idle, filter, page)
+		})
 	case fGeoJSONSeq:
-		extendWriteDeadline(c, exportDeadline)
-		return s.streamGeoJSONSeq(c, filter, page)
+		return s.export(c, func(ctx context.Context, idle time.Duration) error {
+			return s.streamGeoJSONSeq(ctx, c, idle, filter, page)
+		})
 	}
 	list, n, err := s.incidentPage(ctx, filter, page)
 	if err != nil {
@@ -99,6 +101,9 @@ func (s *Server) incidentPage(ctx context.Context, f geo.Filter, p geo.Page) ([]
 			return list, matchCount{n: n, exact: true}, err
 		}
 	}
+	if err := deepOffset(p); err != nil {
+		return nil, matchCount{}, err
+	}
 	n, err := s.store.CountIncidents(ctx, f, maxCounted)
 	if err != nil {
 		return nil, matchCount{}, err
@@ -120,32 +125,43 @@ type featureCollection struct {
 }
 
 // eachIncident calls fn for every incident of page p of the matches of f
-// (p.Limit 0: all of them), in order. An export the tiles' index can list
-// (see tiles.Service.Match) is read by id, byIDBatch rows at a time;
-// others stream from a PostGIS cursor.
+// (p.Limit 0: all of them), in order, holding one batch at a time. When
+// the tiles' index can list the matches (see tiles.Service.EachMatch), it
+// hands them over exportWindow ids at a time and the rows are read by id,
+// byIDBatch at a time; otherwise PostGIS lists them in keyset batches
+// (store.EachIncident). Either way no database connection is held while
+// fn runs, except for a read as of a past instant (a cursor).
 func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
-	if s.tiles == nil {
-		return s.store.EachIncident(ctx, f, p, fn)
-	}
-	ids, _, ok := s.tiles.Match(f, p)
-	if !ok {
-		return s.store.EachIncident(ctx, f, p, fn)
-	}
-	for batch := range slices.Chunk(ids, byIDBatch) {
-		list, err := s.store.IncidentsByID(ctx, batch)
-		if err != nil {
+	if s.tiles != nil {
+		ok, err := s.tiles.EachMatch(f, p, exportWindow, func(ids []string) error {
+			for batch := range slices.Chunk(ids, byIDBatch) {
+				list, err := s.store.IncidentsByID(ctx, batch)
+				if err != nil {
+					return err
+				}
+				for i := range list {
+					if err := fn(list[i]); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if ok {
 			return err
 		}
-		for i := range list {
-			if err := fn(list[i]); err != nil {
-				return err
-			}
-		}
 	}
-	return nil
+	if err := deepOffset(p); err != nil {
+		return err
+	}
+	return s.store.EachIncident(ctx, f, p, fn)
 }
 
 const byIDBatch = 500
+
+// exportWindow is how many ids an export takes from the index at a time
+// (about 700 KB): each window costs a scan of the index, 50 for 1M.
+const exportWindow = 20000
 
 // writeFeatureCollection writes one page as a GeoJSON FeatureCollection.
 func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
@@ -162,14 +178,16 @@ func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, lin
 
 // streamGeoJSONSeq writes every match as an RFC 8142 GeoJSON text sequence:
 // each feature preceded by RS and followed by LF.
-func (s *Server) streamGeoJSONSeq(c echo.Context, f geo.Filter, p geo.Page) error {
+func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page) error {
 	w := startLater(c, mediaGeoJSONSeq, "incidents.geojsons")
+	w.deadline = newWriteDeadline(ctx, c, idle)
 	enc := json.NewEncoder(w)
-	err := s.eachIncident(c.Request().Context(), f, p, func(in geo.Incident) error {
+	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
 		w.Write([]byte{0x1e})
 		return enc.Encode(incidentFeature(&in))
 	})
 	if err == nil {
+		w.deadline.renew() // the end of the answer gets its own idle time
 		w.start()
 	}
 	return err
@@ -177,13 +195,15 @@ func (s *Server) streamGeoJSONSeq(c echo.Context, f geo.Filter, p geo.Page) erro
 
 // lazyWriter sends the status and headers of a streamed answer only when the
 // first byte is written, so that a failure before any row still gets a
-// proper error status. It flushes every flushEvery writes.
+// proper error status. It flushes every flushEvery writes, and renews
+// deadline, when it has one, at every write.
 type lazyWriter struct {
 	c        echo.Context
 	media    string
 	filename string
 	started  bool
 	writes   int
+	deadline *writeDeadline
 }
 
 const flushEvery = 1000
@@ -207,6 +227,9 @@ func (w *lazyWriter) start() {
 
 func (w *lazyWriter) Write(b []byte) (int, error) {
 	w.start()
+	if w.deadline != nil {
+		w.deadline.renew()
+	}
 	if w.writes++; w.writes%flushEvery == 0 {
 		w.c.Response().Flush()
 	}

@@ -50,6 +50,9 @@ func (s *Server) placeItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := deepOffset(page); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	if fresh, err := s.notModified(c, format); err != nil || fresh {
 		return err

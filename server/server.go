@@ -84,6 +84,8 @@ type Config struct {
 	BasemapStyle string
 	// Maps draws /map.png (and the titles of /oembed); nil: no /map.png.
 	Maps *render.Renderer
+	// Exports bound the concurrent CSV and GeoJSONSeq exports (exports.go).
+	Exports ExportLimits
 }
 
 // Server routes HTTP requests. Build it with New.
@@ -102,6 +104,7 @@ type Server struct {
 	uploadIdle     time.Duration // see uploadIdleTimeout
 	log            *slog.Logger
 	now            func() time.Time
+	exports        *exportSlots
 }
 
 // New builds the server and its routes.
@@ -111,6 +114,7 @@ func New(cfg Config) *Server {
 	if s.trustedProxies == nil {
 		s.trustedProxies = loopbackProxies
 	}
+	s.exports = newExportSlots(cfg.Exports)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

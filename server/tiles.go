@@ -28,6 +28,10 @@ type Tiles interface {
 	// Match answers a page of items from the in-memory index: the page's
 	// ids and how many match; ok is false when PostGIS must answer.
 	Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool)
+	// EachMatch hands fn the ids of page p of the matches (p.Limit 0: all)
+	// from the in-memory index, at most window at a time; ok is false when
+	// PostGIS must answer.
+	EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []string) error) (ok bool, err error)
 	// EachSummary gives fn every incident that matches f and returns the
 	// publishers of their sources, most cited first, from the in-memory
 	// index; ok is false when PostGIS must answer.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/lib/pq"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -114,14 +115,9 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 }
 
 // Incidents returns one page of the incidents that match f, in order of start
-// time then id.
+// time then id, in one query.
 func (s *Store) Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error) {
-	var out []geo.Incident
-	err := s.EachIncident(ctx, f, p, func(in geo.Incident) error {
-		out = append(out, in)
-		return nil
-	})
-	return out, err
+	return s.incidentBatch(ctx, f, nil, p)
 }
 
 // CountIncidents returns how many incidents match f, counting no further
@@ -138,21 +134,104 @@ func (s *Store) CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int
 }
 
 // EachIncident calls fn for every incident of the page (p.Limit 0: all of
-// them), in order, reading through a server-side cursor: memory stays
-// constant however many rows match, and the statement timeout applies to
-// each FETCH rather than to the whole export. It stops at the first error fn
+// them), in order of start time then id. It stops at the first error fn
 // returns, and when ctx is cancelled.
+//
+// Live data is read in keyset batches of exportBatch rows: each batch is a
+// short query for the rows after the last one read, on the (starts_at, id)
+// index, so memory stays at one batch and no connection is held while fn
+// runs (while a slow client reads an export). The price is consistency:
+// each batch sees the table as of its own query, so an incident written
+// during an export with a start before the batch being read is not listed,
+// and one whose start moves across it may be listed twice or not at all;
+// unchanged incidents are listed exactly once. A read as of a past instant
+// (f.AsOf) goes through one cursor instead, in one snapshot: its source is
+// computed over every version and cannot be entered at a key.
 func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
+	if f.AsOf != nil {
+		return s.eachIncidentCursor(ctx, f, p, fn)
+	}
+	left := p.Limit
+	if left <= 0 {
+		left = 1 << 62 // every match
+	}
+	var after *incidentKey
+	for batch := (geo.Page{Offset: p.Offset}); left > 0; batch.Offset = 0 {
+		batch.Limit = min(left, exportBatch)
+		list, err := s.incidentBatch(ctx, f, after, batch)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			if err := fn(list[i]); err != nil {
+				return err
+			}
+		}
+		if len(list) < batch.Limit {
+			return nil
+		}
+		left -= len(list)
+		last := &list[len(list)-1]
+		after = &incidentKey{startsAt: last.StartsAt, id: last.ID}
+	}
+	return nil
+}
+
+// exportBatch is how many rows each query of EachIncident reads.
+const exportBatch = 1000
+
+// incidentKey is a position in the order of listings: after the incident
+// that starts at startsAt and has this id.
+type incidentKey struct {
+	startsAt time.Time
+	id       string
+}
+
+// incidentBatch reads page p of the live incidents that match f and come
+// after key (from the start when key is nil), in one query.
+func (s *Store) incidentBatch(ctx context.Context, f geo.Filter, after *incidentKey, p geo.Page) ([]geo.Incident, error) {
 	q := &query{}
 	from := incidentSource(q, f, incidentColumns)
 	q.filter(f)
-	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder
+	if after != nil {
+		q.where("(i.starts_at, i.id) > (%s::timestamptz, %s::text)", after.startsAt, after.id)
+	}
+	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
+	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []geo.Incident
+	for rows.Next() {
+		in, err := scanIncident(rows)
+		if err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, in)
+	}
+	return out, translate(rows.Err())
+}
+
+// pageClause is the LIMIT (unless p.Limit is 0) and OFFSET of p.
+func pageClause(q *query, p geo.Page) string {
+	var s string
 	if p.Limit > 0 {
-		stmt += ` LIMIT ` + q.arg(p.Limit)
+		s += ` LIMIT ` + q.arg(p.Limit)
 	}
 	if p.Offset > 0 {
-		stmt += ` OFFSET ` + q.arg(p.Offset)
+		s += ` OFFSET ` + q.arg(p.Offset)
 	}
+	return s
+}
+
+// eachIncidentCursor is EachIncident through a server-side cursor, in one
+// transaction: for reads as of a past instant.
+func (s *Store) eachIncidentCursor(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
+	q := &query{}
+	from := incidentSource(q, f, incidentColumns)
+	q.filter(f)
+	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
 	return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {
 		in, err := scanIncident(row)
 		if err != nil {

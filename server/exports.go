@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"incidentmap/geo"
+)
+
+// ExportLimits bound the streamed exports (CSV, GeoJSONSeq) of
+// /collections/incidents/items, so that clients who read slowly, or
+// never, cannot hold the server's export slots or its database pool.
+// Zero fields take their defaults.
+type ExportLimits struct {
+	// PerClient is how many exports one client (c.RealIP()) may run at
+	// once; one more answers 429 with Retry-After. Default 2. The
+	// operator's own requests (loopback, not forwarded) are not refused
+	// by it.
+	PerClient int
+	// Total is how many exports run at once in all; one more answers 503
+	// with Retry-After. Keep it below the read pool's size, so that
+	// interactive reads always find a connection. Default 10 (half of
+	// the default pool of 20).
+	Total int
+	// WriteIdle ends an export whose client has taken nothing for this
+	// long: every write gets a fresh deadline. Default 30 s.
+	WriteIdle time.Duration
+	// MaxDuration ends any export that takes longer. Default 30 min.
+	MaxDuration time.Duration
+}
+
+func (l ExportLimits) withDefaults() ExportLimits {
+	if l.PerClient <= 0 {
+		l.PerClient = 2
+	}
+	if l.Total <= 0 {
+		l.Total = 10
+	}
+	if l.WriteIdle <= 0 {
+		l.WriteIdle = 30 * time.Second
+	}
+	if l.MaxDuration <= 0 {
+		l.MaxDuration = 30 * time.Minute
+	}
+	return l
+}
+
+// exportRetryAfter is what a refused export is told to wait, in seconds.
+const exportRetryAfter = 10
+
+// exportSlots counts the exports running, per client and in all.
+type exportSlots struct {
+	limits   ExportLimits
+	mu       sync.Mutex
+	total    int
+	byClient map[string]int
+}
+
+func newExportSlots(l ExportLimits) *exportSlots {
+	return &exportSlots{limits: l.withDefaults(), byClient: map[string]int{}}
+}
+
+// acquire takes a slot for an export by client, or answers why not: 429
+// when the client runs PerClient exports already (unless it is the
+// operator, see isOperator), 503 when the server runs Total. The caller
+// must call release once the export has ended.
+func (e *exportSlots) acquire(c echo.Context, client string) (release func(), err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.byClient[client] >= e.limits.PerClient && !isOperator(c.Request()) {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(exportRetryAfter))
+		return nil, echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf(
+			"this client already runs %d exports: wait for one to end, then retry", e.limits.PerClient))
+	}
+	if e.total >= e.limits.Total {
+		return nil, &geo.Error{Code: geo.EUnavailable,
+			Message: "the server runs as many exports as it can: retry in a few seconds"}
+	}
+	e.total++
+	e.byClient[client]++
+	var once sync.Once
+	return func() { once.Do(func() { e.release(client) }) }, nil
+}
+
+func (e *exportSlots) release(client string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.total--
+	if e.byClient[client]--; e.byClient[client] <= 0 {
+		delete(e.byClient, client)
+	}
+}
+
+// export runs stream as an export of c: within a slot (see acquire), with a
+// context that ends after MaxDuration, and with a write deadline renewed
+// by every write (see lazyWriter), so that a client that stops reading is
+// cut after WriteIdle instead of holding the slot.
+func (s *Server) export(c echo.Context, stream func(ctx context.Context, idle time.Duration) error) error {
+	release, err := s.exports.acquire(c, c.RealIP())
+	if err != nil {
+		return err
+	}
+	defer release()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.exports.limits.MaxDuration)
+	defer cancel()
+	return stream(ctx, s.exports.limits.WriteIdle)
+}
+
+// writeDeadline renews the write deadline of a streamed answer: at most
+// once a second, to now + idle (never past the context's deadline).
+type writeDeadline struct {
+	rc      *http.ResponseController
+	idle    time.Duration
+	end     time.Time // zero: none
+	renewed time.Time
+}
+
+func newWriteDeadline(ctx context.Context, c echo.Context, idle time.Duration) *writeDeadline {
+	d := &writeDeadline{rc: http.NewResponseController(c.Response().Writer), idle: idle}
+	d.end, _ = ctx.Deadline()
+	d.renew()
+	return d
+}
+
+func (d *writeDeadline) renew() {
+	now := time.Now()
+	if now.Sub(d.renewed) < time.Second {
+		return
+	}
+	d.renewed = now
+	at := now.Add(d.idle)
+	if !d.end.IsZero() && d.end.Before(at) {
+		at = d.end
+	}
+	_ = d.rc.SetWriteDeadline(at)
+}
