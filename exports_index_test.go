@@ -2,17 +2,11 @@ package main
 
 import (
 	"context"
-	"io"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"testing"
-	"time"
 
 	"incidentmap/geo"
-	"incidentmap/store"
-	"incidentmap/store/storetest"
-	"incidentmap/tiles"
 )
 
 // TestExportsInBatchesAreTheWholeListing pins that the two ways an export
@@ -23,26 +17,7 @@ import (
 // lines and areas, including pages that straddle a batch.
 func TestExportsInBatchesAreTheWholeListing(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.NewDatabase(t)
-	env := testEnv(dsn)
-	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", "9"},
-		{"import", "--format", "geojsonseq", "-"}} {
-		if err := run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	index := tiles.New(st, tiles.Options{})
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go index.Run(runCtx)
-	for ready, _ := index.Status(); !ready; ready, _ = index.Status() {
-		time.Sleep(10 * time.Millisecond)
-	}
+	st, index := loadedIndex(t, "9")
 
 	r := rand.New(rand.NewPCG(3, 5))
 	pages := []geo.Page{{}, {Offset: 2999}, {Offset: 999, Limit: 7002}, {Limit: 3001}, {Offset: 10000}}

@@ -25,26 +25,7 @@ import (
 // credits the same publishers.
 func TestItemsFromTheIndexAreThePagesOfPostGIS(t *testing.T) {
 	ctx := context.Background()
-	dsn := storetest.NewDatabase(t)
-	env := testEnv(dsn)
-	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", "5"},
-		{"import", "--format", "geojsonseq", "-"}} {
-		if err := run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	index := tiles.New(st, tiles.Options{})
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go index.Run(runCtx)
-	for ready, _ := index.Status(); !ready; ready, _ = index.Status() {
-		time.Sleep(10 * time.Millisecond)
-	}
+	st, index := loadedIndex(t, "5")
 
 	r := rand.New(rand.NewPCG(7, 11))
 	var nonEmpty, shapes int
@@ -191,4 +172,33 @@ func describe(f geo.Filter) string {
 	}
 	parts = append(parts, fmt.Sprintf("types %v countries %v min %v", f.EventTypes, f.Countries, f.MinFatalities))
 	return strings.Join(parts, ", ")
+}
+
+// loadedIndex seeds a new database, adds 20,000 synthetic incidents (from
+// the given random seed) and a few lines and areas, and returns its store
+// and a tile index loaded from it; both end with the test.
+func loadedIndex(t *testing.T, seed string) (*store.Store, *tiles.Service) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := storetest.NewDatabase(t)
+	env := testEnv(dsn)
+	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", seed},
+		{"import", "--format", "geojsonseq", "-"}} {
+		if err := run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	st, err := store.Open(ctx, dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	index := tiles.New(st, tiles.Options{})
+	runCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go index.Run(runCtx)
+	for ready, _ := index.Status(); !ready; ready, _ = index.Status() {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return st, index
 }

@@ -63,6 +63,13 @@ func serveOn(t *testing.T, dsn string) *app {
 // the test environment's (DATABASE_READ_URL, INCIDENTMAP_EXPORT_IDLE, ...).
 func serveOnWith(t *testing.T, dsn string, extra map[string]string) *app {
 	t.Helper()
+	return serveWithLog(t, dsn, extra, io.Discard)
+}
+
+// serveWithLog is serveOnWith with the server's log (its stderr) written
+// to logs.
+func serveWithLog(t *testing.T, dsn string, extra map[string]string, logs io.Writer) *app {
+	t.Helper()
 	base := testEnv(dsn)
 	env := func(k string) string {
 		if v, ok := extra[k]; ok {
@@ -73,7 +80,7 @@ func serveOnWith(t *testing.T, dsn string, extra map[string]string) *app {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
+	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -39,27 +38,11 @@ func (b *syncBuffer) String() string {
 func serveLogged(t *testing.T) (*app, *syncBuffer) {
 	t.Helper()
 	dsn := storetest.NewDatabase(t)
-	env := testEnv(dsn)
-	if err := run(context.Background(), []string{"seed"}, env, nil, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, logs) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("serve did not start: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	a := &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), dsn: dsn, env: env}
+	a := serveWithLog(t, dsn, nil, logs)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if _, body := a.get(t, "/readyz"); strings.Contains(string(body), `"ready":true`) {
 			return a, logs
