@@ -136,13 +136,10 @@ const (
 // the error that names the parameter at fault.
 func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
 	u := c.Request().URL
-	key := tileURL{u.Path, u.RawPath, u.RawQuery}
-	p.mu.RLock()
-	r, ok := p.m[key]
-	p.mu.RUnlock()
-	if ok {
+	if r, ok := p.lookup(u); ok {
 		return r.tile, r.filter, nil
 	}
+	key := tileURL{u.Path, u.RawPath, u.RawQuery}
 	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {
 		return t, geo.Filter{}, err
@@ -165,6 +162,15 @@ func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
 	p.m[key] = tileRequest{tile: t, filter: f}
 	p.mu.Unlock()
 	return t, f, nil
+}
+
+// lookup returns the parsed tile request of u when it was parsed before
+// (as a valid request that Echo routed to the tile handler).
+func (p *tileRequests) lookup(u *url.URL) (tileRequest, bool) {
+	p.mu.RLock()
+	r, ok := p.m[tileURL{u.Path, u.RawPath, u.RawQuery}]
+	p.mu.RUnlock()
+	return r, ok
 }
 
 // parseTile reads z, x and "y.mvt". Non-numbers are 400; tiles outside the
