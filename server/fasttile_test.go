@@ -26,7 +26,7 @@ type warmTiles struct {
 	*fixedTiles
 	mu   sync.Mutex
 	made map[warmKey]bool
-	hits int             // answers of Cached
+	hits int // answers of Cached
 }
 
 // warmKey is a cached copy: the tests' requests differ in their tile, text
