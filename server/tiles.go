@@ -18,7 +18,9 @@ import (
 )
 
 // Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
-// tile outside the pyramid, EUnavailable when the database is down).
+// tile outside the pyramid, EUnavailable when the database is down). A Tiles
+// that also offers its cache (tileCache, as *tiles.Service does) has its
+// cached tiles served on the fast path (fasttile.go).
 type Tiles interface {
 	// Tile returns the MVT of tile t for filter f, gzipped when gzipped is
 	// true, and its ETag (the same for both). The body is shared: read only.
