@@ -46,13 +46,17 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		status := c.Response().Status // final: errors are answered further in
-		method := methodLabel(c.Request().Method)
-		ser := m.series.get(m, route, method, status)
-		ser.requests.Inc()
-		ser.latency.Observe(time.Since(start).Seconds())
+		// The status is final: errors are answered further in.
+		m.count(route, c.Request().Method, c.Response().Status, time.Since(start))
 		return err
 	}
+}
+
+// count adds a request to the series of its route, method and status.
+func (m *metrics) count(route, method string, status int, latency time.Duration) {
+	ser := m.series.get(m, route, methodLabel(method), status)
+	ser.requests.Inc()
+	ser.latency.Observe(latency.Seconds())
 }
 
 func (m *metrics) handler() echo.HandlerFunc {

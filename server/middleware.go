@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -21,16 +20,9 @@ func (s *Server) middleware() {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(s.metrics.observe)
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
-		LogResponseSize: true, LogError: true,
+		LogStatus: true, LogLatency: true, LogRequestID: true, LogResponseSize: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := requestLogLevel(c, v)
-			if !s.log.Enabled(c.Request().Context(), level) {
-				return nil
-			}
-			s.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("path", v.URIPath),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.Int64("bytes", v.ResponseSize))
+			s.logRequest(c.Request(), c.Path(), v.RequestID, v.Status, v.Latency, v.ResponseSize)
 			return nil
 		},
 	}))

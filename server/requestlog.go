@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 )
 
 // slowRequest is the latency from which every request is logged at Info.
@@ -18,14 +15,31 @@ const slowRequest = 100 * time.Millisecond
 // Debug (off by default) for a tile answered quickly with 2xx or 304 (a map
 // asks for dozens of them a second, and their line would cost more than the
 // answer), Info for everything else, slow tiles and tile errors included.
-func requestLogLevel(c echo.Context, v middleware.RequestLoggerValues) slog.Level {
+// route is the route pattern that answered (c.Path()).
+func requestLogLevel(route string, status int, latency time.Duration) slog.Level {
 	switch {
-	case v.Status >= http.StatusInternalServerError:
+	case status >= http.StatusInternalServerError:
 		return slog.LevelError
-	case v.Status < http.StatusBadRequest && v.Latency < slowRequest && strings.HasPrefix(c.Path(), "/tiles/"):
+	case status < http.StatusBadRequest && latency < slowRequest && strings.HasPrefix(route, "/tiles/"):
 		return slog.LevelDebug
 	}
 	return slog.LevelInfo
+}
+
+// logRequest writes the log line of an answered request (see
+// requestLogLevel), when the logger takes its level.
+func (s *Server) logRequest(r *http.Request, route, id string, status int, latency time.Duration, size int64) {
+	level := requestLogLevel(route, status, latency)
+	if !s.log.Enabled(r.Context(), level) {
+		return
+	}
+	path := r.URL.Path
+	if path == "" {
+		path = "/"
+	}
+	s.log.LogAttrs(r.Context(), level, "request",
+		slog.String("id", id), slog.String("method", r.Method), slog.String("path", path),
+		slog.Int("status", status), slog.Duration("latency", latency), slog.Int64("bytes", size))
 }
 
 // idLetters are the characters of request ids, as Echo's own generator

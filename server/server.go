@@ -136,8 +136,13 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes the server an http.Handler. Cached tiles take a fast path
+// (serveCachedTile); everything else goes through Echo.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.serveCachedTile(w, r) {
+		s.echo.ServeHTTP(w, r)
+	}
+}
 
 func (s *Server) routes() {
 	e := s.echo

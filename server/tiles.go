@@ -18,7 +18,9 @@ import (
 )
 
 // Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
-// tile outside the pyramid, EUnavailable when the database is down).
+// tile outside the pyramid, EUnavailable when the database is down). A Tiles
+// that also offers its cache (tileCache, as *tiles.Service does) has its
+// cached tiles served on the fast path (fasttile.go).
 type Tiles interface {
 	// Tile returns the MVT of tile t for filter f, gzipped when gzipped is
 	// true, and its ETag (the same for both). The body is shared: read only.
@@ -140,13 +142,10 @@ const (
 // the error that names the parameter at fault.
 func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
 	u := c.Request().URL
-	key := tileURL{u.Path, u.RawPath, u.RawQuery}
-	p.mu.RLock()
-	r, ok := p.m[key]
-	p.mu.RUnlock()
-	if ok {
+	if r, ok := p.lookup(u); ok {
 		return r.tile, r.filter, nil
 	}
+	key := tileURL{u.Path, u.RawPath, u.RawQuery}
 	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {
 		return t, geo.Filter{}, err
@@ -169,6 +168,15 @@ func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
 	p.m[key] = tileRequest{tile: t, filter: f}
 	p.mu.Unlock()
 	return t, f, nil
+}
+
+// lookup returns the parsed tile request of u when it was parsed before
+// (as a valid request that Echo routed to the tile handler).
+func (p *tileRequests) lookup(u *url.URL) (tileRequest, bool) {
+	p.mu.RLock()
+	r, ok := p.m[tileURL{u.Path, u.RawPath, u.RawQuery}]
+	p.mu.RUnlock()
+	return r, ok
 }
 
 // parseTile reads z, x and "y.mvt". Non-numbers are 400; tiles outside the

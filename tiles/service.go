@@ -192,6 +192,26 @@ func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzippe
 	return raw, tile.ETag, err
 }
 
+// Cached returns tile t for f in the encoding asked, and its entity tag,
+// when the cache holds that copy, and counts a hit. ok is false when Tile
+// would have more to do (build the tile, gunzip it, refuse it): such a
+// lookup counts nothing, so a caller that falls back to Tile counts once.
+// The body is shared: callers must not change it.
+func (s *Service) Cached(t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, ok bool) {
+	if !Valid(t) {
+		return nil, "", false
+	}
+	tile, ok := s.cache.get(cacheKey(t, f), t)
+	if body = tile.Gzip; !gzipped {
+		body = tile.Identity
+	}
+	if !ok || body == nil {
+		return nil, "", false
+	}
+	s.hits.Add(1)
+	return body, tile.ETag, true
+}
+
 // tile returns tile t for f, from the cache or built, and its cache key.
 func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile, string, error) {
 	if !Valid(t) {
