@@ -105,7 +105,7 @@ func TestExportsAreBounded(t *testing.T) {
 		statuses := map[int]int{}
 		var mu sync.Mutex
 		var wg sync.WaitGroup
-		for i := range 25 {
+		for i := range 40 {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -116,13 +116,13 @@ func TestExportsAreBounded(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if statuses[http.StatusOK] != 10 || statuses[http.StatusServiceUnavailable] != 15 {
-			t.Errorf("25 exports from 25 clients: %v, want 10 running and 15 refused with 503", statuses)
+		if statuses[http.StatusOK] != 32 || statuses[http.StatusServiceUnavailable] != 8 {
+			t.Errorf("40 exports from 40 clients: %v, want 32 running and 8 refused with 503", statuses)
 		}
 		began := time.Now()
 		res, body := a.get(t, items+"?q=moura&limit=5")
 		if res.StatusCode != http.StatusOK || time.Since(began) > 10*time.Second {
-			t.Errorf("search beside 10 slow exports: %d after %v: %.200s", res.StatusCode, time.Since(began), body)
+			t.Errorf("search beside 32 slow exports: %d after %v: %.200s", res.StatusCode, time.Since(began), body)
 		}
 	})
 

@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	}
 	handler := server.New(server.Config{Store: st, Tiles: tileService, PublicURL: cfg.PublicURL, TrustedProxies: proxies, Logger: logger,
 		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
-		Maps: maps, Exports: server.ExportLimits{Total: max(1, cfg.MaxConns/2), WriteIdle: cfg.ExportIdle}})
+		Maps: maps, Exports: server.ExportLimits{WriteIdle: cfg.ExportIdle}})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -23,9 +23,11 @@ type ExportLimits struct {
 	// by it.
 	PerClient int
 	// Total is how many exports run at once in all; one more answers 503
-	// with Retry-After. Keep it below the read pool's size, so that
-	// interactive reads always find a connection. Default 10 (half of
-	// the default pool of 20).
+	// with Retry-After. It bounds the memory exports hold (a batch of
+	// rows each). Their database connections are bounded apart, per
+	// query, below the read pool's size (store.Options.ExportConns), so
+	// that interactive reads always find a connection however many
+	// exports stream. Default 32.
 	Total int
 	// WriteIdle ends an export whose client has taken nothing for this
 	// long: every write gets a fresh deadline. Default 30 s.
@@ -39,7 +41,7 @@ func (l ExportLimits) withDefaults() ExportLimits {
 		l.PerClient = 2
 	}
 	if l.Total <= 0 {
-		l.Total = 10
+		l.Total = 32
 	}
 	if l.WriteIdle <= 0 {
 		l.WriteIdle = 30 * time.Second

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -127,25 +126,14 @@ type featureCollection struct {
 // eachIncident calls fn for every incident of page p of the matches of f
 // (p.Limit 0: all of them), in order, holding one batch at a time. When
 // the tiles' index can list the matches (see tiles.Service.EachMatch), it
-// hands them over exportWindow ids at a time and the rows are read by id,
-// byIDBatch at a time; otherwise PostGIS lists them in keyset batches
+// hands them over exportWindow ids at a time and the rows are read by id
+// (store.EachIncidentByID); otherwise PostGIS lists them in keyset batches
 // (store.EachIncident). Either way no database connection is held while
 // fn runs, except for a read as of a past instant (a cursor).
 func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
 	if s.tiles != nil {
 		ok, err := s.tiles.EachMatch(f, p, exportWindow, func(ids []string) error {
-			for batch := range slices.Chunk(ids, byIDBatch) {
-				list, err := s.store.IncidentsByID(ctx, batch)
-				if err != nil {
-					return err
-				}
-				for i := range list {
-					if err := fn(list[i]); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
+			return s.store.EachIncidentByID(ctx, ids, fn)
 		})
 		if ok {
 			return err
@@ -156,8 +144,6 @@ func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn 
 	}
 	return s.store.EachIncident(ctx, f, p, fn)
 }
-
-const byIDBatch = 500
 
 // exportWindow is how many ids an export takes from the index at a time
 // (about 700 KB): each window costs a scan of the index, 50 for 1M.

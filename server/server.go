@@ -28,6 +28,9 @@ type Store interface {
 	// CountIncidents counts the matches up to upTo+1 (more than upTo).
 	CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error)
 	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
+	// EachIncidentByID calls fn for the published incidents among ids, in
+	// order, a batch at a time (exports listed by the tile index).
+	EachIncidentByID(ctx context.Context, ids []string, fn func(geo.Incident) error) error
 	Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error)
 	// IncidentsByID returns the published incidents among ids, in order.
 	IncidentsByID(ctx context.Context, ids []string) ([]geo.Incident, error)

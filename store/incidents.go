@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/lib/pq"
@@ -158,7 +159,11 @@ func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn f
 	var after *incidentKey
 	for batch := (geo.Page{Offset: p.Offset}); left > 0; batch.Offset = 0 {
 		batch.Limit = min(left, exportBatch)
-		list, err := s.incidentBatch(ctx, f, after, batch)
+		var list []geo.Incident
+		err := s.exportQuery(ctx, func() (err error) {
+			list, err = s.incidentBatch(ctx, f, after, batch)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -232,13 +237,54 @@ func (s *Store) eachIncidentCursor(ctx context.Context, f geo.Filter, p geo.Page
 	from := incidentSource(q, f, incidentColumns)
 	q.filter(f)
 	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
-	return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {
-		in, err := scanIncident(row)
+	return s.exportQuery(ctx, func() error { // the cursor holds its connection to the end
+		return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {
+			in, err := scanIncident(row)
+			if err != nil {
+				return err
+			}
+			return fn(in)
+		})
+	})
+}
+
+// EachIncidentByID calls fn for every published incident among ids, in
+// order, reading them byIDBatch at a time; each read is an export query
+// (see exportQuery), and no connection is held while fn runs.
+func (s *Store) EachIncidentByID(ctx context.Context, ids []string, fn func(geo.Incident) error) error {
+	for batch := range slices.Chunk(ids, byIDBatch) {
+		var list []geo.Incident
+		err := s.exportQuery(ctx, func() (err error) {
+			list, err = s.IncidentsByID(ctx, batch)
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		return fn(in)
-	})
+		for i := range list {
+			if err := fn(list[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// byIDBatch is how many incidents one query of EachIncidentByID reads.
+const byIDBatch = 500
+
+// exportQuery runs query, one read of an export, once fewer than
+// ExportConns export reads run: however many exports stream, they never
+// take more than that many connections of the read pool, and pages, counts
+// and searches always find one. It waits at most until ctx ends.
+func (s *Store) exportQuery(ctx context.Context, query func() error) error {
+	select {
+	case s.exportConns <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.exportConns }()
+	return query()
 }
 
 // IncidentsByID returns the published incidents among ids, in the order of

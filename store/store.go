@@ -21,6 +21,10 @@ type Options struct {
 	ReadDSN          string        // a read replica for reads (DATABASE_READ_URL); "" reads the primary
 	StatementTimeout time.Duration // default 15s; applied by PostgreSQL to every statement
 	ConnectTimeout   time.Duration // default 5s
+	// ExportConns is how many read connections exports may use at once
+	// (default half of MaxOpenConns): the rest stay for interactive
+	// reads, however many exports run. See exportQuery.
+	ExportConns int
 }
 
 // Store is a PostGIS-backed incident store, safe for concurrent use. Writes,
@@ -34,6 +38,8 @@ type Store struct {
 	read    *sql.DB
 	dsn     string
 	replica bool // read is DATABASE_READ_URL, not the primary
+	// exportConns holds a token per export query running (ExportConns).
+	exportConns chan struct{}
 }
 
 // Open connects to the database at dsn (a postgres:// URL or key=value
@@ -58,7 +64,10 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	configure(db, o)
-	s := &Store{db: db, dsn: full, replica: o.ReadDSN != ""}
+	if o.ExportConns <= 0 {
+		o.ExportConns = max(1, o.MaxOpenConns/2)
+	}
+	s := &Store{db: db, dsn: full, replica: o.ReadDSN != "", exportConns: make(chan struct{}, o.ExportConns)}
 	readFull := full
 	if o.ReadDSN != "" {
 		if readFull, err = withDefaults(o.ReadDSN, o); err != nil {
