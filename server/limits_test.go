@@ -35,6 +35,11 @@ func (indexTiles) Tile(_ context.Context, _ maptile.Tile, _ geo.Filter, gz bool)
 func (indexTiles) NeedsDatabase(f geo.Filter) bool                  { return f.Query != "" }
 func (indexTiles) Match(geo.Filter, geo.Page) ([]string, int, bool) { return nil, 0, true }
 
+// EachMatch leaves exports to the store.
+func (indexTiles) EachMatch(geo.Filter, geo.Page, int, func([]string) error) (bool, error) {
+	return false, nil
+}
+
 // client is one origin of requests: the peer address and, behind a proxy,
 // the X-Forwarded-For header the proxy sent.
 type client struct{ peer, forwardedFor string }
@@ -188,4 +193,54 @@ func gzipped(s string) []byte {
 	zw.Write([]byte(s))
 	zw.Close()
 	return buf.Bytes()
+}
+
+// heldTiles builds every tile from the database and holds each until
+// release is closed.
+type heldTiles struct {
+	indexTiles
+	started chan struct{}
+	release chan struct{}
+}
+
+func (h heldTiles) NeedsDatabase(geo.Filter) bool { return true }
+func (h heldTiles) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gz bool) ([]byte, string, error) {
+	h.started <- struct{}{}
+	<-h.release
+	return h.indexTiles.Tile(ctx, t, f, gz)
+}
+
+// A client runs at most two expensive requests at once, whatever their
+// pace: a third waits for nothing and gets 429; another client is not
+// held back; large pages count as expensive.
+func TestExpensiveRequestsRunTwoAtATimePerClient(t *testing.T) {
+	held := heldTiles{started: make(chan struct{}), release: make(chan struct{})}
+	s := New(Config{Store: quietStore{}, Tiles: held})
+	abuser := client{peer: "203.0.113.9:40000"}
+	done := make(chan int, 2)
+	for range 2 {
+		go func() { done <- abuser.do(s, "/tiles/0/0/0.mvt?q=synthetic") }()
+		<-held.started
+	}
+	if code := abuser.do(s, "/collections/incidents/items?f=csv"); code != http.StatusTooManyRequests {
+		t.Errorf("a third expensive request beside two running: %d, want 429", code)
+	}
+	if code := abuser.do(s, "/collections/incidents/items?limit=5000"); code != http.StatusTooManyRequests {
+		t.Errorf("a large page beside two running: %d, want 429", code)
+	}
+	if code := abuser.do(s, "/collections/incidents/items?limit=50"); code == http.StatusTooManyRequests {
+		t.Errorf("a small page is not expensive, yet got 429")
+	}
+	if code := (client{peer: "198.51.100.4:1"}).do(s, "/collections/incidents/items?f=csv"); code != http.StatusOK {
+		t.Errorf("another client's export: %d", code)
+	}
+	close(held.release)
+	for range 2 {
+		if code := <-done; code != http.StatusOK {
+			t.Errorf("held tile: %d", code)
+		}
+	}
+	if code := abuser.do(s, "/collections/incidents/items?f=csv"); code != http.StatusOK {
+		t.Errorf("once the two ended: %d", code)
+	}
 }
