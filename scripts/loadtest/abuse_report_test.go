@@ -25,7 +25,7 @@ func TestAbuseReport(t *testing.T) {
 	for _, want := range []string{
 		"| beside the abuser, at 500 reads a second: p99 of the normal mix ≤ 100 ms |",
 		"| beside the abuser: no 5xx in the normal mix (nor any error status) | 1 5xx, 1 error statuses | **no** |",
-		"| the abuser is refused: it gets 429s and 503s | 429: 1, 503: 1 | yes |",
+		"| the abuser is refused (429 per client, 503 server-wide) | 429: 1, 503: 1 | yes |",
 		"| " + abuseTile + " | 2 | 429: 1, 503: 1 | 0 |",
 		"| " + abuseLimit + " | 2 | none | 2 |",
 		"Only 100 of the 5,000 reads due were sent",
