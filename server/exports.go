@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -15,13 +14,9 @@ import (
 // ExportLimits bound the streamed exports (CSV, GeoJSONSeq) of
 // /collections/incidents/items, so that clients who read slowly, or
 // never, cannot hold the server's export slots or its database pool.
-// Zero fields take their defaults.
+// Zero fields take their defaults. How many exports one client runs at once
+// is the rule of every expensive request (limitExpensive), not one of these.
 type ExportLimits struct {
-	// PerClient is how many exports one client (c.RealIP()) may run at
-	// once; one more answers 429 with Retry-After. Default 2. The
-	// operator's own requests (loopback, not forwarded) are not refused
-	// by it.
-	PerClient int
 	// Total is how many exports run at once in all; one more answers 503
 	// with Retry-After. It bounds the memory exports hold (a batch of
 	// rows each). Their database connections are bounded apart, per
@@ -37,9 +32,6 @@ type ExportLimits struct {
 }
 
 func (l ExportLimits) withDefaults() ExportLimits {
-	if l.PerClient <= 0 {
-		l.PerClient = 2
-	}
 	if l.Total <= 0 {
 		l.Total = 32
 	}
@@ -52,50 +44,35 @@ func (l ExportLimits) withDefaults() ExportLimits {
 	return l
 }
 
-// exportRetryAfter is what a refused export is told to wait, in seconds.
-const exportRetryAfter = 10
-
-// exportSlots counts the exports running, per client and in all.
+// exportSlots counts the exports running in all.
 type exportSlots struct {
-	limits   ExportLimits
-	mu       sync.Mutex
-	total    int
-	byClient map[string]int
+	limits ExportLimits
+	mu     sync.Mutex
+	total  int
 }
 
 func newExportSlots(l ExportLimits) *exportSlots {
-	return &exportSlots{limits: l.withDefaults(), byClient: map[string]int{}}
+	return &exportSlots{limits: l.withDefaults()}
 }
 
-// acquire takes a slot for an export by client, or answers why not: 429
-// when the client runs PerClient exports already (unless it is the
-// operator, see isOperator), 503 when the server runs Total. The caller
-// must call release once the export has ended.
-func (e *exportSlots) acquire(c echo.Context, client string) (release func(), err error) {
+// acquire takes a slot for an export, or answers 503 when the server runs
+// Total already. The caller must call release once the export has ended.
+func (e *exportSlots) acquire() (release func(), err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.byClient[client] >= e.limits.PerClient && !isOperator(c.Request()) {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(exportRetryAfter))
-		return nil, echo.NewHTTPError(http.StatusTooManyRequests, fmt.Sprintf(
-			"this client already runs %d exports: wait for one to end, then retry", e.limits.PerClient))
-	}
 	if e.total >= e.limits.Total {
 		return nil, &geo.Error{Code: geo.EUnavailable,
 			Message: "the server runs as many exports as it can: retry in a few seconds"}
 	}
 	e.total++
-	e.byClient[client]++
 	var once sync.Once
-	return func() { once.Do(func() { e.release(client) }) }, nil
+	return func() { once.Do(e.release) }, nil
 }
 
-func (e *exportSlots) release(client string) {
+func (e *exportSlots) release() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.total--
-	if e.byClient[client]--; e.byClient[client] <= 0 {
-		delete(e.byClient, client)
-	}
 }
 
 // export runs stream as an export of c: within a slot (see acquire), with a
@@ -103,7 +80,7 @@ func (e *exportSlots) release(client string) {
 // by every write (see lazyWriter), so that a client that stops reading is
 // cut after WriteIdle instead of holding the slot.
 func (s *Server) export(c echo.Context, stream func(ctx context.Context, idle time.Duration) error) error {
-	release, err := s.exports.acquire(c, c.RealIP())
+	release, err := s.exports.acquire()
 	if err != nil {
 		return err
 	}
