@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"incidentmap/internal/cli"
 	"incidentmap/store/storetest"
 )
 
@@ -28,7 +29,7 @@ func TestExportsAreBounded(t *testing.T) {
 	dsn := storetest.NewDatabase(t)
 	env := testEnv(dsn)
 	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", "3"}} {
-		if err := run(context.Background(), args, env, nil, io.Discard, io.Discard); err != nil {
+		if err := cli.Run(context.Background(), args, env, nil, io.Discard, io.Discard); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}

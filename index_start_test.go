@@ -19,6 +19,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"incidentmap/geo"
+	"incidentmap/internal/cli"
 	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/store"
@@ -53,7 +54,7 @@ func (g *gatedStore) EachSummary(ctx context.Context, f geo.Filter, within *orb.
 func openSeeded(t *testing.T, more string) (string, *store.Store) {
 	t.Helper()
 	dsn := storetest.NewDatabase(t)
-	if err := run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
+	if err := cli.Run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if more != "" {
@@ -69,7 +70,7 @@ func openSeeded(t *testing.T, more string) (string, *store.Store) {
 
 func importSeq(t *testing.T, dsn, seq string) {
 	t.Helper()
-	err := run(context.Background(), []string{"import", "--format", "geojsonseq", "-"}, testEnv(dsn),
+	err := cli.Run(context.Background(), []string{"import", "--format", "geojsonseq", "-"}, testEnv(dsn),
 		strings.NewReader(seq), io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func serveReady(t *testing.T, env func(string) string) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
 		cancel()

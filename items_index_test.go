@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"incidentmap/geo"
+	"incidentmap/internal/cli"
 	"incidentmap/scripts/harness"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
@@ -184,7 +185,7 @@ func loadedIndex(t *testing.T, seed string) (*store.Store, *tiles.Service) {
 	env := testEnv(dsn)
 	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", seed},
 		{"import", "--format", "geojsonseq", "-"}} {
-		if err := run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
+		if err := cli.Run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"incidentmap/internal/cli"
 	"incidentmap/store/storetest"
 )
 
@@ -32,7 +33,7 @@ func startApp(t *testing.T) *app {
 func startAppOn(t *testing.T, dsn string) *app {
 	t.Helper()
 	a := &app{dsn: dsn, env: testEnv(dsn)}
-	if err := run(context.Background(), []string{"seed"}, a.env, nil, io.Discard, io.Discard); err != nil {
+	if err := cli.Run(context.Background(), []string{"seed"}, a.env, nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	return serveOn(t, dsn)
@@ -80,7 +81,7 @@ func serveWithLog(t *testing.T, dsn string, extra map[string]string, logs io.Wri
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, logs) }()
+	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, logs) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -100,7 +101,7 @@ func serveWithLog(t *testing.T, dsn string, extra map[string]string, logs io.Wri
 func (a *app) cli(t *testing.T, stdin io.Reader, args ...string) (string, error) {
 	t.Helper()
 	var out strings.Builder
-	err := run(context.Background(), args, a.env, stdin, &out, io.Discard)
+	err := cli.Run(context.Background(), args, a.env, stdin, &out, io.Discard)
 	return out.String(), err
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"incidentmap/internal/cli"
 	"incidentmap/store/storetest"
 )
 
@@ -25,7 +26,7 @@ import (
 func TestReadReplica(t *testing.T) {
 	primary := storetest.NewCluster(t, ".")
 	dsn := storetest.NewDatabaseOn(t, primary.URL)
-	if err := run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
+	if err := cli.Run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	standby := storetest.NewStandby(t, primary)

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/geo"
+	"incidentmap/internal/cli"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
 	"incidentmap/tiles"
@@ -50,7 +51,7 @@ func tileStore(t *testing.T) (*store.Store, string) {
 // tile edges.
 func addSynthetic(t *testing.T, st *store.Store, seed uint64, n, shapeEvery int) {
 	t.Helper()
-	next := newSynth(seed).upTo(n)
+	next := cli.Synthetic(seed, n)
 	k := 0
 	_, err := st.CopyIncidents(context.Background(), func() (*geo.Incident, bool, error) {
 		in, ok, err := next()
@@ -137,7 +138,7 @@ func throughDatabase(f geo.Filter, asOfNow bool) geo.Filter {
 func TestDatabaseTilesAreTheTilesOfTheIndex(t *testing.T) {
 	st, _ := tileStore(t)
 	ctx := context.Background()
-	if err := seed(ctx, st, io.Discard); err != nil {
+	if err := cli.Seed(ctx, st, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	addSynthetic(t, st, 7, 20000, 40)
@@ -290,7 +291,7 @@ func waitingOnLocks(t *testing.T, dsn string) int {
 
 func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 	st, dsn := tileStore(t)
-	if err := seed(context.Background(), st, io.Discard); err != nil {
+	if err := cli.Seed(context.Background(), st, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	o := tiles.Options{DBBuilds: 2, DBQueue: 2, DBWait: 300 * time.Millisecond, DBTimeout: 2 * time.Second}

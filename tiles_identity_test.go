@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"incidentmap/internal/cli"
 	"incidentmap/store/storetest"
 )
 
@@ -38,7 +39,7 @@ func (b *syncBuffer) String() string {
 func serveLogged(t *testing.T) (*app, *syncBuffer) {
 	t.Helper()
 	dsn := storetest.NewDatabase(t)
-	if err := run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
+	if err := cli.Run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	logs := &syncBuffer{}

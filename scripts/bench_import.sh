@@ -92,7 +92,7 @@ MET="not met"
 	echo
 	echo "Written by \`make bench-import\` (scripts/bench_import.sh); target of issue 6: at least 20,000 incidents/s for 1M."
 	echo
-	echo "Run $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MB RAM; $(go version | cut -d' ' -f3); incidentmap $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- store geo import.go || echo -dirty)."
+	echo "Run $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) cores, $(free -m | awk '/^Mem:/ {print $2}') MB RAM; $(go version | cut -d' ' -f3); incidentmap $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- || echo -dirty)."
 	echo
 	echo "Command: \`$CMD\` (cluster: fsync $(pg_sql "$DST" 'SHOW fsync'), synchronous_commit off for the import, shared_buffers $(pg_sql "$DST" 'SHOW shared_buffers'))"
 	echo

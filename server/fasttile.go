@@ -26,7 +26,7 @@ import (
 // bare handler's 27 (through Echo: about 39; BENCHMARKS.md records the
 // last run). What is left is net/http's own work on ten header fields
 // (the bare handler sends three) and the server's read, write and idle
-// deadlines (serve.go), which the bare handler does not set.
+// deadlines (internal/cli/serve.go), which the bare handler does not set.
 //
 // The answer is the one Echo gives (status, headers, body, 304, metrics
 // series, log line); TestFastTilesAnswerAsEcho asks both paths the same

@@ -47,7 +47,7 @@ func feature(t *testing.T) string {
 }
 
 // uploadServer serves s over TCP with the server-wide read timeout of
-// serve.go, shortened.
+// internal/cli/serve.go, shortened.
 func uploadServer(t *testing.T, s *Server, readTimeout time.Duration) string {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(s)

@@ -39,7 +39,7 @@ const (
 	pngRate      = 2 // /map.png a second, on a connection of its own, when the route exists
 )
 
-// The synthetic incidents span these days (synth.go).
+// The synthetic incidents span these days (internal/cli/synth.go).
 var (
 	firstDay = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
 	lastDay  = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)

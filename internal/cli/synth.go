@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -470,4 +470,11 @@ func (t *synthTown) nearPlace(p orb.Point) string {
 		return ""
 	}
 	return t.place
+}
+
+// Synthetic returns the first count incidents that `incidentmap synth
+// --seed seed` writes, one per call, then false: for tests and benchmarks
+// that want the same data without the command.
+func Synthetic(seed uint64, count int) func() (*geo.Incident, bool, error) {
+	return newSynth(seed).upTo(count)
 }

@@ -1,25 +1,22 @@
-package main
+package cli
 
 import (
 	"context"
-	"embed"
 	"fmt"
 	"io"
 
 	"incidentmap/geo"
+	seeddata "incidentmap/sql/seed"
 	"incidentmap/store"
 )
 
-//go:embed sql/seed/places.geojson sql/seed/incidents.geojson
-var seedFiles embed.FS
-
-// seed loads the bundled places and incidents in one transaction.
+// Seed loads the bundled places and incidents in one transaction.
 // Re-running it replaces them by id: it never duplicates.
-func seed(ctx context.Context, st *store.Store, stdout io.Writer) error {
+func Seed(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	pf, err := seedFiles.Open("sql/seed/places.geojson")
+	pf, err := seeddata.Files.Open("places.geojson")
 	if err != nil {
 		return err
 	}
@@ -28,7 +25,7 @@ func seed(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("seed places: %w", err)
 	}
-	inf, err := seedFiles.Open("sql/seed/incidents.geojson")
+	inf, err := seeddata.Files.Open("incidents.geojson")
 	if err != nil {
 		return err
 	}
