@@ -3,8 +3,8 @@
 // build.mjs into dist/ (make web) and embedded in the binary.
 //
 // Before the first build dist/ holds only .gitkeep, so the Go code still
-// compiles; Built then reports false and the server shows its plain
-// placeholder page instead of the viewer.
+// compiles; FS then holds no index.html, and the server shows its plain
+// placeholder page instead of the viewer, and no basemap tiles.
 package static
 
 import (
@@ -28,9 +28,3 @@ func FS() fs.FS {
 
 // BasemapFile is the path, inside FS, of the basemap GeoJSON.
 const BasemapFile = "basemap/basemap.geojson"
-
-// Built reports whether fsys holds a built viewer (build.mjs has run).
-func Built(fsys fs.FS) bool {
-	_, err := fs.Stat(fsys, "index.html")
-	return err == nil
-}

@@ -11,11 +11,10 @@ import (
 
 // bulkLoad is a large import's way into the live tables: the indexes of
 // incidents but its primary key are dropped while the rows are copied, then
-// built again in bulk at the end (see rebuild). Measured on a million
-// incidents (2026-11-25, on the schema before migration 7): copying into
-// incidents with every index took 85 s, with none 16 s. The GIN index of the words costs about the same
-// kept (through its pending list) as built at the end (11 s), but built at
-// the end it leaves no pending list for the first searches to scan.
+// built again in bulk at the end (see rebuild): one sorted build of each
+// index costs a fraction of keeping it up row by row. The GIN index of the
+// words costs about the same either way, but built at the end it leaves no
+// pending list for the first searches to scan (BENCHMARKS.md, "Figures behind the code").
 //
 // It takes an ACCESS EXCLUSIVE lock on incidents and incident_versions,
 // only when nobody else holds a lock on them (see lockForBulk), until the
@@ -109,10 +108,8 @@ func lockForBulk(ctx context.Context, tx *sql.Tx) (bool, error) {
 
 // withoutVersionsKey writes the first versions of the new incidents (see
 // writeNewVersions) with the primary key of incident_versions dropped, and
-// builds it again after, in one sorted pass. Measured when first versions
-// were whole rows, keeping it cost 1.8 s per 200,000 incidents against 0.9 s
-// for the rows and 0.2 s for the build; with the narrow rows of today a
-// million take 1.1 s and the build 0.7 s.
+// builds it again after, in one sorted pass, which costs less than keeping
+// it up row by row (BENCHMARKS.md, "Figures behind the code").
 func (b *bulkLoad) withoutVersionsKey(ctx context.Context, tx *sql.Tx, author string) error {
 	var name, def string
 	err := tx.QueryRowContext(ctx, `SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint
@@ -159,8 +156,8 @@ func (b *bulkLoad) rebuild(ctx context.Context, tx *sql.Tx) error {
 // analyze refreshes the planner's statistics of incidents, which every
 // read filters, so that reads after the commit are planned for what it
 // holds now. Versions are read by incident id whatever their statistics;
-// autovacuum analyzes them soon after (their ANALYZE took 0.9 s of 1.5 per
-// 200,000 incidents).
+// autovacuum analyzes them soon after, which spares the import most of the
+// time ANALYZE would take (BENCHMARKS.md, "Figures behind the code").
 func analyze(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `ANALYZE incidents`)
 	return translate(err)

@@ -161,8 +161,8 @@ const newIDsTable = `CREATE TEMP TABLE im_new_ids (id text NOT NULL, logged bool
 
 // writeNewVersions records revision 1 of every incident in im_new_ids,
 // written by author: versions that keep their data in the incident's row
-// (data_in_row) until it first changes (see materialize). Copying every
-// row into its version took 8 to 11 s for a million incidents.
+// (data_in_row) until it first changes (see materialize), so that an
+// import does not write every row twice (BENCHMARKS.md, "Figures behind the code").
 func writeNewVersions(ctx context.Context, tx *sql.Tx, author string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_versions (incident_id, revision, op, author, valid_from,
 			data_in_row)

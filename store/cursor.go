@@ -16,9 +16,9 @@ const fetchSize = 1000
 func eachRow(ctx context.Context, db *sql.DB, stmt string, args []any, fn func(scanner) error) error {
 	return transactOn(ctx, db, &sql.TxOptions{ReadOnly: true}, func(tx *sql.Tx) error {
 		// A cursor is planned for its first 10% of rows by default, which
-		// walks the (starts_at, id) index and filters most of the table:
-		// 2.7 s for one page at 1M incidents instead of 83 ms. We read
-		// every row we declare.
+		// walks the (starts_at, id) index and filters most of the table,
+		// far slower for a page than the plan for every row (BENCHMARKS.md,
+		// "Figures behind the code"). We read every row we declare.
 		if _, err := tx.ExecContext(ctx, `SET LOCAL cursor_tuple_fraction = 1.0`); err != nil {
 			return translate(err)
 		}

@@ -136,9 +136,8 @@ func startImport(ctx context.Context, tx *sql.Tx, author string, bulkRows int) (
 // shouldBulk reports whether the import, having added so many new
 // incidents, should become a bulk load now: from bulkRows of them, and
 // twice the incidents stored before it, building each index once costs less
-// than keeping it up row by row. Updates never make it one: measured on a
-// million (2026-11-25, on the schema before migration 7), a re-import
-// gained 5% by it, not worth locking readers out.
+// than keeping it up row by row. Updates never make it one: a re-import
+// gains little by it, not worth locking readers out (BENCHMARKS.md, "Figures behind the code").
 func (im *importer) shouldBulk(added int) bool {
 	return im.bulk == nil && im.bulkRows > 0 && added >= im.bulkRows && added >= 2*im.stored
 }
@@ -287,7 +286,7 @@ func readBatch(r geo.Reader, n int) ([]copyRow, error) {
 // Each id is looked up through the primary keys, in one statement. Scalar
 // subqueries keep it so: the planner's statistics are those from before the
 // import, and for EXISTS it chose to read the whole key into a hash for
-// every batch, which took 13 s in all for a million incidents.
+// every batch (BENCHMARKS.md, "Figures behind the code").
 func knownIDs(ctx context.Context, tx *sql.Tx, batch []copyRow) (map[string]bool, error) {
 	known := map[string]bool{}
 	if len(batch) == 0 {

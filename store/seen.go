@@ -11,7 +11,7 @@ import (
 // ids stored when it began and those of each batch since. An id it has not
 // met is new for certain, so only the others are looked up (knownIDs): in a
 // bulk load most batches then ask the database nothing, where looking every
-// id up took 3.5 s of the database's time for a million incidents. It is a
+// id up costs the database's time on every batch (BENCHMARKS.md, "Figures behind the code"). It is a
 // Bloom filter of about 12 MB: wrong "maybe" answers, which only cost a
 // lookup, stay near 1% up to 10 million ids and grow slowly past them.
 type seenIDs struct{ filter *bloom.BloomFilter }

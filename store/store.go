@@ -94,8 +94,8 @@ func configure(db *sql.DB, o Options) {
 }
 
 // withDefaults adds the timeouts to a DSN, in URL or key=value form, and
-// turns JIT compilation off: on a 50,000-row map query it spent 0.9 s
-// compiling for a 0.3 s execution.
+// turns JIT compilation off: on the map's queries it spends longer
+// compiling than the execution it speeds up takes (BENCHMARKS.md, "Figures behind the code").
 func withDefaults(dsn string, o Options) (string, error) {
 	if dsn == "" {
 		return "", fmt.Errorf("DATABASE_URL is empty")

@@ -42,9 +42,9 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 		}
 		// Decoding makes short-lived garbage at a steady rate while the
 		// live heap stays a few batches: collecting four times less often
-		// saves most of the 17% of the client's CPU the collector took; the
-		// process stays near 350 MB whatever the file's size (measured from
-		// 120,000 to 1,000,000 incidents).
+		// saves most of the CPU the collector takes, and the process's
+		// memory still stays flat whatever the file's size (BENCHMARKS.md,
+		// "Figures behind the code").
 		debug.SetGCPercent(400)
 		started := time.Now()
 		n, err := importFile(ctx, st, in, *format, "import "+args[0], *dryRun)

@@ -1,8 +1,12 @@
--- incident_changes logs which incidents each write touched, in commit order
--- of their sequence numbers, so that tile indexes on every server instance
--- can apply exactly those changes (and, later, a change feed can serve
--- them). Statement-level triggers with transition tables keep bulk loads
--- fast: one INSERT ... SELECT per statement, not one per row.
+-- incident_changes logs which incidents each write touched, numbered by a
+-- sequence (seq), so that tile indexes on every server instance can apply
+-- exactly those changes (and, later, a change feed can serve them).
+-- Statement-level triggers with transition tables keep bulk loads fast: one
+-- INSERT ... SELECT per statement, not one per row.
+--
+-- Here a seq is drawn when the row is logged, not when its transaction
+-- commits, so seqs may become visible out of order; migration 000010 makes
+-- them visible in commit order.
 BEGIN;
 
 CREATE TABLE incident_changes (

@@ -25,11 +25,8 @@
 -- still does). The other way writes 8 more bytes per change (a million on
 -- a bulk import), makes every read of the log compare snapshots, and
 -- stalls every reader behind any long transaction in the database, not
--- only behind writers. Measured (2026-12-03, on the shared 2-core machine):
--- the trigger ran 38 times in 5.5 ms in all for a seed and two imports of
--- 100,000 incidents (pg_stat_user_functions); those imports (bulk, then
--- every incident an update) and BenchmarkWriteIncident in store (2 and 8
--- writers) took the same time with and without it, within the noise.
+-- only behind writers. The lock's trigger costs writes and imports nothing
+-- measurable (BENCHMARKS.md, "Figures behind the code").
 BEGIN;
 
 CREATE FUNCTION im_lock_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
