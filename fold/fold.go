@@ -10,7 +10,7 @@
 // that they agree.
 package fold
 
-//go:generate go run ./gen /usr/share/postgresql/15/tsearch_data/unaccent.rules
+//go:generate go run ./gen
 
 import (
 	"sort"
