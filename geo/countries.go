@@ -1,5 +1,7 @@
 package geo
 
+//go:generate go run ./internal/gencountries
+
 import (
 	"strconv"
 	"strings"
