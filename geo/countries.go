@@ -13,11 +13,13 @@ var (
 )
 
 func init() {
-	for _, c := range countries {
-		n, _ := strconv.Atoi(c.numeric)
-		byNumeric[n] = c.alpha2
-		for _, name := range c.names {
-			byName[strings.ToLower(name)] = c.alpha2
+	for _, line := range countries {
+		fields := strings.Split(line, "|")
+		alpha2, numeric, names := fields[0], fields[1], fields[2:]
+		n, _ := strconv.Atoi(numeric)
+		byNumeric[n] = alpha2
+		for _, name := range names {
+			byName[strings.ToLower(name)] = alpha2
 		}
 	}
 }

@@ -17,30 +17,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
-	"log"
-	"os"
 	"slices"
 	"strings"
-)
 
-// Where the codes are read from and the table written to, from geo/.
-const (
-	sourceFile = "internal/gencountries/iso_3166-1.json"
-	tableFile  = "countries_table.go"
+	"incidentmap/internal/codegen"
 )
 
 func main() {
-	raw, err := os.ReadFile(sourceFile)
-	if err != nil {
-		log.Fatal(err)
-	}
-	src, err := generate(raw)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(tableFile, src, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	codegen.Main("internal/gencountries/iso_3166-1.json", "countries_table.go", generate)
 }
 
 // country is one entry of iso_3166-1.json, as far as the table needs it.
@@ -53,8 +37,8 @@ type country struct {
 }
 
 // generate returns the Go source of the table of the iso-codes file raw:
-// one entry per country, sorted by alpha-2 code, with its names in the
-// order name, common name, official name, each once.
+// one line per country, sorted by alpha-2 code, "alpha2|numeric|names",
+// its names in the order name, common name, official name, each once.
 func generate(raw []byte) ([]byte, error) {
 	var file struct {
 		Countries []country `json:"3166-1"`
@@ -68,23 +52,23 @@ func generate(raw []byte) ([]byte, error) {
 	b.WriteString("package geo\n\n")
 	b.WriteString("// countries maps ISO 3166-1 numeric codes and English names to alpha-2\n")
 	b.WriteString("// codes, for importers whose files name countries that way (ACLED's iso\n")
-	b.WriteString("// column, UCDP's country names).\n")
-	b.WriteString("var countries = []struct {\n\talpha2, numeric string\n\tnames []string\n}{\n")
+	b.WriteString("// column, UCDP's country names): one line per country, its alpha-2\n")
+	b.WriteString("// code, numeric code and English names, separated by \"|\".\n")
+	b.WriteString("var countries = []string{\n")
 	for _, c := range file.Countries {
-		if c.Alpha2 == "" || c.Numeric == "" || c.Name == "" {
-			return nil, fmt.Errorf("country %+v: alpha_2, numeric and name are required", c)
-		}
-		var names []string
+		fields := []string{c.Alpha2, c.Numeric}
 		for _, n := range []string{c.Name, c.CommonName, c.OfficialName} {
-			if n != "" && !slices.Contains(names, n) {
-				names = append(names, n)
+			if strings.Contains(n, "|") {
+				return nil, fmt.Errorf("country %s: a name with a | (%q)", c.Alpha2, n)
+			}
+			if n != "" && !slices.Contains(fields[2:], n) {
+				fields = append(fields, n)
 			}
 		}
-		quoted := make([]string, len(names))
-		for i, n := range names {
-			quoted[i] = fmt.Sprintf("%q", n)
+		if c.Alpha2 == "" || c.Numeric == "" || len(fields) < 3 {
+			return nil, fmt.Errorf("country %+v: alpha_2, numeric and name are required", c)
 		}
-		fmt.Fprintf(&b, "\t{%q, %q, []string{%s}},\n", c.Alpha2, c.Numeric, strings.Join(quoted, ", "))
+		fmt.Fprintf(&b, "\t%q,\n", strings.Join(fields, "|"))
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
