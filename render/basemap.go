@@ -101,6 +101,8 @@ func toWorld(ps []orb.Point) []orb.Point {
 	return out
 }
 
+// polygonParts cuts a (multi)polygon into parts, one per polygon; other
+// geometries give none.
 func polygonParts(g orb.Geometry) []part {
 	var polys []orb.Polygon
 	switch g := g.(type) {
@@ -109,32 +111,45 @@ func polygonParts(g orb.Geometry) []part {
 	case orb.MultiPolygon:
 		polys = g
 	}
-	var out []part
-	for _, p := range polys {
-		pt := part{}
+	shapes := make([][][]orb.Point, len(polys))
+	for i, p := range polys {
 		for _, r := range p {
-			pt.rings = append(pt.rings, toWorld(r))
-		}
-		if len(pt.rings) > 0 {
-			pt.bound = orb.MultiPoint(pt.rings[0]).Bound()
-			out = append(out, pt)
+			shapes[i] = append(shapes[i], r)
 		}
 	}
-	return out
+	return worldParts(shapes)
 }
 
+// lineParts cuts a (multi)linestring into parts, one per line; other
+// geometries give none.
 func lineParts(g orb.Geometry) []part {
-	var lines []orb.LineString
+	var shapes [][][]orb.Point
 	switch g := g.(type) {
 	case orb.LineString:
-		lines = []orb.LineString{g}
+		shapes = [][][]orb.Point{{g}}
 	case orb.MultiLineString:
-		lines = g
+		for _, l := range g {
+			shapes = append(shapes, [][]orb.Point{l})
+		}
 	}
+	return worldParts(shapes)
+}
+
+// worldParts turns shapes (a polygon's rings, or one line) into parts in
+// world coordinates, each bounded by its first ring; a shape without rings
+// is left out.
+func worldParts(shapes [][][]orb.Point) []part {
 	var out []part
-	for _, l := range lines {
-		w := toWorld(l)
-		out = append(out, part{rings: [][]orb.Point{w}, bound: orb.MultiPoint(w).Bound()})
+	for _, rings := range shapes {
+		if len(rings) == 0 {
+			continue
+		}
+		pt := part{}
+		for _, r := range rings {
+			pt.rings = append(pt.rings, toWorld(r))
+		}
+		pt.bound = orb.MultiPoint(pt.rings[0]).Bound()
+		out = append(out, pt)
 	}
 	return out
 }

@@ -39,30 +39,54 @@ func alpha(c color.NRGBA, a float64) color.NRGBA {
 	return c
 }
 
+// themed is a colour in the light and the dark theme, side by side.
+type themed [2]string
+
+// eventTypes gives each ACLED event type its colour in both themes and
+// its name in both languages, as the viewer has them.
+var eventTypes = map[string]struct {
+	colour themed
+	name   translated
+}{
+	"battles":                    {themed{"#c65400", "#ff8a3d"}, translated{"Battles", "Combats"}},
+	"explosions_remote_violence": {themed{"#b07800", "#f0b400"}, translated{"Explosions and remote violence", "Explosions et violences à distance"}},
+	"violence_against_civilians": {themed{"#c0264f", "#ff5c85"}, translated{"Violence against civilians", "Violences contre les civils"}},
+	"protests":                   {themed{"#0068a8", "#4fb3ff"}, translated{"Protests", "Manifestations"}},
+	"riots":                      {themed{"#3a8fc4", "#8fd0ff"}, translated{"Riots", "Émeutes"}},
+	"strategic_developments":     {themed{"#00805c", "#3ad29f"}, translated{"Strategic developments", "Développements stratégiques"}},
+}
+
+// themeColours gives each other colour of palette in both themes.
+var themeColours = struct {
+	water, land, coast, border        themed
+	halo, text, muted, country, place themed
+	panel, rule, count                themed
+	other                             themed
+}{
+	water: themed{"#d7e3ea", "#0e1a22"}, land: themed{"#f4f1ea", "#222a31"},
+	coast: themed{"#8fa5b3", "#4f6675"}, border: themed{"#a08f9e", "#7d6f7b"},
+	halo: themed{"#ffffff", "#10161b"}, text: themed{"#2b2f33", "#e6e9ec"}, muted: themed{"#5c656e", "#a3adb6"},
+	country: themed{"#6b5d69", "#b7a9b5"}, place: themed{"#3b3f45", "#d6dadf"},
+	panel: themed{"#ffffff", "#10161b"}, rule: themed{"#d9dde1", "#2c363f"}, count: themed{"#ffffff", "#10161b"},
+	other: themed{"#666666", "#aaaaaa"},
+}
+
+// paletteOf returns the palette of theme: "dark", or else light.
 func paletteOf(theme string) palette {
+	i := 0
 	if theme == "dark" {
-		return palette{
-			water: hex("#0e1a22"), land: hex("#222a31"), coast: hex("#4f6675"), border: hex("#7d6f7b"),
-			halo: hex("#10161b"), text: hex("#e6e9ec"), muted: hex("#a3adb6"), country: hex("#b7a9b5"),
-			place: hex("#d6dadf"), panel: hex("#10161b"), rule: hex("#2c363f"), count: hex("#10161b"),
-			events: map[string]color.NRGBA{
-				"battles": hex("#ff8a3d"), "explosions_remote_violence": hex("#f0b400"),
-				"violence_against_civilians": hex("#ff5c85"), "protests": hex("#4fb3ff"),
-				"riots": hex("#8fd0ff"), "strategic_developments": hex("#3ad29f"),
-			},
-			other: hex("#aaaaaa"),
-		}
+		i = 1
+	}
+	c := themeColours
+	events := make(map[string]color.NRGBA, len(eventTypes))
+	for t, e := range eventTypes {
+		events[t] = hex(e.colour[i])
 	}
 	return palette{
-		water: hex("#d7e3ea"), land: hex("#f4f1ea"), coast: hex("#8fa5b3"), border: hex("#a08f9e"),
-		halo: hex("#ffffff"), text: hex("#2b2f33"), muted: hex("#5c656e"), country: hex("#6b5d69"),
-		place: hex("#3b3f45"), panel: hex("#ffffff"), rule: hex("#d9dde1"), count: hex("#ffffff"),
-		events: map[string]color.NRGBA{
-			"battles": hex("#c65400"), "explosions_remote_violence": hex("#b07800"),
-			"violence_against_civilians": hex("#c0264f"), "protests": hex("#0068a8"),
-			"riots": hex("#3a8fc4"), "strategic_developments": hex("#00805c"),
-		},
-		other: hex("#666666"),
+		water: hex(c.water[i]), land: hex(c.land[i]), coast: hex(c.coast[i]), border: hex(c.border[i]),
+		halo: hex(c.halo[i]), text: hex(c.text[i]), muted: hex(c.muted[i]), country: hex(c.country[i]),
+		place: hex(c.place[i]), panel: hex(c.panel[i]), rule: hex(c.rule[i]), count: hex(c.count[i]),
+		events: events, other: hex(c.other[i]),
 	}
 }
 

@@ -39,66 +39,80 @@ type words struct {
 // Languages a map can be written in.
 func Languages() []string { return []string{"en", "fr"} }
 
+// translated is a text in English and in French, side by side; in a
+// template, %s stands for the value.
+type translated [2]string
+
+// texts are the words of a map in both languages (event types: eventTypes).
+var texts = struct {
+	incidents, near, since, until, allDates translated
+	months                                  [2][12]string
+	or, actor, region, country, subType     translated
+	minDeaths, matching, asOf, sources      translated
+	thousands                               translated
+	noSources, mapCredit                    translated
+	legendArea, legendGroup, legendSize     translated
+	legendBase, noIncident                  translated
+}{
+	incidents: translated{"Incidents", "Incidents"},
+	near:      translated{" near %s", " près de %s"},
+	since:     translated{"since %s", "depuis le %s"},
+	until:     translated{"until %s", "jusqu’au %s"},
+	allDates:  translated{"all dates", "toutes dates"},
+	months: [2][12]string{
+		{"January", "February", "March", "April", "May", "June", "July", "August",
+			"September", "October", "November", "December"},
+		{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+			"septembre", "octobre", "novembre", "décembre"},
+	},
+	or:          translated{" or ", " ou "},
+	actor:       translated{"actor: %s", "acteur : %s"},
+	region:      translated{"region: %s", "région : %s"},
+	country:     translated{"country: %s", "pays : %s"},
+	subType:     translated{"type: %s", "type : %s"},
+	minDeaths:   translated{"at least %s death", "au moins %s mort"}, // then plural
+	thousands:   translated{",", "\u202f"},
+	matching:    translated{"matching “%s”", "contenant « %s »"},
+	asOf:        translated{"data as of %s", "données au %s"},
+	sources:     translated{"Sources: %s", "Sources : %s"},
+	noSources:   translated{"Sources: no incident shown", "Sources : aucun incident affiché"},
+	mapCredit:   translated{"Map: incidentmap · Basemap: Natural Earth", "Carte : incidentmap · Fond : Natural Earth"},
+	legendArea:  translated{"Approximate place (area)", "Lieu approximatif (zone)"},
+	legendGroup: translated{"Group of incidents (count)", "Groupe d’incidents (nombre)"},
+	legendSize:  translated{"Size: deaths (best estimate)", "Taille : nombre de morts"},
+	legendBase:  translated{"Base, coloured by holder", "Base, couleur du détenteur"},
+	noIncident:  translated{"No incident in this window and area", "Aucun incident dans cette période et cette zone"},
+}
+
+// wordsOf returns the words of lang: "fr", or else English.
 func wordsOf(lang string) *words {
+	i := 0
 	if lang == "fr" {
-		return &words{
-			incidents: "Incidents",
-			near:      func(p string) string { return " près de " + p },
-			since:     func(d string) string { return "depuis le " + d },
-			until:     func(d string) string { return "jusqu’au " + d },
-			allDates:  "toutes dates",
-			months: [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-				"septembre", "octobre", "novembre", "décembre"},
-			events: map[string]string{"battles": "Combats", "explosions_remote_violence": "Explosions et violences à distance",
-				"violence_against_civilians": "Violences contre les civils", "protests": "Manifestations",
-				"riots": "Émeutes", "strategic_developments": "Développements stratégiques"},
-			or:          " ou ",
-			actor:       func(a string) string { return "acteur : " + a },
-			region:      func(a string) string { return "région : " + a },
-			country:     func(c string) string { return "pays : " + c },
-			subType:     func(t string) string { return "type : " + t },
-			minDeaths:   func(n int) string { return "au moins " + group(n, "\u202f") + " mort" + plural(n) },
-			matching:    func(q string) string { return "contenant « " + q + " »" },
-			asOf:        func(d string) string { return "données au " + d },
-			sources:     func(l string) string { return "Sources : " + l },
-			more:        func(n int) string { return fmt.Sprintf(" et %d autre%s", n, plural(n)) },
-			noSources:   "Sources : aucun incident affiché",
-			mapCredit:   "Carte : incidentmap · Fond : Natural Earth",
-			legendArea:  "Lieu approximatif (zone)",
-			legendGroup: "Groupe d’incidents (nombre)",
-			legendSize:  "Taille : nombre de morts",
-			legendBase:  "Base, couleur du détenteur",
-			noIncident:  "Aucun incident dans cette période et cette zone",
-		}
+		i = 1
+	}
+	t := texts
+	fill := func(template translated) func(string) string {
+		return func(v string) string { return fmt.Sprintf(template[i], v) }
+	}
+	events := make(map[string]string, len(eventTypes))
+	for k, e := range eventTypes {
+		events[k] = e.name[i]
+	}
+	more := func(n int) string { return fmt.Sprintf(" and %d more", n) }
+	if i == 1 {
+		more = func(n int) string { return fmt.Sprintf(" et %d autre%s", n, plural(n)) }
 	}
 	return &words{
-		incidents: "Incidents",
-		near:      func(p string) string { return " near " + p },
-		since:     func(d string) string { return "since " + d },
-		until:     func(d string) string { return "until " + d },
-		allDates:  "all dates",
-		months: [12]string{"January", "February", "March", "April", "May", "June", "July", "August",
-			"September", "October", "November", "December"},
-		events: map[string]string{"battles": "Battles", "explosions_remote_violence": "Explosions and remote violence",
-			"violence_against_civilians": "Violence against civilians", "protests": "Protests", "riots": "Riots",
-			"strategic_developments": "Strategic developments"},
-		or:          " or ",
-		actor:       func(a string) string { return "actor: " + a },
-		region:      func(a string) string { return "region: " + a },
-		country:     func(c string) string { return "country: " + c },
-		subType:     func(t string) string { return "type: " + t },
-		minDeaths:   func(n int) string { return "at least " + group(n, ",") + " death" + plural(n) },
-		matching:    func(q string) string { return "matching “" + q + "”" },
-		asOf:        func(d string) string { return "data as of " + d },
-		sources:     func(l string) string { return "Sources: " + l },
-		more:        func(n int) string { return fmt.Sprintf(" and %d more", n) },
-		noSources:   "Sources: no incident shown",
-		mapCredit:   "Map: incidentmap · Basemap: Natural Earth",
-		legendArea:  "Approximate place (area)",
-		legendGroup: "Group of incidents (count)",
-		legendSize:  "Size: deaths (best estimate)",
-		legendBase:  "Base, coloured by holder",
-		noIncident:  "No incident in this window and area",
+		incidents: t.incidents[i], near: fill(t.near), since: fill(t.since), until: fill(t.until),
+		allDates: t.allDates[i], months: t.months[i], events: events, or: t.or[i],
+		actor: fill(t.actor), region: fill(t.region), country: fill(t.country), subType: fill(t.subType),
+		minDeaths: func(n int) string {
+			return fmt.Sprintf(t.minDeaths[i], group(n, t.thousands[i])) + plural(n)
+		},
+		matching: fill(t.matching), asOf: fill(t.asOf), sources: fill(t.sources), more: more,
+		noSources: t.noSources[i], mapCredit: t.mapCredit[i], legendArea: t.legendArea[i],
+		legendGroup: t.legendGroup[i], legendSize: t.legendSize[i], legendBase: t.legendBase[i],
+		noIncident: t.noIncident[i],
 	}
 }
 
