@@ -288,38 +288,33 @@ func TestChangesOfAWriteDuringAnImportAreNotSkipped(t *testing.T) {
 // waitBulkLocked waits until a bulk load holds incidents locked.
 func waitBulkLocked(t *testing.T, db *sql.DB) {
 	t.Helper()
-	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
-		var locked bool
-		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_locks WHERE granted AND mode = 'AccessExclusiveLock'
+	waitUntil(t, db, "the bulk load never locked incidents", `SELECT EXISTS (SELECT 1 FROM pg_locks
+		WHERE granted AND mode = 'AccessExclusiveLock'
 			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-			AND relation = 'incidents'::regclass)`).Scan(&locked)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if locked {
-			return
-		}
-		if time.Since(start) > 10*time.Second {
-			t.Fatal("the bulk load never locked incidents")
-		}
-	}
+			AND relation = 'incidents'::regclass)`)
 }
 
 // waitLockWaiter waits until a backend of this database waits for a lock.
 func waitLockWaiter(t *testing.T, db *sql.DB) {
 	t.Helper()
+	waitUntil(t, db, "no backend ever waited for a lock", `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock')`)
+}
+
+// waitUntil asks db the yes-or-no query every 5 ms until it answers true,
+// and fails t with never if it has not within 10 s.
+func waitUntil(t *testing.T, db *sql.DB, never, query string) {
+	t.Helper()
 	for start := time.Now(); ; time.Sleep(5 * time.Millisecond) {
-		var waiting bool
-		err := db.QueryRow(`SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock')`).Scan(&waiting)
-		if err != nil {
+		var yes bool
+		if err := db.QueryRow(query).Scan(&yes); err != nil {
 			t.Fatal(err)
 		}
-		if waiting {
+		if yes {
 			return
 		}
 		if time.Since(start) > 10*time.Second {
-			t.Fatal("no backend ever waited for a lock")
+			t.Fatal(never)
 		}
 	}
 }

@@ -159,18 +159,11 @@ func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn f
 	var after *incidentKey
 	for batch := (geo.Page{Offset: p.Offset}); left > 0; batch.Offset = 0 {
 		batch.Limit = min(left, exportBatch)
-		var list []geo.Incident
-		err := s.exportQuery(ctx, func() (err error) {
-			list, err = s.incidentBatch(ctx, f, after, batch)
-			return err
-		})
+		list, err := s.readBatch(ctx, func() ([]geo.Incident, error) {
+			return s.incidentBatch(ctx, f, after, batch)
+		}, fn)
 		if err != nil {
 			return err
-		}
-		for i := range list {
-			if err := fn(list[i]); err != nil {
-				return err
-			}
 		}
 		if len(list) < batch.Limit {
 			return nil
@@ -202,20 +195,7 @@ func (s *Store) incidentBatch(ctx context.Context, f geo.Filter, after *incident
 		q.where("(i.starts_at, i.id) > (%s::timestamptz, %s::text)", after.startsAt, after.id)
 	}
 	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
-	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []geo.Incident
-	for rows.Next() {
-		in, err := scanIncident(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, in)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, s.read, scanIncident, stmt, q.args...)
 }
 
 // pageClause is the LIMIT (unless p.Limit is 0) and OFFSET of p.
@@ -253,18 +233,9 @@ func (s *Store) eachIncidentCursor(ctx context.Context, f geo.Filter, p geo.Page
 // (see exportQuery), and no connection is held while fn runs.
 func (s *Store) EachIncidentByID(ctx context.Context, ids []string, fn func(geo.Incident) error) error {
 	for batch := range slices.Chunk(ids, byIDBatch) {
-		var list []geo.Incident
-		err := s.exportQuery(ctx, func() (err error) {
-			list, err = s.IncidentsByID(ctx, batch)
-			return err
-		})
+		_, err := s.readBatch(ctx, func() ([]geo.Incident, error) { return s.IncidentsByID(ctx, batch) }, fn)
 		if err != nil {
 			return err
-		}
-		for i := range list {
-			if err := fn(list[i]); err != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -96,20 +96,7 @@ func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]ge
 // reads them after each write, and must not queue behind the reads of
 // the API.
 func (s *Store) AllPlaces(ctx context.Context) ([]geo.Place, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+placeColumns+` FROM places p ORDER BY p.name, p.id`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []geo.Place
-	for rows.Next() {
-		pl, err := scanPlace(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, pl)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, s.db, scanPlace, `SELECT `+placeColumns+` FROM places p ORDER BY p.name, p.id`)
 }
 
 // Place returns the place with the given id, or an ENotFound *geo.Error.
