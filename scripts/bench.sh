@@ -20,10 +20,8 @@
 # It always uses the private cluster: DATABASE_URL is ignored.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-LOG_PREFIX=bench.sh
 # shellcheck source=scripts/lib.sh
-. "$REPO/scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets REPO and LOG_PREFIX
 cd "$REPO"
 
 N=${BENCH_N:-1000000}

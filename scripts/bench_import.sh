@@ -17,10 +17,8 @@
 # other work shared the CPUs. It always uses the private cluster.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-LOG_PREFIX=bench_import.sh
 # shellcheck source=scripts/lib.sh
-. "$REPO/scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets REPO and LOG_PREFIX
 cd "$REPO"
 
 N=${IMPORT_N:-1000000}

@@ -27,8 +27,18 @@
 # Callers decide what is missing (by looking for the files or commands they
 # need) and pass only those packages, so nothing is installed twice.
 #
+# Sourcing it sets REPO, the repository's root, and LOG_PREFIX, unless the
+# caller set it, to the caller's file name (bench.sh):
+#
+#   set -euo pipefail
+#   # shellcheck source=scripts/lib.sh
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#
 # scratch_db and synth_ensure run from the repository root (the callers cd
 # there) and must not be called in a condition, where `set -e` is off.
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+LOG_PREFIX=${LOG_PREFIX:-$(basename "$0")}
 
 log() { printf '%s: %s\n' "${LOG_PREFIX:-incidentmap}" "$*" >&2; }
 die() { printf '%s: error: %s\n' "${LOG_PREFIX:-incidentmap}" "$*" >&2; exit 1; }

@@ -29,10 +29,8 @@
 # beside them say little.
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-LOG_PREFIX=loadtest.sh
 # shellcheck source=scripts/lib.sh
-. "$REPO/scripts/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets REPO and LOG_PREFIX
 cd "$REPO"
 
 N=${LOAD_N:-1000000}

@@ -29,21 +29,21 @@ import (
 
 // config is every knob of a run.
 type config struct {
-	harness.Options // -db, -bin, -out, -ready-timeout
-	cmd, load       string
-	indexSnapshot   string // INCIDENTMAP_INDEX_SNAPSHOT of the server; "": none
-	n               int
-	seed            uint64
-	tiles           int           // cold tiles to request
-	baselineBudget  time.Duration // time allowed for (b)
-	baselineTimeout time.Duration // per baseline query
-	baselinePerBand int
-	warmTiles       int
-	loadFor         time.Duration // each wrk run
-	conns           int
-	threads         int // of wrk
-	rounds          int // of the warm load: each runs every target and encoding once
-	only            string
+	harness.Options           // -db, -bin, -out, -ready-timeout
+	harness.Provenance        // -cmd, -load
+	indexSnapshot      string // INCIDENTMAP_INDEX_SNAPSHOT of the server; "": none
+	n                  int
+	seed               uint64
+	tiles              int           // cold tiles to request
+	baselineBudget     time.Duration // time allowed for (b)
+	baselineTimeout    time.Duration // per baseline query
+	baselinePerBand    int
+	warmTiles          int
+	loadFor            time.Duration // each wrk run
+	conns              int
+	threads            int // of wrk
+	rounds             int // of the warm load: each runs every target and encoding once
+	only               string
 }
 
 // prog names this command in its diagnostics.
@@ -55,10 +55,9 @@ func main() {
 	var c config
 	bare := flag.String("bare", "", "internal: serve the bodies of -bare-bodies on this address and nothing else")
 	bareBodies := flag.String("bare-bodies", "", "internal: the tiles -bare serves (JSON)")
-	c.Register(flag.CommandLine)
+	c.Options.Register(flag.CommandLine)
+	c.Provenance.Register(flag.CommandLine)
 	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (required)")
-	flag.StringVar(&c.cmd, "cmd", "", "the command that started the benchmark, for the report")
-	flag.StringVar(&c.load, "load", "", "how the data was loaded (synth's output), for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the tile and window choice")
 	flag.IntVar(&c.tiles, "tiles", 600, "cold tiles to request")
 	flag.DurationVar(&c.baselineBudget, "baseline-budget", 3*time.Minute, "time allowed for the baseline queries")
@@ -84,7 +83,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
-	c.cmd = prog.Command(c.cmd)
+	c.Cmd = prog.Command(c.Cmd)
 	prog.Run(func(ctx context.Context) error { return run(ctx, c) })
 }
 
@@ -93,9 +92,9 @@ func run(ctx context.Context, c config) error {
 	if c.only == "warm" {
 		return runOnlyWarm(ctx, c)
 	}
-	r := &report{cfg: c, started: time.Now().UTC()}
+	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
 	r.loadAvg[0] = harness.LoadAvg(1)
-	r.machine = harness.DescribeMachine(ctx, c.DB)
+	r.Machine = harness.DescribeMachine(ctx, c.DB)
 	plan, err := planTiles(ctx, c)
 	if err != nil {
 		return err
@@ -105,7 +104,7 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer srv.Stop()
-	r.ready, r.readyWarning = srv.ReadyAfter, srv.Warning
+	r.Ready, r.readyWarning = srv.ReadyAfter, srv.Warning
 	r.rssReady = srv.Memory()
 	if err := waitSaved(ctx, c.indexSnapshot); err != nil {
 		return err
@@ -147,8 +146,8 @@ func run(ctx context.Context, c config) error {
 // would pick (fetched once here, which makes them warm), and only the warm
 // figures of the report's section change.
 func runOnlyWarm(ctx context.Context, c config) error {
-	r := &report{cfg: c, started: time.Now().UTC()}
-	r.machine = harness.DescribeMachine(ctx, c.DB)
+	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
+	r.Machine = harness.DescribeMachine(ctx, c.DB)
 	plan, err := planTiles(ctx, c)
 	if err != nil {
 		return err

@@ -16,23 +16,23 @@ import (
 func (r *report) markdown() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	m := r.machine
+	m := r.Machine
 	w("## N = %s synthetic incidents", harness.Thousands(int64(r.cfg.n)))
 	w("")
 	w("Run %s on %d × %s, %s; %s; PostgreSQL %s, PostGIS %s; incidentmap %s.",
-		r.started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, m.Mem(), m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
+		r.Started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, m.Mem(), m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
 	w("")
 	w("Load average (1 min) %s at the start, %s at the end: on a %d-core machine anything above about 1 (the bench "+
 		"itself) means other work shared the CPUs and the figures are pessimistic.", r.loadAvg[0], r.loadAvg[1], m.CPUs)
 	w("")
-	w("Command: `%s`", r.cfg.cmd)
-	if r.cfg.load != "" {
+	w("Command: `%s`", r.cfg.Cmd)
+	if r.cfg.Load != "" {
 		w("")
-		w("Data: %s", r.cfg.load)
+		w("Data: %s", r.cfg.Load)
 	}
 	w("")
 	w("The server was ready (tile index loaded) %s after it started; RSS then %s.",
-		r.ready.Round(100*time.Millisecond), harness.Size(r.rssReady.RSS))
+		r.Ready.Round(100*time.Millisecond), harness.Size(r.rssReady.RSS))
 	if r.readyWarning != "" {
 		w("Warning: %s.", r.readyWarning)
 	}
@@ -174,7 +174,7 @@ func (r *report) warmMarkdown() string {
 	w("%s", warmHeading)
 	w("")
 	w("Run %s, load average (1 min) %s at the start and %s at the end; command `%s`.",
-		m.started.Format("2006-01-02 15:04 UTC"), m.loadAvg[0], m.loadAvg[1], c.cmd)
+		m.started.Format("2006-01-02 15:04 UTC"), m.loadAvg[0], m.loadAvg[1], c.Cmd)
 	w("")
 	w("wrk (Debian's `wrk`, %d threads, %d keep-alive connections, runs of %s) over loopback cycles through the same %d "+
 		"warm tiles of (a) (a Lua script; each thread starts at the first path) against the server, whose cache holds "+

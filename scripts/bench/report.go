@@ -9,10 +9,8 @@ import (
 
 // report is everything one run measured.
 type report struct {
+	harness.Run
 	cfg          config
-	started      time.Time
-	machine      harness.Machine
-	ready        time.Duration
 	readyWarning string
 	rssReady     harness.Memory
 	cold         []coldResult
@@ -121,7 +119,7 @@ func (r *report) readyTargets() []target {
 	if r.cfg.n > 1_000_000 {
 		limit = 15 * time.Second
 	}
-	ts := []target{{name: "ready, index loaded from PostGIS", measured: r.ready.Round(100 * time.Millisecond).String(),
+	ts := []target{{name: "ready, index loaded from PostGIS", measured: r.Ready.Round(100 * time.Millisecond).String(),
 		limit: "(information)", met: true, note: "peak RSS then " + harness.Size(r.rssReady.HWM)}}
 	if s := r.saved; s != nil {
 		ts = append(ts, target{name: "ready, index read from its saved file", measured: s.ready.Round(10 * time.Millisecond).String(),

@@ -41,16 +41,16 @@ import (
 
 // config is every knob of a run.
 type config struct {
-	harness.Options // -db, -bin, -out, -ready-timeout
-	cmd, load       string
-	token           string // editor token for the writes (LOAD_TOKEN)
-	n               int    // synthetic incidents in the database, for the report
-	conns           int
-	duration, burst time.Duration
-	writeRate       float64 // write sequences (POST, PATCH, DELETE) per second
-	rate            float64 // reads per second of the second, paced run; 0: none
-	abuseRate       float64 // reads per second of the third run, beside the abuser; 0: none
-	seed            uint64
+	harness.Options           // -db, -bin, -out, -ready-timeout
+	harness.Provenance        // -cmd, -load
+	token              string // editor token for the writes (LOAD_TOKEN)
+	n                  int    // synthetic incidents in the database, for the report
+	conns              int
+	duration, burst    time.Duration
+	writeRate          float64 // write sequences (POST, PATCH, DELETE) per second
+	rate               float64 // reads per second of the second, paced run; 0: none
+	abuseRate          float64 // reads per second of the third run, beside the abuser; 0: none
+	seed               uint64
 }
 
 // prog names this command in its diagnostics.
@@ -60,7 +60,8 @@ var logf = prog.Logf
 
 func main() {
 	var c config
-	c.Register(flag.CommandLine)
+	c.Options.Register(flag.CommandLine)
+	c.Provenance.Register(flag.CommandLine)
 	flag.IntVar(&c.n, "n", 0, "how many synthetic incidents the database holds (for the report)")
 	flag.IntVar(&c.conns, "conns", 64, "keep-alive connections")
 	flag.DurationVar(&c.duration, "duration", 60*time.Second, "how long the mixed load runs")
@@ -68,8 +69,6 @@ func main() {
 	flag.Float64Var(&c.writeRate, "write-rate", 1, "write sequences (POST, PATCH, DELETE) per second; 0: no writes")
 	flag.Float64Var(&c.rate, "rate", 0, "after the closed loop, run the mix again at this many reads a second; 0: do not")
 	flag.Float64Var(&c.abuseRate, "abuse-rate", 0, "then run the mix at this many reads a second beside an abusive client; 0: do not")
-	flag.StringVar(&c.cmd, "cmd", "", "the command that started the run, for the report")
-	flag.StringVar(&c.load, "load", "", "how the data was loaded, for the report")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the request mix")
 	flag.Parse()
 	c.token = os.Getenv("LOAD_TOKEN")
@@ -78,7 +77,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: LOAD_TOKEN=<editor token> loadtest -db URL -n N [-duration 60s] [-conns 64] [-out BENCHMARKS.md]")
 		os.Exit(2)
 	}
-	c.cmd = prog.Command(c.cmd)
+	c.Cmd = prog.Command(c.Cmd)
 	prog.Run(func(ctx context.Context) error { return run(ctx, c) })
 }
 
@@ -116,7 +115,7 @@ func (c config) check() error {
 // run starts the server, loads it, reports, then proves the graceful
 // shutdown.
 func run(ctx context.Context, c config) error {
-	r := &report{cfg: c, started: time.Now().UTC(), machine: harness.DescribeMachine(ctx, c.DB)}
+	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC(), Machine: harness.DescribeMachine(ctx, c.DB)}}
 	// Loopback is the proxy in front of every client here (X-Forwarded-For
 	// names the client): trusted, as it is by default, said for clarity.
 	os.Setenv("INCIDENTMAP_TRUSTED_PROXIES", "127.0.0.1/32")
@@ -126,7 +125,7 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer srv.Stop()
-	r.ready = srv.ReadyAfter
+	r.Ready = srv.ReadyAfter
 	w := newWorkload(c, srv.Base)
 	r.png = w.probeMap(ctx)
 	logf("%s", r.png)

@@ -12,10 +12,8 @@ import (
 
 // report is everything one run measured.
 type report struct {
+	harness.Run
 	cfg      config
-	started  time.Time
-	machine  harness.Machine
-	ready    time.Duration
 	png      string      // what became of /map.png
 	main     loadResult  // the closed loop
 	paced    *loadResult // the same mix at a set rate; nil when not run
@@ -104,17 +102,17 @@ func (r *report) verdict() string {
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	m := r.machine
+	m := r.Machine
 	p("## Load test\n")
 	p("Written by `make loadtest` (scripts/loadtest.sh, scripts/loadtest); targets of issue 7.\n")
 	p("Run %s on %d × %s, %s (load average %s before the run); %s; PostgreSQL %s, PostGIS %s; incidentmap %s.\n",
-		r.started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, memMB(m), m.Load, m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
-	p("Command: `%s`\n", r.cfg.cmd)
+		r.Started.Format("2006-01-02 15:04 UTC"), m.CPUs, m.Model, memMB(m), m.Load, m.GoVersion, m.Postgres, m.PostGIS, m.Commit)
+	p("Command: `%s`\n", r.cfg.Cmd)
 	data := fmt.Sprintf("the seed plus %s synthetic incidents", harness.Thousands(int64(r.cfg.n)))
-	if r.cfg.load != "" {
-		data += " (" + r.cfg.load + ")"
+	if r.cfg.Load != "" {
+		data += " (" + r.cfg.Load + ")"
 	}
-	p("Data: %s. The server was ready (tile index loaded) %s after it started.\n", data, r.ready.Round(100*time.Millisecond))
+	p("Data: %s. The server was ready (tile index loaded) %s after it started.\n", data, r.Ready.Round(100*time.Millisecond))
 	p("%s\n", r.workloadText())
 	r.targetsTable(p)
 	for _, run := range r.runs() {
@@ -199,7 +197,7 @@ func (r *report) kindsTable(p func(string, ...any), run *loadResult) {
 			harness.Thousands(int64(run.reads())), harness.Thousands(int64(due)))
 	}
 	if run.cpu != "" {
-		p("\nCPU during this run, in percent of one core (the machine has %d): %s.", r.machine.CPUs, run.cpu)
+		p("\nCPU during this run, in percent of one core (the machine has %d): %s.", r.Machine.CPUs, run.cpu)
 	}
 	for _, k := range slices.Sorted(maps.Keys(all.example)) {
 		p("\n- example of %s: `%s`", k, all.example[k])
