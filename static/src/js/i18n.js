@@ -13,11 +13,6 @@ const words = {
     until: (d) => `until ${d}`, loading: 'Loading…', failed: 'Could not load this incident.',
     legendExact: 'Exact place', legendArea: 'Approximate place (area)', legendCluster: 'Group of incidents',
     legendBase: 'Base, coloured by holder',
-    events: {
-      battles: 'Battles', explosions_remote_violence: 'Explosions and remote violence',
-      violence_against_civilians: 'Violence against civilians', protests: 'Protests', riots: 'Riots',
-      strategic_developments: 'Strategic developments',
-    },
   },
   fr: {
     mapLabel: 'Carte des incidents. La liste des incidents visibles suit la carte.', time: 'Période',
@@ -29,15 +24,21 @@ const words = {
     until: (d) => `jusqu’au ${d}`, loading: 'Chargement…', failed: 'Impossible de charger cet incident.',
     legendExact: 'Lieu exact', legendArea: 'Lieu approximatif (zone)', legendCluster: 'Groupe d’incidents',
     legendBase: 'Base, couleur du détenteur',
-    events: {
-      battles: 'Combats', explosions_remote_violence: 'Explosions et violences à distance',
-      violence_against_civilians: 'Violences contre les civils', protests: 'Manifestations', riots: 'Émeutes',
-      strategic_developments: 'Développements stratégiques',
-    },
   },
 };
 
 export const languages = Object.keys(words);
+
+// eventNames names the ACLED event types in each language, in the order of
+// languages (English, French).
+const eventNames = {
+  battles: ['Battles', 'Combats'],
+  explosions_remote_violence: ['Explosions and remote violence', 'Explosions et violences à distance'],
+  violence_against_civilians: ['Violence against civilians', 'Violences contre les civils'],
+  protests: ['Protests', 'Manifestations'],
+  riots: ['Riots', 'Émeutes'],
+  strategic_developments: ['Strategic developments', 'Développements stratégiques'],
+};
 
 // addWords adds a module's words, {en: {...}, fr: {...}}, to the shared ones.
 export function addWords(more) {
@@ -69,7 +70,7 @@ export function t(lang, key, ...args) {
 }
 
 export function eventName(lang, type) {
-  return words[lang].events[type] ?? type;
+  return eventNames[type]?.[languages.indexOf(lang)] ?? type;
 }
 
 export function countryName(lang, code) {
