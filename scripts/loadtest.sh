@@ -13,9 +13,10 @@
 #       A  reads a second of the third run, paced, beside an abusive client
 #          (PostGIS-built tiles, huge pages, slow readers, export bursts;
 #          scripts/loadtest/abuser.go) (default 500; 0: none)
+#   LOAD_DB=name scripts/loadtest.sh  use database NAME (default incidentmap_load)
 #
 # Starts the private PostGIS (scripts/pg.sh, with INCIDENTMAP_PG_FAST=1),
-# creates the scratch database incidentmap_load if missing, builds
+# creates the scratch database incidentmap_load (LOAD_DB) if missing, builds
 # bin/incidentmap, migrates, seeds and loads N synthetic incidents unless the
 # database already holds exactly N (so a rerun skips the load), creates an
 # editor token for the writes (revoked at the end), then runs
@@ -45,6 +46,10 @@ need_number LOAD_CONNS "$CONNS" 2 4096
 need_number LOAD_RATE "$RATE" 0 100000
 need_number LOAD_ABUSE "$ABUSE" 0 100000
 need_number LOAD_WAIT "$WAIT" 0 86400
+DB=${LOAD_DB:-incidentmap_load}
+case "$DB" in
+*[!a-z0-9_]* | '') die "LOAD_DB must be a database name (a-z, 0-9, _), got '$DB'" ;;
+esac
 
 # wait_quiet: wait while another benchmark or synthetic load runs.
 wait_quiet() {
@@ -61,12 +66,14 @@ wait_quiet() {
 	done
 }
 
-scratch_db incidentmap_load
+scratch_db "$DB"
 # Test incidents a previous run left behind (its server stopped mid-sequence).
 pg_sql "$URL" "DELETE FROM incidents WHERE id LIKE 'loadtest-%'" >/dev/null
 # N synthetic incidents, loaded unless already there (not beside another
 # benchmark); LOAD says how.
-synth_ensure "$URL" "$N" "$REPO/.data/loadtest.load" wait_quiet
+NOTE=$REPO/.data/loadtest.load
+[ "$DB" = incidentmap_load ] || NOTE=$REPO/.data/loadtest-$DB.load
+synth_ensure "$URL" "$N" "$NOTE" wait_quiet
 
 # An editor token for the writes, passed in the environment (not in argv,
 # where ps shows it) and revoked however the run ends.
