@@ -3,11 +3,12 @@
 // words of the incidents' text index, and the prefix queries over them.
 //
 // Imports compute these on the client because the database backend, not the
-// client, limits how fast a million incidents load: folding and splitting
-// the words of each incident in PostgreSQL cost about a quarter of its time.
-// Fold follows PostgreSQL's own unaccent rules (unaccent_table.go is
-// generated from them), so both sides fold alike; the store's tests check
-// that they agree.
+// client, limits how fast a million incidents load, and folding and
+// splitting the words of each incident took a large share of its time
+// (BENCHMARKS.md, "Figures behind the code"). Fold follows PostgreSQL's own
+// unaccent rules (unaccent_table.go is generated from a copy of them by
+// fold/gen), so both sides fold alike; the store's tests check that they
+// agree.
 package fold
 
 //go:generate go run ./gen
