@@ -2,8 +2,6 @@ package server
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,7 +10,7 @@ import (
 // A server built without its data dependencies answers every route
 // without failing: what needs a missing one is 404 or 405, the rest works.
 func TestMissingDependenciesPanicNoHandler(t *testing.T) {
-	s := New(Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s := New(Config{Logger: quietLogger()})
 	for _, tc := range []struct {
 		method, target string
 		status         int

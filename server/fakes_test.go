@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 // The fakes of the handler tests. Each implements one small interface
 // whole, over a few values in memory, and embeds none: a method a test
 // did not think of is a compile error, never a nil-pointer panic.
+
+// quietLogger drops every line: for tests whose requests fail on purpose.
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // incidentShelf is an IncidentReader over a few incidents, in order, each
 // matching every filter; err, when not nil, fails every read.

@@ -17,8 +17,7 @@ import (
 // Failures are *geo.Error values (ENotFound, EUnavailable, ...) or plain
 // errors for bugs.
 type IncidentReader interface {
-	// DataVersion changes with every write: reads' ETags carry it.
-	DataVersion(ctx context.Context) (int64, error)
+	DataVersioner
 	// Incident returns a published incident (ENotFound).
 	Incident(ctx context.Context, id string) (geo.Incident, error)
 	Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error)

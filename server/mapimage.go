@@ -27,8 +27,7 @@ import (
 // the publishers to credit, the places to label, and the data version that
 // keys the cache of drawings.
 type MapData interface {
-	// DataVersion changes with every write.
-	DataVersion(ctx context.Context) (int64, error)
+	DataVersioner
 	// IncidentExtent bounds every published incident: the default view.
 	IncidentExtent(ctx context.Context) (geo.Extent, error)
 	// EachSummary streams the published incidents that match f (and

@@ -72,8 +72,9 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
-// versioned is data whose version changes with every write.
-type versioned interface {
+// DataVersioner tells the version of the data, which changes with every
+// write: the ETags of reads and the keys of cached maps carry it.
+type DataVersioner interface {
 	DataVersion(ctx context.Context) (int64, error)
 }
 
@@ -81,7 +82,7 @@ type versioned interface {
 // only on the version of data and the request (and variant), and answers
 // 304 when the client already holds it: the handler stops when fresh is
 // true or err is not nil.
-func (s *Server) notModified(c echo.Context, data versioned, variant string) (fresh bool, err error) {
+func (s *Server) notModified(c echo.Context, data DataVersioner, variant string) (fresh bool, err error) {
 	version, err := data.DataVersion(c.Request().Context())
 	if err != nil {
 		return false, err

@@ -13,8 +13,7 @@ import (
 // PlaceReader reads the gazetteer's places for the places collection.
 // Failures are *geo.Error values (ENotFound, EUnavailable, ...).
 type PlaceReader interface {
-	// DataVersion changes with every write: reads' ETags carry it.
-	DataVersion(ctx context.Context) (int64, error)
+	DataVersioner
 	Place(ctx context.Context, id string) (geo.Place, error)
 	// Places returns page p of the places matching f, and how many match.
 	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)

@@ -8,25 +8,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lib/pq"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"incidentmap/geo"
 )
-
-// deskHistory is one incident's history, written by a token named
-// "amadou-desk", and a change feed.
-var deskHistory = func() history {
-	at := time.Date(2022, 4, 2, 0, 0, 0, 0, time.UTC)
-	return history{revisions: []geo.Revision{
-		{Revision: 1, Op: "create", Author: "seed", From: at, Status: geo.StatusPublished},
-		{Revision: 2, Op: "update", Author: "amadou-desk", From: at.Add(time.Hour), Status: geo.StatusPublished},
-		{Revision: 3, Op: "update", Author: "POST /import by amadou-desk", From: at.Add(2 * time.Hour), Status: geo.StatusPublished},
-		{Revision: 4, Op: "update", Author: "import /home/ops/acled-2022.csv", From: at.Add(3 * time.Hour), Status: geo.StatusPublished},
-	}, changes: []geo.Change{{Seq: 7, IncidentID: "moura-2022-03", Op: "update", At: at}}}
-}()
 
 // The public sees who wrote a revision as a role; the token's name, or the
 // operator's file path, only with a token.

@@ -84,49 +84,58 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// routes registers every route. The routes of a data dependency the
-// server was built without are left out (Config says what each answers).
+// routes registers every route, in groups. The routes of a data
+// dependency the server was built without are left out (Config says what
+// each then answers).
 func (s *Server) routes() {
-	e := s.echo
-	e.GET("/", s.landing)
-	e.GET("/conformance", s.conformance)
-	e.GET("/api", s.apiDoc)
-	e.GET("/api.html", s.apiDocHTML)
-	e.GET("/collections", s.collections)
-	e.GET("/collections/:collection", s.collection)
-	e.GET("/collections/:collection/items", s.items)
-	e.GET("/collections/:collection/items/:fid", s.item)
+	s.echo.GET("/", s.landing)
+	s.echo.GET("/conformance", s.conformance)
+	s.echo.GET("/api", s.apiDoc)
+	s.echo.GET("/api.html", s.apiDocHTML)
+	s.featureRoutes()
+	s.editorRoutes()
+	s.mapRoutes()
+	s.echo.GET("/healthz", s.healthz)
+	s.echo.GET("/readyz", s.readyz)
+	s.echo.GET("/metrics", s.metrics.handler())
+	s.echo.GET("/assets/*", echo.WrapHandler(s.assets()))
+	s.viewerRoutes()
+}
+
+// featureRoutes are the reads of OGC API - Features, and the history.
+func (s *Server) featureRoutes() {
+	s.echo.GET("/collections", s.collections)
+	s.echo.GET("/collections/:collection", s.collection)
+	s.echo.GET("/collections/:collection/items", s.items)
+	s.echo.GET("/collections/:collection/items/:fid", s.item)
 	if s.history != nil {
-		e.GET("/collections/:collection/items/:fid/revisions", s.revisions)
-		e.GET("/changes", s.changes)
+		s.echo.GET("/collections/:collection/items/:fid/revisions", s.revisions)
+		s.echo.GET("/changes", s.changes)
 	}
+}
+
+// editorRoutes are the writes, which take a token.
+func (s *Server) editorRoutes() {
 	if s.editor != nil {
 		writers := s.requireScope(scopeEditor, scopeAdmin)
-		e.POST("/collections/:collection/items", s.createIncident, writers)
-		e.PUT("/collections/:collection/items/:fid", s.replaceIncident, writers)
-		e.PATCH("/collections/:collection/items/:fid", s.patchIncident, writers)
-		e.DELETE("/collections/:collection/items/:fid", s.deleteIncident, writers)
+		s.echo.POST("/collections/:collection/items", s.createIncident, writers)
+		s.echo.PUT("/collections/:collection/items/:fid", s.replaceIncident, writers)
+		s.echo.PATCH("/collections/:collection/items/:fid", s.patchIncident, writers)
+		s.echo.DELETE("/collections/:collection/items/:fid", s.deleteIncident, writers)
 	}
 	if s.importer != nil {
-		e.POST("/import", s.importFile, s.requireScope(scopeAdmin))
+		s.echo.POST("/import", s.importFile, s.requireScope(scopeAdmin))
 	}
-	s.mapRoutes()
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
-	e.GET("/assets/*", echo.WrapHandler(s.assets()))
-	s.viewerRoutes()
 }
 
 // mapRoutes are the routes of maps: tiles, static images and embeds.
 func (s *Server) mapRoutes() {
-	e := s.echo
-	e.GET("/tiles/:z/:x/:y", s.tile)
-	e.GET("/tiles.json", s.tileJSON)
-	e.GET("/map.png", s.mapImage)
-	e.GET("/oembed", s.oembed)
-	e.GET("/embed", s.embedPage)
-	e.GET("/embed.js", s.embedScript)
+	s.echo.GET("/tiles/:z/:x/:y", s.tile)
+	s.echo.GET("/tiles.json", s.tileJSON)
+	s.echo.GET("/map.png", s.mapImage)
+	s.echo.GET("/oembed", s.oembed)
+	s.echo.GET("/embed", s.embedPage)
+	s.echo.GET("/embed.js", s.embedScript)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -11,14 +12,13 @@ import (
 )
 
 // sevare is a complete incident feature, as an editor POSTs it.
-const sevare = `{"type": "Feature", "id": "test-sevare-2022-05",
-	"geometry": {"type": "Point", "coordinates": [-4.0947, 14.5246]},
-	"properties": {"title": "Test attack near Sévaré", "event_type": "battles", "sub_event_type": "armed_clash",
-		"location": "Sévaré", "country": "ML", "admin1": "Mopti", "geo_precision": "near",
-		"starts_at": "2022-05-10T00:00:00Z", "ends_at": "2022-05-10T23:59:59Z", "date_precision": "day",
-		"fatalities_best": 3, "actors": ["Test actor"],
-		"claims": [{"claimant": "Test ministry", "fatalities_low": 3, "fatalities_high": 3, "statement": "Three killed.", "source": "https://example.org/a"}],
-		"sources": [{"url": "https://example.org/a", "publisher": "Example", "language": "en"}]}}`
+var sevare = func() string {
+	b, err := os.ReadFile("testdata/sevare.geojson")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 const sevarePath = "/collections/incidents/items/test-sevare-2022-05"
 
