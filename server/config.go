@@ -19,19 +19,19 @@ import (
 // does not use. Everything else has a default.
 type Config struct {
 	// Store, when not nil, is the database: each data dependency below
-	// left nil is taken from it, and it must implement them all (New
-	// panics naming the one it lacks). *store.Store does.
+	// left nil is taken from it, so it must implement each of those (New
+	// panics naming one it lacks). *store.Store implements them all.
 	Store any
 
 	Incidents IncidentReader // nil: no incidents collection (404)
-	Places    PlaceReader    // nil: no places collection (404)
+	Places    PlaceReader    // nil: no places collection (404), embed titles name no place
 	// Editor nil: no write routes (405), and a token reads an incident as
 	// the public does.
 	Editor   IncidentEditor
 	Auth     Authenticator // nil: every token is refused (401)
 	History  HistoryReader // nil: no /revisions nor /changes (404)
 	Importer Importer      // nil: no /import (404)
-	MapData  MapData       // nil: no /map.png (404), embed titles without places
+	MapData  MapData       // nil: no /map.png (404)
 	Ready    ReadyChecker  // nil: /readyz checks no database
 
 	Tiles Tiles // nil: no /tiles routes

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -63,5 +64,19 @@ func TestDependenciesOverrideTheStore(t *testing.T) {
 	}
 	if _, ok := cfg.History.(history); !ok {
 		t.Errorf("History: %T", cfg.History)
+	}
+}
+
+// Every dependency New takes is a small interface: at most 8 methods, so
+// that a handler depends on what it uses and a fake is short.
+func TestDependenciesStaySmall(t *testing.T) {
+	cfg := reflect.TypeFor[Config]()
+	for i := range cfg.NumField() {
+		f := cfg.Field(i)
+		if f.Type.Kind() == reflect.Interface {
+			if f.Type.NumMethod() > 8 {
+				t.Errorf("Config.%s is a %v of %d methods: split it", f.Name, f.Type, f.Type.NumMethod())
+			}
+		}
 	}
 }

@@ -31,14 +31,15 @@ const maxFeatureBytes = 2 << 20
 type IncidentEditor interface {
 	// IncidentForEditor returns an incident whatever its status (ENotFound).
 	IncidentForEditor(ctx context.Context, id string) (geo.Incident, error)
-	// WriteIncident stores an incident and a new version of it (EConflict
-	// on a stale revision or an existing id, ENotFound, EUnprocessable).
+	// WriteIncident stores an incident and a new version of it, and
+	// returns its revision (EExists when creating an id that exists,
+	// EConflict on a stale revision, ENotFound, EUnprocessable).
 	WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write) (int, error)
 	// DeleteIncident deletes an incident as author; ifRevision, when not
 	// 0, must be its current revision (EConflict).
 	DeleteIncident(ctx context.Context, id, author string, ifRevision int) error
-	// Geocode finds the one gazetteer place of a name (EUnprocessable).
-	Geocode(ctx context.Context, name, country, admin string) (geo.Place, error)
+	// Geocode places a feature that has a location and no geometry.
+	geo.Gazetteer
 }
 
 // createIncident answers POST /collections/incidents/items: 201 with
