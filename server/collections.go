@@ -10,23 +10,28 @@ import (
 	"incidentmap/geo"
 )
 
-// collectionInfo describes one collection; extents come from the store.
+// collectionInfo describes one collection; extents come from its reader.
 type collectionInfo struct {
 	id, title, description string
 	extent                 func(context.Context) (geo.Extent, error)
 }
 
+// collectionInfos are the collections the server was given a reader of.
 func (s *Server) collectionInfos() []collectionInfo {
-	return []collectionInfo{
-		{id: "incidents", title: "Incidents",
+	var list []collectionInfo
+	if s.incidents != nil {
+		list = append(list, collectionInfo{id: "incidents", title: "Incidents",
 			description: "Killings, attacks and other conflict events, each with its time interval, location precision, " +
 				"competing casualty claims (who claimed what, when) and sources.",
-			extent: s.store.IncidentExtent},
-		{id: "places", title: "Places",
+			extent: s.incidents.IncidentExtent})
+	}
+	if s.places != nil {
+		list = append(list, collectionInfo{id: "places", title: "Places",
 			description: "Towns, villages and military bases, with who held each base and when. " +
 				"With datetime, holder is the holder at the window's end.",
-			extent: s.store.PlaceExtent},
+			extent: s.places.PlaceExtent})
 	}
+	return list
 }
 
 func (s *Server) findCollection(id string) (collectionInfo, error) {
@@ -88,10 +93,7 @@ func timeOrNil(t *time.Time) *string {
 }
 
 func (s *Server) collections(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), onlyFormat); err != nil {
-		return err
-	}
-	f, err := negotiate(c, fJSON, fHTML)
+	f, err := jsonOrHTML(c)
 	if err != nil {
 		return err
 	}

@@ -82,3 +82,26 @@ func cell(s string) string {
 	}
 	return s
 }
+
+// writePlacesCSV writes a page of places as CSV, the place at its point
+// (or the centre of its area).
+func writePlacesCSV(c echo.Context, features []featureJSON) error {
+	w := startLater(c, mediaCSV, "places.csv")
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
+		"geo_precision", "geo_note", "holder", "control"})
+	for _, f := range features {
+		p := f.Properties.(geo.PlaceProps)
+		control, _ := json.Marshal(p.Control)
+		holder := ""
+		if p.Holder != nil {
+			holder = *p.Holder
+		}
+		pt, _ := centroid(f.Geometry.Coordinates)
+		cw.Write([]string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
+			cell(p.Admin1), cell(p.Admin2), strconv.FormatFloat(pt[0], 'f', -1, 64), strconv.FormatFloat(pt[1], 'f', -1, 64),
+			p.GeoPrecision, cell(p.GeoNote), holder, string(control)})
+	}
+	cw.Flush()
+	return cw.Error()
+}

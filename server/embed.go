@@ -1,13 +1,11 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"maps"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -60,6 +58,29 @@ type embedData struct {
 	Slider            bool
 }
 
+// embedPage answers /embed. The page reads its state from the query string
+// itself; the server writes what must be right before any script runs or
+// without one: the language, the theme, the caption, the social card and
+// the oEmbed link.
+func (s *Server) embedPage(c echo.Context) error {
+	q := c.QueryParams()
+	if err := checkEmbedParams(q); err != nil {
+		return err
+	}
+	if s.viewer.embed == nil {
+		return geo.NotFound("the embed is not built (make web)")
+	}
+	lang, err := parseLang(q, c.Request().Header.Get("Accept-Language"))
+	if err != nil {
+		return err
+	}
+	vary := ""
+	if !q.Has("lang") {
+		vary = "Accept-Language"
+	}
+	return writePage(c, s.viewer.embed, s.embedData(c, q, lang), s.viewer.cspFramedBy("*"), vary)
+}
+
 // checkEmbedParams refuses what /embed does not take: unknown parameters,
 // malformed filters, and interactive, slider (0 or 1) or title (1-200
 // characters) out of range.
@@ -79,36 +100,6 @@ func checkEmbedParams(q url.Values) error {
 		return geo.Invalid("title", "must be 1-%d characters", maxTitleLen)
 	}
 	return nil
-}
-
-// embedPage answers /embed. The page reads its state from the query string
-// itself; the server writes what must be right before any script runs or
-// without one: the language, the theme, the caption, the social card and
-// the oEmbed link.
-func (s *Server) embedPage(c echo.Context) error {
-	q := c.QueryParams()
-	if err := checkEmbedParams(q); err != nil {
-		return err
-	}
-	if s.viewer.embed == nil {
-		return geo.NotFound("the embed is not built (make web)")
-	}
-	lang, err := parseLang(q, c.Request().Header.Get("Accept-Language"))
-	if err != nil {
-		return err
-	}
-	d := s.embedData(c, q, lang)
-	var buf bytes.Buffer
-	if err := s.viewer.embed.Execute(&buf, d); err != nil {
-		return err
-	}
-	h := c.Response().Header()
-	h.Set("Content-Security-Policy", s.viewer.cspFramedBy("*"))
-	h.Set("Cache-Control", "no-cache")
-	if !q.Has("lang") {
-		h.Add("Vary", "Accept-Language")
-	}
-	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 
 func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData {

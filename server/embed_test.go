@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"errors"
 	"html"
 	"net/url"
@@ -17,24 +16,6 @@ import (
 	"incidentmap/render"
 )
 
-// gazetteer is a Store that knows places only (the embed's caption reads
-// nothing else); placesErr makes it fail.
-type gazetteer struct {
-	Store
-	places    []geo.Place
-	placesErr error
-}
-
-func (g gazetteer) Places(_ context.Context, f geo.PlaceFilter, _ geo.Page) ([]geo.Place, int, error) {
-	var out []geo.Place
-	for _, p := range g.places {
-		if f.BBox == nil || (p.Point[0] >= f.BBox.MinLon && p.Point[0] <= f.BBox.MaxLon && p.Point[1] >= f.BBox.MinLat && p.Point[1] <= f.BBox.MaxLat) {
-			out = append(out, p)
-		}
-	}
-	return out, len(out), g.placesErr
-}
-
 // embedServer serves the real page sources (static/src) with a renderer
 // (for the caption's place) and the places around Moura.
 func embedServer(t *testing.T, placesErr error) *Server {
@@ -43,12 +24,12 @@ func embedServer(t *testing.T, placesErr error) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := gazetteer{placesErr: placesErr, places: []geo.Place{
-		{ID: "moura", Name: "Moura", Kind: "village", Point: orb.Point{-4.58, 14.28}},
+	places := gazetteer{placesErr: placesErr, places: []geo.Place{
+		{ID: "moura", Name: "Moura", Kind: "village", Point: mouraPoint},
 		{ID: "djenne", Name: "Djenné", Kind: "town", Point: orb.Point{-4.55, 13.91}},
 		{ID: "mopti", Name: "Mopti", Kind: "city", Point: orb.Point{-4.2, 14.49}},
 	}}
-	return New(Config{Store: store, Static: os.DirFS("../static/src"), Basemap: fakeBasemap{}, Maps: maps})
+	return New(Config{Places: places, Static: os.DirFS("../static/src"), Basemap: fakeBasemap{}, Maps: maps})
 }
 
 const mouraEmbed = "/embed?datetime=2022-03-27/2022-03-31&bbox=-5.3,13.8,-3.9,14.9"

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -12,6 +13,18 @@ import (
 
 	"incidentmap/geo"
 )
+
+// HistoryReader reads the log of writes: each incident's versions, and the
+// change feed.
+type HistoryReader interface {
+	// Revisions lists every version of an incident, oldest first
+	// (ENotFound when there is none).
+	Revisions(ctx context.Context, id string) ([]geo.Revision, error)
+	// Changes lists up to limit writes after change number since (or at
+	// and after instant at when it is not zero), oldest first; all
+	// includes never-published incidents.
+	Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error)
+}
 
 // revisions answers /collections/incidents/items/{id}/revisions: every
 // version of the incident, with who wrote it, when, and what changed.
@@ -29,7 +42,7 @@ func (s *Server) revisions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Revisions(c.Request().Context(), c.Param("fid"))
+	list, err := s.history.Revisions(c.Request().Context(), c.Param("fid"))
 	if err != nil {
 		return err
 	}
@@ -88,7 +101,7 @@ func (s *Server) changes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Changes(c.Request().Context(), since, at, limit, authenticated)
+	list, err := s.history.Changes(c.Request().Context(), since, at, limit, authenticated)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,15 @@ import (
 	"incidentmap/geo"
 )
 
+// Importer stores files of incidents (POST /import), placing those that
+// name a location but carry no geometry against the gazetteer (Geocode).
+type Importer interface {
+	geo.Gazetteer
+	// Import stores every incident of r in one transaction, all or
+	// nothing; dryRun checks them and stores none. It returns how many.
+	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
+}
+
 // maxImportBytes bounds an uploaded import file.
 const maxImportBytes = 2 << 30
 
@@ -39,10 +48,10 @@ func (s *Server) importFile(c echo.Context) error {
 	body := newUpload(http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes), c.Response().Writer,
 		s.uploadIdle, cancel)
 	extendWriteDeadline(c, exportDeadline)
-	reader, err := geo.ReadChecked(ctx, format, body, s.store)
+	reader, err := geo.ReadChecked(ctx, format, body, s.importer)
 	if err == nil {
 		var n int
-		if n, err = s.store.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
+		if n, err = s.importer.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
 			s.showWrites(c.Request().Context())
 			return c.JSON(http.StatusOK, map[string]any{"imported": n, "dry_run": dryRun})
 		}

@@ -12,6 +12,28 @@ import (
 	"incidentmap/geo"
 )
 
+// IncidentReader reads the published incidents (and, with the statuses a
+// filter names, drafts too) for the items routes and the collections.
+// Failures are *geo.Error values (ENotFound, EUnavailable, ...) or plain
+// errors for bugs.
+type IncidentReader interface {
+	DataVersioner
+	// Incident returns a published incident (ENotFound).
+	Incident(ctx context.Context, id string) (geo.Incident, error)
+	Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error)
+	// IncidentsByID returns the published incidents among ids, in order.
+	IncidentsByID(ctx context.Context, ids []string) ([]geo.Incident, error)
+	// CountIncidents counts the matches up to upTo+1 (more than upTo).
+	CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error)
+	// EachIncident calls fn for every incident of page p of the matches of
+	// f, in order, a batch at a time (exports).
+	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
+	// EachIncidentByID calls fn for the published incidents among ids, in
+	// order, a batch at a time (exports listed by the tile index).
+	EachIncidentByID(ctx context.Context, ids []string, fn func(geo.Incident) error) error
+	IncidentExtent(ctx context.Context) (geo.Extent, error)
+}
+
 // maxCounted is how far a page counts its matches: past it, numberMatched
 // is left out (OGC API Features makes it optional) and paging goes on by
 // next links until a short page.
@@ -52,7 +74,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if fresh, err := s.notModified(c, format+"|"+strconv.FormatBool(authenticated)); err != nil || fresh {
+	if fresh, err := s.notModified(c, s.incidents, format+"|"+strconv.FormatBool(authenticated)); err != nil || fresh {
 		return err
 	}
 	switch format {
@@ -94,21 +116,21 @@ func (m matchCount) more(p geo.Page, returned int) bool {
 // incidents), and only the page's rows are read from PostGIS, by id;
 // PostGIS answers the rest, counting no further than maxCounted.
 func (s *Server) incidentPage(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, matchCount, error) {
-	if s.tiles != nil {
-		if ids, n, ok := s.tiles.Match(f, p); ok {
-			list, err := s.store.IncidentsByID(ctx, ids)
+	if s.index != nil {
+		if ids, n, ok := s.index.Match(f, p); ok {
+			list, err := s.incidents.IncidentsByID(ctx, ids)
 			return list, matchCount{n: n, exact: true}, err
 		}
 	}
 	if err := deepOffset(p); err != nil {
 		return nil, matchCount{}, err
 	}
-	n, err := s.store.CountIncidents(ctx, f, maxCounted)
+	n, err := s.incidents.CountIncidents(ctx, f, maxCounted)
 	if err != nil {
 		return nil, matchCount{}, err
 	}
 	count := matchCount{n: min(n, maxCounted), exact: n <= maxCounted}
-	list, err := s.store.Incidents(ctx, f, p)
+	list, err := s.incidents.Incidents(ctx, f, p)
 	return list, count, err
 }
 
@@ -131,9 +153,9 @@ type featureCollection struct {
 // (store.EachIncident). Either way no database connection is held while
 // fn runs, except for a read as of a past instant (a cursor).
 func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
-	if s.tiles != nil {
-		ok, err := s.tiles.EachMatch(f, p, exportWindow, func(ids []string) error {
-			return s.store.EachIncidentByID(ctx, ids, fn)
+	if s.index != nil {
+		ok, err := s.index.EachMatch(f, p, exportWindow, func(ids []string) error {
+			return s.incidents.EachIncidentByID(ctx, ids, fn)
 		})
 		if ok {
 			return err
@@ -142,7 +164,7 @@ func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn 
 	if err := deepOffset(p); err != nil {
 		return err
 	}
-	return s.store.EachIncident(ctx, f, p, fn)
+	return s.incidents.EachIncident(ctx, f, p, fn)
 }
 
 // exportWindow is how many ids an export takes from the index at a time

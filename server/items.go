@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -41,14 +42,14 @@ func (s *Server) item(c echo.Context) error {
 	fid := c.Param("fid")
 	var feature featureJSON
 	if ci.id == "places" {
-		if fresh, err := s.notModified(c, f); err != nil || fresh {
+		if fresh, err := s.notModified(c, s.places, f); err != nil || fresh {
 			return err
 		}
 		iv, err := parseOptionalInterval(c.QueryParams())
 		if err != nil {
 			return err
 		}
-		p, err := s.store.Place(ctx, fid)
+		p, err := s.places.Place(ctx, fid)
 		if err != nil {
 			return err
 		}
@@ -58,12 +59,7 @@ func (s *Server) item(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		var in geo.Incident
-		if authenticated {
-			in, err = s.store.IncidentForEditor(ctx, fid)
-		} else {
-			in, err = s.store.Incident(ctx, fid)
-		}
+		in, err := s.readIncident(ctx, fid, authenticated)
 		if err != nil {
 			return err
 		}
@@ -94,6 +90,15 @@ func (s *Server) item(c echo.Context) error {
 		return s.renderPage(c, fid, feature)
 	}
 	return writeJSON(c, mediaGeoJSON, feature)
+}
+
+// readIncident reads an incident as the request may see it: whatever its
+// status with a token (when the server has an editor), else published.
+func (s *Server) readIncident(ctx context.Context, id string, authenticated bool) (geo.Incident, error) {
+	if authenticated && s.editor != nil {
+		return s.editor.IncidentForEditor(ctx, id)
+	}
+	return s.incidents.Incident(ctx, id)
 }
 
 func placeOrIncidentItemParams(collection string) []string {

@@ -65,10 +65,7 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), onlyFormat); err != nil {
-		return err
-	}
-	f, err := negotiate(c, fJSON, fHTML)
+	f, err := jsonOrHTML(c)
 	if err != nil {
 		return err
 	}
@@ -83,10 +80,7 @@ var openAPI string
 
 // apiDoc answers the OpenAPI 3 document, with the server URL filled in.
 func (s *Server) apiDoc(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), onlyFormat); err != nil {
-		return err
-	}
-	if _, err := negotiate(c, fJSON, fHTML); err != nil {
+	if _, err := jsonOrHTML(c); err != nil {
 		return err
 	}
 	if c.QueryParam("f") == fHTML {

@@ -14,17 +14,8 @@ import (
 	"incidentmap/geo"
 )
 
-// quietStore answers every read with nothing: enough for the limits, which
-// act before the handlers' work matters.
-type quietStore struct{ Store }
-
-func (quietStore) DataVersion(context.Context) (int64, error) { return 1, nil }
-func (quietStore) EachIncident(context.Context, geo.Filter, geo.Page, func(geo.Incident) error) error {
-	return nil
-}
-
 // indexTiles is a tile service whose index holds every filter but q.
-type indexTiles struct{ Tiles }
+type indexTiles struct{}
 
 func (indexTiles) Tile(_ context.Context, _ maptile.Tile, _ geo.Filter, gz bool) ([]byte, string, error) {
 	if gz {
@@ -32,13 +23,7 @@ func (indexTiles) Tile(_ context.Context, _ maptile.Tile, _ geo.Filter, gz bool)
 	}
 	return []byte("tile"), `"t"`, nil
 }
-func (indexTiles) NeedsDatabase(f geo.Filter) bool                  { return f.Query != "" }
-func (indexTiles) Match(geo.Filter, geo.Page) ([]string, int, bool) { return nil, 0, true }
-
-// EachMatch leaves exports to the store.
-func (indexTiles) EachMatch(geo.Filter, geo.Page, int, func([]string) error) (bool, error) {
-	return false, nil
-}
+func (indexTiles) NeedsDatabase(f geo.Filter) bool { return f.Query != "" }
 
 // client is one origin of requests: the peer address and, behind a proxy,
 // the X-Forwarded-For header the proxy sent.
@@ -74,7 +59,7 @@ func limitsServer(proxies ...string) *Server {
 	if err != nil {
 		panic(err)
 	}
-	return New(Config{Store: quietStore{}, Tiles: indexTiles{}, TrustedProxies: nets})
+	return New(Config{Incidents: incidentShelf{}, Tiles: indexTiles{}, TrustedProxies: nets})
 }
 
 // Every spelling of an export counts against one limit: the format as it
@@ -215,7 +200,7 @@ func (h heldTiles) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gz bo
 // held back; large pages count as expensive.
 func TestExpensiveRequestsRunTwoAtATimePerClient(t *testing.T) {
 	held := heldTiles{started: make(chan struct{}), release: make(chan struct{})}
-	s := New(Config{Store: quietStore{}, Tiles: held})
+	s := New(Config{Incidents: incidentShelf{}, Tiles: held})
 	abuser := client{peer: "203.0.113.9:40000"}
 	done := make(chan int, 2)
 	for range 2 {

@@ -23,6 +23,24 @@ import (
 	"incidentmap/render"
 )
 
+// MapData is what a static map reads: the view's incidents (as summaries),
+// the publishers to credit, the places to label, and the data version that
+// keys the cache of drawings.
+type MapData interface {
+	DataVersioner
+	// IncidentExtent bounds every published incident: the default view.
+	IncidentExtent(ctx context.Context) (geo.Extent, error)
+	// EachSummary streams the published incidents that match f (and
+	// intersect within when it is not nil).
+	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error
+	// Publishers returns the distinct publishers of the sources of the
+	// incidents matching f, most cited first, at most limit, and how many
+	// there are in all.
+	Publishers(ctx context.Context, f geo.Filter, limit int) (names []string, total int, err error)
+	// Places returns page p of the places matching f, and how many match.
+	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
+}
+
 // mapParams are the parameters of /map.png: the shared filters (bbox is
 // the view there, not a filter), or center and zoom instead of bbox, the
 // size, the language, the theme and a title.
@@ -88,7 +106,7 @@ func (mi *mapImages) put(e *mapEntry) {
 // mapImage answers /map.png: a static map of the incidents matching the
 // filters, as a PNG image whose ETag is a hash of its bytes.
 func (s *Server) mapImage(c echo.Context) error {
-	if s.maps == nil {
+	if s.maps == nil || s.mapData == nil {
 		return geo.NotFound("static maps are not drawn here")
 	}
 	q := c.QueryParams()
@@ -99,7 +117,7 @@ func (s *Server) mapImage(c echo.Context) error {
 	req.Now = s.now()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), mapTimeout)
 	defer cancel()
-	version, err := s.store.DataVersion(ctx)
+	version, err := s.mapData.DataVersion(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +179,7 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	if err != nil {
 		return nil, err
 	}
-	places, _, err := s.store.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
+	places, _, err := s.mapData.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
 	if err != nil {
 		return nil, err
 	}
@@ -182,22 +200,22 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 // the tiles' in-memory index when it can answer f, else from PostGIS; but
 // while the index loads, EUnavailable.
 func (s *Server) mapIncidents(ctx context.Context, f geo.Filter, add func(geo.Summary)) ([]string, int, error) {
-	if s.tiles != nil {
-		if names, total, ok := s.tiles.EachSummary(f, maxPublishers, add); ok {
+	if s.index != nil {
+		if names, total, ok := s.index.EachSummary(f, maxPublishers, add); ok {
 			return names, total, nil
 		}
-		if ready, _ := s.tiles.Status(); !ready {
+		if ready, _ := s.index.Status(); !ready {
 			return nil, 0, errIndexLoading // PostGIS would read every incident of the view
 		}
 	}
-	err := s.store.EachSummary(ctx, f, nil, func(sum geo.Summary) error {
+	err := s.mapData.EachSummary(ctx, f, nil, func(sum geo.Summary) error {
 		add(sum)
 		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	return s.store.Publishers(ctx, f, maxPublishers)
+	return s.mapData.Publishers(ctx, f, maxPublishers)
 }
 
 // errIndexLoading answers a map asked while the tile index loads.
@@ -206,7 +224,7 @@ var errIndexLoading = &geo.Error{Code: geo.EUnavailable, Message: "the tile inde
 // defaultView is the extent of all incidents, or the whole world when
 // there are none.
 func (s *Server) defaultView(ctx context.Context) (geo.BBox, error) {
-	ext, err := s.store.IncidentExtent(ctx)
+	ext, err := s.mapData.IncidentExtent(ctx)
 	if err != nil {
 		return geo.BBox{}, err
 	}

@@ -35,9 +35,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// observe counts every request by its route template and a method from a
-// fixed set (never the raw path or method, which would let clients create
-// unbounded label values).
+// observe counts every request by its route template ("unmatched" when no
+// route matched; never the raw path), its method (count bounds it) and its
+// status.
 func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -53,6 +53,9 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // count adds a request to the series of its route, method and status.
+// The labels are bounded: route is a route template (or "unmatched"),
+// method goes through methodLabel (a client's invented method is
+// "other"), and status is one the handlers write.
 func (m *metrics) count(route, method string, status int, latency time.Duration) {
 	ser := m.series.get(m, route, methodLabel(method), status)
 	ser.requests.Inc()
@@ -93,7 +96,7 @@ type seriesKey struct {
 }
 
 // seriesCache holds the resolved series. It grows with the label values
-// the vectors hold, which observe keeps bounded.
+// the vectors hold, which count keeps bounded.
 type seriesCache struct {
 	mu sync.RWMutex
 	m  map[seriesKey]series

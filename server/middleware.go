@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -71,12 +72,18 @@ func requestID(c echo.Context) string {
 	return c.Response().Header().Get(echo.HeaderXRequestID)
 }
 
+// DataVersioner tells the version of the data, which changes with every
+// write: the ETags of reads and the keys of cached maps carry it.
+type DataVersioner interface {
+	DataVersion(ctx context.Context) (int64, error)
+}
+
 // notModified sets the ETag and Cache-Control of a read whose body depends
-// only on the data version and the request (and variant), and answers 304
-// when the client already holds it: the handler stops when fresh is true
-// or err is not nil.
-func (s *Server) notModified(c echo.Context, variant string) (fresh bool, err error) {
-	version, err := s.store.DataVersion(c.Request().Context())
+// only on the version of data and the request (and variant), and answers
+// 304 when the client already holds it: the handler stops when fresh is
+// true or err is not nil.
+func (s *Server) notModified(c echo.Context, data DataVersioner, variant string) (fresh bool, err error) {
+	version, err := data.DataVersion(c.Request().Context())
 	if err != nil {
 		return false, err
 	}

@@ -146,7 +146,7 @@ func (s *Server) embedTitle(ctx context.Context, inner url.Values) (string, erro
 	if t := strings.TrimSpace(inner.Get("title")); t != "" {
 		return t, nil
 	}
-	if s.maps == nil || f.BBox == nil {
+	if s.maps == nil || s.places == nil || f.BBox == nil {
 		return render.Caption(lang, "", f), nil
 	}
 	m, err := s.maps.r.NewMap(render.Request{Width: embedWidth, Height: embedHeight, BBox: f.BBox, Filter: f, Lang: lang})
@@ -156,7 +156,7 @@ func (s *Server) embedTitle(ctx context.Context, inner url.Values) (string, erro
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	area := m.Bounds()
-	places, _, err := s.store.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
+	places, _, err := s.places.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
 	if err != nil {
 		return "", err
 	}

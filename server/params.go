@@ -237,6 +237,15 @@ const (
 	fCSV        = "csv"
 )
 
+// jsonOrHTML answers the f of a document that takes no other parameter:
+// JSON or HTML, as negotiate picks.
+func jsonOrHTML(c echo.Context) (string, error) {
+	if err := checkParams(c.QueryParams(), onlyFormat); err != nil {
+		return "", err
+	}
+	return negotiate(c, fJSON, fHTML)
+}
+
 // negotiate picks the response format: the f parameter when given (it must
 // be one of allowed), else the Accept header, else the first allowed.
 func negotiate(c echo.Context, allowed ...string) (string, error) {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"encoding/csv"
-	"encoding/json"
-	"strconv"
+	"context"
 	"strings"
 	"time"
 
@@ -11,6 +9,16 @@ import (
 
 	"incidentmap/geo"
 )
+
+// PlaceReader reads the gazetteer's places for the places collection.
+// Failures are *geo.Error values (ENotFound, EUnavailable, ...).
+type PlaceReader interface {
+	DataVersioner
+	Place(ctx context.Context, id string) (geo.Place, error)
+	// Places returns page p of the places matching f, and how many match.
+	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
+	PlaceExtent(ctx context.Context) (geo.Extent, error)
+}
 
 // placeItems answers /collections/places/items. With datetime, each base's
 // holder is the holder at the window's end; without, the holder now.
@@ -54,10 +62,10 @@ func (s *Server) placeItems(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	if fresh, err := s.notModified(c, format); err != nil || fresh {
+	if fresh, err := s.notModified(c, s.places, format); err != nil || fresh {
 		return err
 	}
-	places, matched, err := s.store.Places(ctx, f, page)
+	places, matched, err := s.places.Places(ctx, f, page)
 	if err != nil {
 		return err
 	}
@@ -80,25 +88,4 @@ func (s *Server) placeItems(c echo.Context) error {
 		"timeStamp":      s.now().UTC().Format(time.RFC3339),
 		"links":          s.pageLinks(c, page, len(features) == page.Limit && page.Offset+len(features) < matched),
 	})
-}
-
-func writePlacesCSV(c echo.Context, features []featureJSON) error {
-	w := startLater(c, mediaCSV, "places.csv")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
-		"geo_precision", "geo_note", "holder", "control"})
-	for _, f := range features {
-		p := f.Properties.(geo.PlaceProps)
-		control, _ := json.Marshal(p.Control)
-		holder := ""
-		if p.Holder != nil {
-			holder = *p.Holder
-		}
-		pt, _ := centroid(f.Geometry.Coordinates)
-		cw.Write([]string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
-			cell(p.Admin1), cell(p.Admin2), strconv.FormatFloat(pt[0], 'f', -1, 64), strconv.FormatFloat(pt[1], 'f', -1, 64),
-			p.GeoPrecision, cell(p.GeoNote), holder, string(control)})
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lib/pq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,35 +15,10 @@ import (
 	"incidentmap/geo"
 )
 
-// historyStore holds one incident's history, written by a token named
-// "amadou-desk", and knows that token.
-type historyStore struct{ quietStore }
-
-func (historyStore) Revisions(context.Context, string) ([]geo.Revision, error) {
-	at := time.Date(2022, 4, 2, 0, 0, 0, 0, time.UTC)
-	return []geo.Revision{
-		{Revision: 1, Op: "create", Author: "seed", From: at, Status: geo.StatusPublished},
-		{Revision: 2, Op: "update", Author: "amadou-desk", From: at.Add(time.Hour), Status: geo.StatusPublished},
-		{Revision: 3, Op: "update", Author: "POST /import by amadou-desk", From: at.Add(2 * time.Hour), Status: geo.StatusPublished},
-		{Revision: 4, Op: "update", Author: "import /home/ops/acled-2022.csv", From: at.Add(3 * time.Hour), Status: geo.StatusPublished},
-	}, nil
-}
-
-func (historyStore) Authenticate(_ context.Context, token string) (string, string, error) {
-	if token != "s3cret" {
-		return "", "", &geo.Error{Code: geo.EUnauthorized, Message: "unknown token"}
-	}
-	return "amadou-desk", scopeEditor, nil
-}
-
-func (historyStore) Changes(context.Context, int64, time.Time, int, bool) ([]geo.Change, error) {
-	return []geo.Change{{Seq: 7, IncidentID: "moura-2022-03", Op: "update", At: time.Now()}}, nil
-}
-
 // The public sees who wrote a revision as a role; the token's name, or the
 // operator's file path, only with a token.
 func TestRevisionsNameNoTokenToThePublic(t *testing.T) {
-	s := New(Config{Store: historyStore{}})
+	s := New(Config{History: deskHistory, Auth: deskTokens})
 	const path = "/collections/incidents/items/moura-2022-03/revisions"
 	authors := func(rec *httptest.ResponseRecorder) []string {
 		var body struct{ Revisions []geo.Revision }
@@ -74,23 +47,13 @@ func TestRevisionsNameNoTokenToThePublic(t *testing.T) {
 	}
 }
 
-// failingStore fails with a database error whose text must stay ours.
-type failingStore struct {
-	quietStore
-	err error
-}
-
-func (f failingStore) Incident(context.Context, string) (geo.Incident, error) {
-	return geo.Incident{}, f.err
-}
-
 // What PostgreSQL said reaches the log, under the request id, and never
 // the answer.
 func TestDatabaseWordsStayInTheLog(t *testing.T) {
 	var log strings.Builder
 	pqErr := &pq.Error{Code: "22008", Message: `date/time field value out of range: "secret_internal_column"`}
 	cause := &geo.Error{Code: geo.EInvalid, Param: "starts_at", Message: "the value is out of range", Cause: pqErr}
-	s := New(Config{Store: failingStore{err: cause}, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	s := New(Config{Incidents: incidentShelf{err: cause}, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	rec := get(t, s, "/collections/incidents/items/x")
 	if rec.Code != http.StatusBadRequest || strings.Contains(rec.Body.String(), "secret_internal") ||
 		!strings.Contains(rec.Body.String(), `"parameter":"starts_at"`) {
@@ -105,7 +68,7 @@ func TestDatabaseWordsStayInTheLog(t *testing.T) {
 // Clients invent methods; the metrics count them all as one label value.
 func TestMetricsLabelsAreBounded(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	s := New(Config{Store: quietStore{}, Metrics: reg})
+	s := New(Config{Metrics: reg})
 	for _, m := range []string{"FOO1", "FOO2", "PROPFIND", "BREW"} {
 		rec := httptest.NewRecorder()
 		s.ServeHTTP(rec, httptest.NewRequest(m, "/", nil))
@@ -130,7 +93,7 @@ func TestMetricsLabelsAreBounded(t *testing.T) {
 // Links come from INCIDENTMAP_PUBLIC_URL when it is set, whatever Host says;
 // without it they come from Host, and the answer says Vary: Host.
 func TestLinksAndHost(t *testing.T) {
-	derived := New(Config{Store: quietStore{}, Tiles: indexTiles{}})
+	derived := New(Config{Tiles: indexTiles{}})
 	rec := get(t, derived, "/tiles.json")
 	if !hasVary(rec.Header(), "Host") {
 		t.Errorf("/tiles.json with links from Host: Vary %q", rec.Header().Values("Vary"))
@@ -139,7 +102,7 @@ func TestLinksAndHost(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "javascript:") {
 		t.Errorf("a forged scheme reached a link: %s", rec.Body)
 	}
-	public := New(Config{Store: quietStore{}, Tiles: indexTiles{}, PublicURL: "https://maps.example.org"})
+	public := New(Config{Tiles: indexTiles{}, PublicURL: "https://maps.example.org"})
 	req := httptest.NewRequest(http.MethodGet, "/tiles.json", nil)
 	req.Host = "evil.example"
 	rec = httptest.NewRecorder()
@@ -153,17 +116,10 @@ func TestLinksAndHost(t *testing.T) {
 	}
 }
 
-// emptyFeed has no change at all.
-type emptyFeed struct{ historyStore }
-
-func (emptyFeed) Changes(context.Context, int64, time.Time, int, bool) ([]geo.Change, error) {
-	return nil, nil
-}
-
 // An empty page of the feed asked by instant points at the same instant,
 // not at the start of the log.
 func TestEmptyChangesPageResumesWhereItWas(t *testing.T) {
-	s := New(Config{Store: emptyFeed{}})
+	s := New(Config{History: history{}})
 	rec := get(t, s, "/changes?since=2026-01-01T00:00:00Z")
 	if !strings.Contains(rec.Body.String(), "since=2026-01-01T00%3A00%3A00Z") {
 		t.Errorf("%s", rec.Body)

@@ -14,88 +14,22 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb"
 	"github.com/prometheus/client_golang/prometheus"
-
-	"incidentmap/geo"
-	"incidentmap/render"
 )
-
-// Store is what the server reads. Failures are *geo.Error values (ENotFound,
-// EUnavailable, ...) or plain errors for bugs.
-type Store interface {
-	Incident(ctx context.Context, id string) (geo.Incident, error)
-	// CountIncidents counts the matches up to upTo+1 (more than upTo).
-	CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error)
-	EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error
-	// EachIncidentByID calls fn for the published incidents among ids, in
-	// order, a batch at a time (exports listed by the tile index).
-	EachIncidentByID(ctx context.Context, ids []string, fn func(geo.Incident) error) error
-	Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error)
-	// IncidentsByID returns the published incidents among ids, in order.
-	IncidentsByID(ctx context.Context, ids []string) ([]geo.Incident, error)
-	IncidentExtent(ctx context.Context) (geo.Extent, error)
-	Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error)
-	Place(ctx context.Context, id string) (geo.Place, error)
-	PlaceExtent(ctx context.Context) (geo.Extent, error)
-	DataVersion(ctx context.Context) (int64, error)
-	Ready(ctx context.Context) error
-
-	// Authenticate returns the name and scope of a live token (EUnauthorized).
-	Authenticate(ctx context.Context, token string) (name, scope string, err error)
-	// IncidentForEditor returns an incident whatever its status.
-	IncidentForEditor(ctx context.Context, id string) (geo.Incident, error)
-	// WriteIncident stores an incident and a new version of it (EConflict
-	// on a stale revision or an existing id, ENotFound, EUnprocessable).
-	WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write) (int, error)
-	DeleteIncident(ctx context.Context, id, author string, ifRevision int) error
-	// Geocode finds the one gazetteer place of a name (EUnprocessable).
-	Geocode(ctx context.Context, name, country, admin string) (geo.Place, error)
-	Revisions(ctx context.Context, id string) ([]geo.Revision, error)
-	// Changes lists writes after a point; all includes never-published incidents.
-	Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error)
-	// Import stores every incident of r in one transaction, all or nothing.
-	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
-	// EachSummary streams the published incidents that match f (and
-	// intersect within when it is not nil), for /map.png.
-	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error
-	// Publishers returns the distinct publishers of the sources of the
-	// incidents matching f, most cited first, at most limit, and how many
-	// there are in all.
-	Publishers(ctx context.Context, f geo.Filter, limit int) (names []string, total int, err error)
-}
-
-// Config is what New needs. Store is required; the rest have defaults.
-type Config struct {
-	Store     Store
-	Tiles     Tiles  // nil: no /tiles routes
-	Static    fs.FS  // the web pages; nil serves a plain placeholder
-	PublicURL string // base URL for links; "" derives it from each request
-	// TrustedProxies are the peers whose X-Forwarded-For names the client
-	// (ParseTrustedProxies); nil: loopback only.
-	TrustedProxies []*net.IPNet
-	Logger         *slog.Logger // default slog.Default()
-	Now            func() time.Time
-	// Metrics is the registry /metrics serves; the server adds its HTTP
-	// metrics to it. nil: a registry of its own.
-	Metrics *prometheus.Registry
-
-	// Basemap serves the built-in basemap tiles of the viewer; nil: none.
-	Basemap Basemap
-	// BasemapStyle is the URL of an external basemap style that replaces
-	// the built-in basemap in the viewer; "" keeps the built-in one.
-	BasemapStyle string
-	// Maps draws /map.png (and the titles of /oembed); nil: no /map.png.
-	Maps *render.Renderer
-	// Exports bound the concurrent CSV and GeoJSONSeq exports (exports.go).
-	Exports ExportLimits
-}
 
 // Server routes HTTP requests. Build it with New.
 type Server struct {
 	echo      *echo.Echo
-	store     Store
+	incidents IncidentReader
+	places    PlaceReader
+	editor    IncidentEditor
+	auth      Authenticator
+	history   HistoryReader
+	importer  Importer
+	mapData   MapData
+	ready     ReadyChecker
 	tiles     Tiles
+	index     TileIndex
 	metrics   *metrics
 	draining  atomic.Bool
 	static    fs.FS
@@ -112,7 +46,10 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, tiles: cfg.Tiles, static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now,
+	cfg = cfg.withStore()
+	s := &Server{incidents: cfg.Incidents, places: cfg.Places, editor: cfg.Editor, auth: cfg.Auth, history: cfg.History,
+		importer: cfg.Importer, mapData: cfg.MapData, ready: cfg.Ready, tiles: cfg.Tiles, index: cfg.Index,
+		static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now,
 		trustedProxies: cfg.TrustedProxies, uploadIdle: uploadIdleTimeout}
 	if s.trustedProxies == nil {
 		s.trustedProxies = loopbackProxies
@@ -147,35 +84,58 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// routes registers every route, in groups. The routes of a data
+// dependency the server was built without are left out (Config says what
+// each then answers).
 func (s *Server) routes() {
-	e := s.echo
-	e.GET("/", s.landing)
-	e.GET("/conformance", s.conformance)
-	e.GET("/api", s.apiDoc)
-	e.GET("/api.html", s.apiDocHTML)
-	e.GET("/collections", s.collections)
-	e.GET("/collections/:collection", s.collection)
-	e.GET("/collections/:collection/items", s.items)
-	e.GET("/collections/:collection/items/:fid", s.item)
-	e.GET("/collections/:collection/items/:fid/revisions", s.revisions)
-	e.GET("/changes", s.changes)
-	writers := s.requireScope(scopeEditor, scopeAdmin)
-	e.POST("/collections/:collection/items", s.createIncident, writers)
-	e.PUT("/collections/:collection/items/:fid", s.replaceIncident, writers)
-	e.PATCH("/collections/:collection/items/:fid", s.patchIncident, writers)
-	e.DELETE("/collections/:collection/items/:fid", s.deleteIncident, writers)
-	e.POST("/import", s.importFile, s.requireScope(scopeAdmin))
-	e.GET("/tiles/:z/:x/:y", s.tile)
-	e.GET("/tiles.json", s.tileJSON)
-	e.GET("/map.png", s.mapImage)
-	e.GET("/oembed", s.oembed)
-	e.GET("/embed", s.embedPage)
-	e.GET("/embed.js", s.embedScript)
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
-	e.GET("/assets/*", echo.WrapHandler(s.assets()))
+	s.echo.GET("/", s.landing)
+	s.echo.GET("/conformance", s.conformance)
+	s.echo.GET("/api", s.apiDoc)
+	s.echo.GET("/api.html", s.apiDocHTML)
+	s.featureRoutes()
+	s.editorRoutes()
+	s.mapRoutes()
+	s.echo.GET("/healthz", s.healthz)
+	s.echo.GET("/readyz", s.readyz)
+	s.echo.GET("/metrics", s.metrics.handler())
+	s.echo.GET("/assets/*", echo.WrapHandler(s.assets()))
 	s.viewerRoutes()
+}
+
+// featureRoutes are the reads of OGC API - Features, and the history.
+func (s *Server) featureRoutes() {
+	s.echo.GET("/collections", s.collections)
+	s.echo.GET("/collections/:collection", s.collection)
+	s.echo.GET("/collections/:collection/items", s.items)
+	s.echo.GET("/collections/:collection/items/:fid", s.item)
+	if s.history != nil {
+		s.echo.GET("/collections/:collection/items/:fid/revisions", s.revisions)
+		s.echo.GET("/changes", s.changes)
+	}
+}
+
+// editorRoutes are the writes, which take a token.
+func (s *Server) editorRoutes() {
+	if s.editor != nil {
+		writers := s.requireScope(scopeEditor, scopeAdmin)
+		s.echo.POST("/collections/:collection/items", s.createIncident, writers)
+		s.echo.PUT("/collections/:collection/items/:fid", s.replaceIncident, writers)
+		s.echo.PATCH("/collections/:collection/items/:fid", s.patchIncident, writers)
+		s.echo.DELETE("/collections/:collection/items/:fid", s.deleteIncident, writers)
+	}
+	if s.importer != nil {
+		s.echo.POST("/import", s.importFile, s.requireScope(scopeAdmin))
+	}
+}
+
+// mapRoutes are the routes of maps: tiles, static images and embeds.
+func (s *Server) mapRoutes() {
+	s.echo.GET("/tiles/:z/:x/:y", s.tile)
+	s.echo.GET("/tiles.json", s.tileJSON)
+	s.echo.GET("/map.png", s.mapImage)
+	s.echo.GET("/oembed", s.oembed)
+	s.echo.GET("/embed", s.embedPage)
+	s.echo.GET("/embed.js", s.embedScript)
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -198,16 +158,14 @@ func (s *Server) readyz(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", "5")
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "draining"})
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
-	defer cancel()
-	if err := s.store.Ready(ctx); err != nil {
+	if err := s.databaseReady(c.Request().Context()); err != nil {
 		s.log.Warn("not ready", "err", err)
 		c.Response().Header().Set("Retry-After", "5")
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
 	}
 	body := map[string]any{"status": "ready"}
-	if s.tiles != nil {
-		ready, n := s.tiles.Status()
+	if s.index != nil {
+		ready, n := s.index.Status()
 		body["tile_index"] = map[string]any{"ready": ready, "incidents": n}
 		if !ready {
 			// Tiles would wait and answer 503 meanwhile: send no traffic yet.
@@ -217,4 +175,20 @@ func (s *Server) readyz(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusOK, body)
+}
+
+// ReadyChecker tells whether the database answers (readyz).
+type ReadyChecker interface {
+	// Ready fails when the database cannot serve (EUnavailable).
+	Ready(ctx context.Context) error
+}
+
+// databaseReady asks s.ready, within three seconds; nil: ready.
+func (s *Server) databaseReady(ctx context.Context) error {
+	if s.ready == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return s.ready.Ready(ctx)
 }

@@ -17,34 +17,39 @@ import (
 	"incidentmap/geo"
 )
 
-// Tiles builds vector tiles. Failures are *geo.Error values (ENotFound for a
-// tile outside the pyramid, EUnavailable when the database is down). A Tiles
-// that also offers its cache (tileCache, as *tiles.Service does) has its
-// cached tiles served on the fast path (fasttile.go).
+// Tiles builds vector tiles (the tile route and the limits). Failures are
+// *geo.Error values (ENotFound for a tile outside the pyramid, EUnavailable
+// when the database is down). A Tiles that also offers its cache
+// (tileCache, as *tiles.Service does) has its cached tiles served on the
+// fast path (fasttile.go).
 type Tiles interface {
 	// Tile returns the MVT of tile t for filter f, gzipped when gzipped is
 	// true, and its ETag (the same for both). The body is shared: read only.
 	Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, err error)
-	// Status reports whether the in-memory index is loaded, and its size.
-	Status() (ready bool, incidents int)
-	// Match answers a page of items from the in-memory index: the page's
-	// ids and how many match; ok is false when PostGIS must answer.
-	Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool)
-	// EachMatch hands fn the ids of page p of the matches (p.Limit 0: all)
-	// from the in-memory index, at most window at a time; ok is false when
-	// PostGIS must answer.
-	EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []string) error) (ok bool, err error)
-	// EachSummary gives fn every incident that matches f and returns the
-	// publishers of their sources, most cited first, from the in-memory
-	// index; ok is false when PostGIS must answer.
-	EachSummary(f geo.Filter, limit int, fn func(geo.Summary)) (publishers []string, total int, ok bool)
-	// Sync waits until items and tiles show every committed write.
-	Sync(ctx context.Context) error
 	// NeedsDatabase reports whether tiles for f are built from PostGIS
 	// (filters the in-memory index does not hold: q, actor, admin1,
 	// as_of, status) rather than from the index: each costs a query, in a
 	// small bounded pool, so such tiles are worth rate limiting per client.
 	NeedsDatabase(f geo.Filter) bool
+}
+
+// TileIndex is the tiles' in-memory index of incidents, which answers
+// pages, exports and static maps faster than PostGIS where it can: each
+// method's ok is false when PostGIS must answer.
+type TileIndex interface {
+	// Status reports whether the index is loaded, and its size.
+	Status() (ready bool, incidents int)
+	// Match answers a page of items: the page's ids and how many match.
+	Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool)
+	// EachMatch hands fn the ids of page p of the matches (p.Limit 0: all),
+	// at most window at a time.
+	EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []string) error) (ok bool, err error)
+	// EachSummary gives fn every incident that matches f and returns the
+	// publishers of their sources, most cited first, at most limit, and
+	// how many there are in all.
+	EachSummary(f geo.Filter, limit int, fn func(geo.Summary)) (publishers []string, total int, ok bool)
+	// Sync waits until items and tiles show every committed write.
+	Sync(ctx context.Context) error
 }
 
 const mediaMVT = "application/vnd.mapbox-vector-tile"

@@ -20,7 +20,6 @@ import (
 // fixedTiles answers every tile with the same MVT: the serving path alone,
 // with nothing to build.
 type fixedTiles struct {
-	Tiles // the methods the tile route does not call
 	gz    []byte
 	raw   []byte
 	etag  string

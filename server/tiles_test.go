@@ -2,8 +2,6 @@ package server
 
 import (
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,7 +9,7 @@ import (
 )
 
 func TestParsedTileRequestsStayBoundedAndKeepNoErrors(t *testing.T) {
-	s := New(Config{Tiles: newFixedTiles(100), Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	s := New(Config{Tiles: newFixedTiles(100), Logger: quietLogger()})
 	serve := func(path string) int {
 		w := httptest.NewRecorder()
 		s.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -12,29 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"incidentmap/geo"
 )
-
-// importStore reads every incident of an import, as the real store does,
-// and stores nothing.
-type importStore struct{ quietStore }
-
-func (importStore) Authenticate(context.Context, string) (string, string, error) {
-	return "ops", scopeAdmin, nil
-}
-
-func (importStore) Import(_ context.Context, r geo.Reader, _ string, _ bool) (int, error) {
-	n := 0
-	for {
-		if _, err := r.Next(); err == io.EOF {
-			return n, nil
-		} else if err != nil {
-			return 0, err
-		}
-		n++
-	}
-}
 
 // feature is one valid GeoJSONSeq line.
 func feature(t *testing.T) string {
@@ -67,7 +44,7 @@ func sendImport(t *testing.T, addr string, declared int, send func(net.Conn)) (s
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /import?format=geojsonseq HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer t\r\n"+
+	fmt.Fprintf(conn, "POST /import?format=geojsonseq HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer r00t\r\n"+
 		"Content-Type: application/geo+json-seq\r\nContent-Length: %d\r\n\r\n", declared)
 	send(conn)
 	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
@@ -85,7 +62,7 @@ func sendImport(t *testing.T, addr string, declared int, send func(net.Conn)) (s
 func TestImportCutShortIsNotBadData(t *testing.T) {
 	line := feature(t)
 	sent := strings.Repeat(line, 20) + line[:len(line)/2]
-	status, body := sendImport(t, uploadServer(t, New(Config{Store: importStore{}}), time.Minute), 10*len(sent),
+	status, body := sendImport(t, uploadServer(t, New(Config{Importer: importCounter{}, Auth: deskTokens}), time.Minute), 10*len(sent),
 		func(c net.Conn) {
 			io.WriteString(c, sent)
 			c.(*net.TCPConn).CloseWrite()
@@ -98,7 +75,7 @@ func TestImportCutShortIsNotBadData(t *testing.T) {
 
 // An upload that falls silent is cut after the idle timeout, and says so.
 func TestImportIdleUploadIsCut(t *testing.T) {
-	s := New(Config{Store: importStore{}})
+	s := New(Config{Importer: importCounter{}, Auth: deskTokens})
 	s.uploadIdle = 300 * time.Millisecond
 	line := feature(t)
 	status, body := sendImport(t, uploadServer(t, s, time.Minute), 100*len(line), func(c net.Conn) {
@@ -114,7 +91,7 @@ func TestImportIdleUploadIsCut(t *testing.T) {
 func TestSlowSteadyImportLands(t *testing.T) {
 	line := feature(t)
 	const lines = 12
-	status, body := sendImport(t, uploadServer(t, New(Config{Store: importStore{}}), time.Second), lines*len(line),
+	status, body := sendImport(t, uploadServer(t, New(Config{Importer: importCounter{}, Auth: deskTokens}), time.Second), lines*len(line),
 		func(c net.Conn) {
 			for range lines {
 				io.WriteString(c, line)

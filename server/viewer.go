@@ -154,15 +154,23 @@ func (s *Server) viewerPage(c echo.Context) error {
 	if theme == "" {
 		theme = "auto"
 	}
-	var buf bytes.Buffer
 	data := map[string]string{"Lang": lang, "Theme": theme, "OEmbed": s.oembedLink(c)}
-	if err := s.viewer.page.Execute(&buf, data); err != nil {
+	return writePage(c, s.viewer.page, data, s.viewer.csp(), "Accept, Accept-Language")
+}
+
+// writePage answers page rendered with data, under the Content-Security-
+// Policy csp, revalidated at each use; vary, when not "", is added to Vary.
+func writePage(c echo.Context, page *template.Template, data any, csp, vary string) error {
+	var buf bytes.Buffer
+	if err := page.Execute(&buf, data); err != nil {
 		return err
 	}
 	h := c.Response().Header()
-	h.Set("Content-Security-Policy", s.viewer.csp())
+	h.Set("Content-Security-Policy", csp)
 	h.Set("Cache-Control", "no-cache")
-	h.Add("Vary", "Accept, Accept-Language")
+	if vary != "" {
+		h.Add("Vary", vary)
+	}
 	return c.HTMLBlob(http.StatusOK, buf.Bytes())
 }
 

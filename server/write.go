@@ -25,6 +25,23 @@ import (
 // maxFeatureBytes bounds the body of one written feature.
 const maxFeatureBytes = 2 << 20
 
+// IncidentEditor reads and writes incidents whatever their status, for the
+// editors' routes (and the reads of a token holder). Failures are
+// *geo.Error values.
+type IncidentEditor interface {
+	// IncidentForEditor returns an incident whatever its status (ENotFound).
+	IncidentForEditor(ctx context.Context, id string) (geo.Incident, error)
+	// WriteIncident stores an incident and a new version of it, and
+	// returns its revision (EExists when creating an id that exists,
+	// EConflict on a stale revision, ENotFound, EUnprocessable).
+	WriteIncident(ctx context.Context, in *geo.Incident, w geo.Write) (int, error)
+	// DeleteIncident deletes an incident as author; ifRevision, when not
+	// 0, must be its current revision (EConflict).
+	DeleteIncident(ctx context.Context, id, author string, ifRevision int) error
+	// Geocode places a feature that has a location and no geometry.
+	geo.Gazetteer
+}
+
 // createIncident answers POST /collections/incidents/items: 201 with
 // Location and the stored feature.
 func (s *Server) createIncident(c echo.Context) error {
@@ -46,7 +63,7 @@ func (s *Server) createIncident(c echo.Context) error {
 		return err
 	}
 	w := geo.Write{Author: tokenName(c), Create: true}
-	if _, err := s.store.WriteIncident(c.Request().Context(), &in, w); err != nil {
+	if _, err := s.editor.WriteIncident(c.Request().Context(), &in, w); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Location", s.baseURL(c)+"/collections/incidents/items/"+url.PathEscape(in.ID))
@@ -55,14 +72,7 @@ func (s *Server) createIncident(c echo.Context) error {
 
 // replaceIncident answers PUT /collections/incidents/items/{id}.
 func (s *Server) replaceIncident(c echo.Context) error {
-	if err := s.requireIncidents(c); err != nil {
-		return err
-	}
-	ifRev, err := ifMatchRevision(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c, maxFeatureBytes)
+	ifRev, body, err := s.readUpdate(c)
 	if err != nil {
 		return err
 	}
@@ -77,19 +87,12 @@ func (s *Server) replaceIncident(c echo.Context) error {
 // patchIncident answers PATCH /collections/incidents/items/{id}: an RFC
 // 7396 JSON merge patch applied to the feature as GET shows it.
 func (s *Server) patchIncident(c echo.Context) error {
-	if err := s.requireIncidents(c); err != nil {
-		return err
-	}
-	ifRev, err := ifMatchRevision(c)
-	if err != nil {
-		return err
-	}
-	patch, err := readBody(c, maxFeatureBytes)
+	ifRev, patch, err := s.readUpdate(c)
 	if err != nil {
 		return err
 	}
 	id := c.Param("fid")
-	current, err := s.store.IncidentForEditor(c.Request().Context(), id)
+	current, err := s.editor.IncidentForEditor(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -111,6 +114,19 @@ func (s *Server) patchIncident(c echo.Context) error {
 	return s.update(c, &in, ifRev)
 }
 
+// readUpdate checks a PUT or PATCH of an incident and reads its If-Match
+// revision (0: none) and its body.
+func (s *Server) readUpdate(c echo.Context) (ifRev int, body []byte, err error) {
+	if err := s.requireIncidents(c); err != nil {
+		return 0, nil, err
+	}
+	if ifRev, err = ifMatchRevision(c); err != nil {
+		return 0, nil, err
+	}
+	body, err = readBody(c, maxFeatureBytes)
+	return ifRev, body, err
+}
+
 // update validates and stores a full new version of an existing incident.
 func (s *Server) update(c echo.Context, in *geo.Incident, ifRev int) error {
 	if err := s.validate(in); err != nil {
@@ -118,10 +134,10 @@ func (s *Server) update(c echo.Context, in *geo.Incident, ifRev int) error {
 	}
 	ctx := c.Request().Context()
 	w := geo.Write{Author: tokenName(c), IfRevision: ifRev, Replace: true}
-	if old, err := s.store.IncidentForEditor(ctx, in.ID); err == nil {
+	if old, err := s.editor.IncidentForEditor(ctx, in.ID); err == nil {
 		w.Patch = mergePatch(incidentFeature(&old), incidentFeature(in))
 	}
-	if _, err := s.store.WriteIncident(ctx, in, w); err != nil {
+	if _, err := s.editor.WriteIncident(ctx, in, w); err != nil {
 		return err
 	}
 	return s.writtenFeature(c, http.StatusOK, in.ID)
@@ -136,7 +152,7 @@ func (s *Server) deleteIncident(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteIncident(c.Request().Context(), c.Param("fid"), tokenName(c), ifRev); err != nil {
+	if err := s.editor.DeleteIncident(c.Request().Context(), c.Param("fid"), tokenName(c), ifRev); err != nil {
 		return err
 	}
 	s.showWrites(c.Request().Context())
@@ -148,12 +164,12 @@ func (s *Server) deleteIncident(c echo.Context) error {
 // back at once. Past that (the index reloading after a huge import, the
 // database gone) the answer goes out anyway; the index catches up.
 func (s *Server) showWrites(ctx context.Context) {
-	if s.tiles == nil {
+	if s.index == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, showWritesWithin)
 	defer cancel()
-	if err := s.tiles.Sync(ctx); err != nil {
+	if err := s.index.Sync(ctx); err != nil {
 		s.log.Warn("write answered before the tile index showed it", "err", err)
 	}
 }
@@ -173,7 +189,7 @@ func (s *Server) requireIncidents(c echo.Context) error {
 // writtenFeature answers with the incident as stored, and its ETag.
 func (s *Server) writtenFeature(c echo.Context, status int, id string) error {
 	s.showWrites(c.Request().Context())
-	in, err := s.store.IncidentForEditor(c.Request().Context(), id)
+	in, err := s.editor.IncidentForEditor(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -240,7 +256,7 @@ func (s *Server) decodeFeature(c echo.Context, body []byte, pathID string) (geo.
 
 // geocode places an incident at the gazetteer place its location names.
 func (s *Server) geocode(c echo.Context, in *geo.Incident) error {
-	p, err := s.store.Geocode(c.Request().Context(), in.Location, in.Country, in.Admin1)
+	p, err := s.editor.Geocode(c.Request().Context(), in.Location, in.Country, in.Admin1)
 	if err != nil {
 		return err
 	}
