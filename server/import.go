@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 )
 
 // maxImportBytes bounds an uploaded import file.
@@ -23,8 +24,8 @@ func (s *Server) importFile(c echo.Context) error {
 		return err
 	}
 	format := q.Get("format")
-	if format != "" && !contains(geo.Formats, format) {
-		return geo.Invalid("format", "%q is not an import format (%s)", safe(format), strings.Join(geo.Formats, ", "))
+	if format != "" && !contains(ingest.Formats, format) {
+		return geo.Invalid("format", "%q is not an import format (%s)", safe(format), strings.Join(ingest.Formats, ", "))
 	}
 	dryRun := false
 	switch q.Get("dry_run") {
@@ -39,7 +40,7 @@ func (s *Server) importFile(c echo.Context) error {
 	body := newUpload(http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes), c.Response().Writer,
 		s.uploadIdle, cancel)
 	extendWriteDeadline(c, exportDeadline)
-	reader, err := geo.ReadChecked(ctx, format, body, s.store)
+	reader, err := ingest.ReadChecked(ctx, format, body, s.store)
 	if err == nil {
 		var n int
 		if n, err = s.store.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
@@ -54,7 +55,7 @@ func (s *Server) importFile(c echo.Context) error {
 	if errors.As(err, &tooLarge) {
 		return &geo.Error{Code: geo.ETooLarge, Param: "body", Message: "the file is larger than 2 GiB"}
 	}
-	var le *geo.LineError
+	var le *ingest.LineError
 	if errors.As(err, &le) {
 		return &geo.Error{Code: geo.EUnprocessable, Param: le.Field, Message: le.Error() + " (nothing was stored)"}
 	}

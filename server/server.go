@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 	"incidentmap/render"
 )
 
@@ -55,7 +56,7 @@ type Store interface {
 	// Changes lists writes after a point; all includes never-published incidents.
 	Changes(ctx context.Context, since int64, at time.Time, limit int, all bool) ([]geo.Change, error)
 	// Import stores every incident of r in one transaction, all or nothing.
-	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
+	Import(ctx context.Context, r ingest.Reader, author string, dryRun bool) (int, error)
 	// EachSummary streams the published incidents that match f (and
 	// intersect within when it is not nil), for /map.png.
 	EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"incidentmap/geo"
+	"incidentmap/ingest"
 )
 
 // importStore reads every incident of an import, as the real store does,
@@ -24,7 +24,7 @@ func (importStore) Authenticate(context.Context, string) (string, string, error)
 	return "ops", scopeAdmin, nil
 }
 
-func (importStore) Import(_ context.Context, r geo.Reader, _ string, _ bool) (int, error) {
+func (importStore) Import(_ context.Context, r ingest.Reader, _ string, _ bool) (int, error) {
 	n := 0
 	for {
 		if _, err := r.Next(); err == io.EOF {
@@ -39,7 +39,7 @@ func (importStore) Import(_ context.Context, r geo.Reader, _ string, _ bool) (in
 // feature is one valid GeoJSONSeq line.
 func feature(t *testing.T) string {
 	t.Helper()
-	raw, err := os.ReadFile("../geo/testdata/synthetic-feature.json")
+	raw, err := os.ReadFile("../ingest/testdata/synthetic-feature.json")
 	if err != nil {
 		t.Fatal(err)
 	}
