@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/paulmach/orb/geojson"
 
@@ -32,18 +33,32 @@ type Gazetteer interface {
 	Geocode(ctx context.Context, name, country, admin string) (geo.Place, error)
 }
 
-// feature is a GeoJSON Feature of an incident as it comes in.
+// feature is a GeoJSON Feature of an incident as it comes in. Members of
+// its own that the feature does not use (bbox, links) are let be, as
+// GeoJSON allows; its properties are strict.
 type feature struct {
-	Type       string             `json:"type"`
-	ID         any                `json:"id"`
-	Geometry   *geojson.Geometry  `json:"geometry"`
-	Properties *geo.IncidentProps `json:"properties"`
+	Type       string            `json:"type"`
+	ID         any               `json:"id"`
+	Geometry   *geojson.Geometry `json:"geometry"`
+	Properties strictProps       `json:"properties"`
 }
 
-// strict decodes with encoding/json's rules (jsonv1's options, on the
-// faster engine of encoding/json/v2: about 8 µs a typical feature against
-// 13), refusing properties the wire form does not have.
-var strict = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.RejectUnknownMembers(true))
+// v1 decodes with encoding/json's rules on the faster engine of
+// encoding/json/v2 (about 8 µs a typical feature against 13).
+var v1 = jsonv1.DefaultOptionsV1()
+
+// strictProps decodes properties by v1's rules, refusing any member the
+// wire form does not have, in claims and sources too; null leaves p nil.
+type strictProps struct{ p *geo.IncidentProps }
+
+func (s *strictProps) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	s.p = new(geo.IncidentProps)
+	return jsonv2.UnmarshalDecode(dec, s.p, v1, jsonv2.RejectUnknownMembers(true))
+}
 
 // DecodeFeature reads one GeoJSON Feature of an incident. The one rule, for
 // POST/PUT/PATCH, every GeoJSON import and the seed alike:
@@ -63,17 +78,17 @@ var strict = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.RejectUnknownM
 // validate: the caller runs Incident.Validate, once the id is settled.
 func DecodeFeature(ctx context.Context, raw []byte, opt Options) (geo.Incident, error) {
 	var f feature
-	if err := jsonv2.Unmarshal(raw, &f, strict); err != nil {
+	if err := jsonv2.Unmarshal(raw, &f, v1); err != nil {
 		return geo.Incident{}, decodeError(raw, opt, err)
 	}
 	id, err := featureID(f.Type, f.ID, opt)
 	if err != nil {
 		return geo.Incident{}, err
 	}
-	if f.Properties == nil {
+	p := f.Properties.p
+	if p == nil {
 		return geo.Incident{}, geo.Invalid("properties", "are required")
 	}
-	p := f.Properties
 	applyDefaults(p)
 	in := geo.IncidentFromProps(id, nil, *p)
 	if f.Geometry != nil {
@@ -88,15 +103,18 @@ func DecodeFeature(ctx context.Context, raw []byte, opt Options) (geo.Incident, 
 	return in, nil
 }
 
+// featureHead is a feature read for its parts, to name the one at fault.
+type featureHead struct {
+	Type     string          `json:"type"`
+	ID       any             `json:"id"`
+	Geometry json.RawMessage `json:"geometry"`
+}
+
 // decodeError names what made a feature fail to decode: the body when it
 // is no JSON object, else the first of type, id, geometry and properties at
 // fault. Only failures pay for this second reading.
 func decodeError(raw []byte, opt Options, err error) error {
-	var outer struct {
-		Type     string          `json:"type"`
-		ID       any             `json:"id"`
-		Geometry json.RawMessage `json:"geometry"`
-	}
+	var outer featureHead
 	if e := jsonv1.Unmarshal(raw, &outer); e != nil {
 		return geo.Invalid("body", "is not a GeoJSON Feature: %v", e)
 	}

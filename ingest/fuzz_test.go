@@ -17,7 +17,7 @@ import (
 
 // readAll drains a reader of an import format; errors must be line errors.
 func readAll(t *testing.T, format string, data []byte) {
-	r, err := NewReader(format, bytes.NewReader(data))
+	r, err := newReader(context.Background(), format, bytes.NewReader(data), nil)
 	if err != nil {
 		var le *LineError
 		if !errors.As(err, &le) {

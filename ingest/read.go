@@ -45,12 +45,8 @@ func (e *LineError) Unwrap() error { return e.Err }
 // Formats of import files.
 var Formats = []string{"geojson", "geojsonseq", "acled", "ucdp"}
 
-// NewReader reads r in format ("" guesses it from the first bytes). A
-// GeoJSON feature without geometry stays unplaced (see ReadChecked).
-func NewReader(format string, r io.Reader) (Reader, error) {
-	return newReader(context.Background(), format, r, nil)
-}
-
+// newReader reads r in format ("" guesses it from the first bytes); g
+// places GeoJSON features without geometry (nil: they stay unplaced).
 func newReader(ctx context.Context, format string, r io.Reader, g Gazetteer) (Reader, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	if format == "" {

@@ -106,6 +106,8 @@ func TestOneVerdictWhicheverWay(t *testing.T) {
 		check     func(*geo.Incident) string
 		noSeedMap bool // the seed has no gazetteer: it refuses geometry instead
 	}{
+		"foreign members of the feature are let be": {
+			feature: strings.Replace(incident(point, ""), `"type": "Feature", `, `"type": "Feature", "bbox": [-4, 14, -4, 14], "links": [], `, 1)},
 		"a complete feature": {feature: incident(point, `, "geo_precision": "near", "status": "draft", "date_precision": "week"`),
 			check: func(in *geo.Incident) string {
 				if in.GeoPrecision != "near" || in.Status != "draft" || in.DatePrecision != "week" {

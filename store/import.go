@@ -27,8 +27,8 @@ type IncidentReader = interface {
 var errDryRun = errors.New("dry run")
 
 // Import stores every incident r yields, in one transaction: a bad row (r's
-// error, a *ingest.LineError say, or one the database refuses) fails the whole file and
-// nothing is stored. Incidents whose id exists are replaced, with their
+// error, such as an *ingest.LineError, or one the database refuses) fails
+// the whole file and nothing is stored. Incidents whose id exists are replaced, with their
 // claims and sources, so importing a file twice changes nothing; each gets
 // a new version written by author. Memory stays constant: rows go in
 // batches, read and checked on a goroutine of their own while the batch
