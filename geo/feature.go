@@ -8,7 +8,9 @@ import (
 )
 
 // IncidentProps is the wire form of an incident's properties: the GeoJSON
-// properties of interface.md, in that order.
+// properties of interface.md, in that order. The wire form stays with the
+// domain because every side speaks it: the server writes it, the store
+// keeps claims and sources in it, and package ingest reads it.
 type IncidentProps struct {
 	Title          string            `json:"title"`
 	Summary        string            `json:"summary"`

@@ -52,7 +52,8 @@ func (p Place) HolderAt(t time.Time) string {
 }
 
 // PlaceAt puts an incident at a gazetteer place: its point, and no more
-// precisely than the gazetteer knows the place. Fields already set stay.
+// precisely than the gazetteer knows the place (a place without a
+// precision leaves the incident's as it is). Fields already set stay.
 func PlaceAt(in *Incident, p Place) {
 	in.Geometry, in.PlaceID = p.Point, p.ID
 	if in.Country == "" {
@@ -64,7 +65,7 @@ func PlaceAt(in *Incident, p Place) {
 	if in.Admin2 == "" {
 		in.Admin2 = p.Admin2
 	}
-	if in.GeoPrecision == "" || precisionRank(p.GeoPrecision) > precisionRank(in.GeoPrecision) {
+	if p.GeoPrecision != "" && (in.GeoPrecision == "" || precisionRank(p.GeoPrecision) > precisionRank(in.GeoPrecision)) {
 		in.GeoPrecision = p.GeoPrecision
 	}
 }

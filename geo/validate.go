@@ -150,28 +150,30 @@ func visit(g orb.Geometry, fn func(orb.Point)) {
 	case orb.Point:
 		fn(g)
 	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
+		eachPoint(g, fn)
 	case orb.LineString:
-		visit(orb.MultiPoint(g), fn)
+		eachPoint(g, fn)
 	case orb.Ring:
-		visit(orb.MultiPoint(g), fn)
+		eachPoint(g, fn)
 	case orb.MultiLineString:
-		for _, l := range g {
-			visit(l, fn)
-		}
+		eachPart(g, fn)
 	case orb.Polygon:
-		for _, r := range g {
-			visit(r, fn)
-		}
+		eachPart(g, fn)
 	case orb.MultiPolygon:
-		for _, p := range g {
-			visit(p, fn)
-		}
+		eachPart(g, fn)
 	case orb.Collection:
-		for _, c := range g {
-			visit(c, fn)
-		}
+		eachPart(g, fn)
+	}
+}
+
+func eachPoint[S ~[]orb.Point](points S, fn func(orb.Point)) {
+	for _, p := range points {
+		fn(p)
+	}
+}
+
+func eachPart[S ~[]G, G orb.Geometry](parts S, fn func(orb.Point)) {
+	for _, g := range parts {
+		visit(g, fn)
 	}
 }

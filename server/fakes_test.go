@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 )
 
 // The fakes of the handler tests. Each implements one small interface
@@ -209,7 +210,7 @@ func (importCounter) Geocode(_ context.Context, name, _, _ string) (geo.Place, e
 	return geocodeMoura(name)
 }
 
-func (importCounter) Import(_ context.Context, r geo.Reader, _ string, _ bool) (int, error) {
+func (importCounter) Import(_ context.Context, r ingest.Reader, _ string, _ bool) (int, error) {
 	n := 0
 	for {
 		if _, err := r.Next(); err == io.EOF {

@@ -9,15 +9,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 )
 
 // Importer stores files of incidents (POST /import), placing those that
 // name a location but carry no geometry against the gazetteer (Geocode).
 type Importer interface {
-	geo.Gazetteer
+	ingest.Gazetteer
 	// Import stores every incident of r in one transaction, all or
 	// nothing; dryRun checks them and stores none. It returns how many.
-	Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error)
+	Import(ctx context.Context, r ingest.Reader, author string, dryRun bool) (int, error)
 }
 
 // maxImportBytes bounds an uploaded import file.
@@ -32,8 +33,8 @@ func (s *Server) importFile(c echo.Context) error {
 		return err
 	}
 	format := q.Get("format")
-	if format != "" && !contains(geo.Formats, format) {
-		return geo.Invalid("format", "%q is not an import format (%s)", safe(format), strings.Join(geo.Formats, ", "))
+	if format != "" && !contains(ingest.Formats, format) {
+		return geo.Invalid("format", "%q is not an import format (%s)", safe(format), strings.Join(ingest.Formats, ", "))
 	}
 	dryRun := false
 	switch q.Get("dry_run") {
@@ -48,7 +49,7 @@ func (s *Server) importFile(c echo.Context) error {
 	body := newUpload(http.MaxBytesReader(c.Response(), c.Request().Body, maxImportBytes), c.Response().Writer,
 		s.uploadIdle, cancel)
 	extendWriteDeadline(c, exportDeadline)
-	reader, err := geo.ReadChecked(ctx, format, body, s.importer)
+	reader, err := ingest.ReadChecked(ctx, format, body, s.importer)
 	if err == nil {
 		var n int
 		if n, err = s.importer.Import(ctx, reader, "POST /import by "+tokenName(c), dryRun); err == nil {
@@ -63,7 +64,7 @@ func (s *Server) importFile(c echo.Context) error {
 	if errors.As(err, &tooLarge) {
 		return &geo.Error{Code: geo.ETooLarge, Param: "body", Message: "the file is larger than 2 GiB"}
 	}
-	var le *geo.LineError
+	var le *ingest.LineError
 	if errors.As(err, &le) {
 		return &geo.Error{Code: geo.EUnprocessable, Param: le.Field, Message: le.Error() + " (nothing was stored)"}
 	}

@@ -16,7 +16,7 @@ import (
 // feature is one valid GeoJSONSeq line.
 func feature(t *testing.T) string {
 	t.Helper()
-	raw, err := os.ReadFile("../geo/testdata/synthetic-feature.json")
+	raw, err := os.ReadFile("../ingest/testdata/synthetic-feature.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -17,9 +16,9 @@ import (
 
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb/geojson"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 )
 
 // maxFeatureBytes bounds the body of one written feature.
@@ -39,7 +38,7 @@ type IncidentEditor interface {
 	// 0, must be its current revision (EConflict).
 	DeleteIncident(ctx context.Context, id, author string, ifRevision int) error
 	// Geocode places a feature that has a location and no geometry.
-	geo.Gazetteer
+	ingest.Gazetteer
 }
 
 // createIncident answers POST /collections/incidents/items: 201 with
@@ -200,84 +199,17 @@ func (s *Server) writtenFeature(c echo.Context, status int, id string) error {
 	return json.NewEncoder(c.Response()).Encode(incidentFeature(&in))
 }
 
-// decodeFeature reads a GeoJSON Feature of an incident. Its id must match
-// pathID when given. A feature with a location and no geometry is placed
-// against the gazetteer.
+// decodeFeature reads a GeoJSON Feature of an incident by the one rule of
+// ingest.DecodeFeature: its id may be absent (POST makes one) and must
+// match pathID when given; a feature with a location and no geometry is
+// placed against the gazetteer.
 func (s *Server) decodeFeature(c echo.Context, body []byte, pathID string) (geo.Incident, error) {
-	var f struct {
-		Type       string          `json:"type"`
-		ID         any             `json:"id"`
-		Geometry   json.RawMessage `json:"geometry"`
-		Properties json.RawMessage `json:"properties"`
-	}
-	if err := json.Unmarshal(body, &f); err != nil {
-		return geo.Incident{}, geo.Invalid("body", "is not a GeoJSON Feature: %v", err)
-	}
-	if f.Type != "Feature" {
-		return geo.Incident{}, geo.Invalid("type", "must be \"Feature\"")
-	}
-	id, _ := f.ID.(string)
-	if f.ID != nil && id == "" {
-		return geo.Incident{}, geo.Invalid("id", "must be a string")
-	}
-	if pathID != "" {
-		if id != "" && id != pathID {
-			return geo.Incident{}, geo.Invalid("id", "%q differs from the id in the path", id)
-		}
-		id = pathID
-	}
-	var p geo.IncidentProps
-	dec := json.NewDecoder(bytes.NewReader(f.Properties))
-	dec.DisallowUnknownFields()
-	if len(f.Properties) == 0 || string(f.Properties) == "null" {
-		return geo.Incident{}, geo.Invalid("properties", "are required")
-	}
-	if err := dec.Decode(&p); err != nil {
-		return geo.Incident{}, geo.Invalid("properties", "%v", err)
-	}
-	applyDefaults(&p)
-	var in geo.Incident
-	if len(f.Geometry) > 0 && string(f.Geometry) != "null" {
-		g, err := geojson.UnmarshalGeometry(f.Geometry)
-		if err != nil {
-			return geo.Incident{}, geo.Invalid("geometry", "is not a GeoJSON geometry: %v", err)
-		}
-		in = geo.IncidentFromProps(id, g.Geometry(), p)
-	} else {
-		in = geo.IncidentFromProps(id, nil, p)
-		if p.Location != "" {
-			if err := s.geocode(c, &in); err != nil {
-				return geo.Incident{}, err
-			}
-		}
-	}
-	return in, nil
-}
-
-// geocode places an incident at the gazetteer place its location names.
-func (s *Server) geocode(c echo.Context, in *geo.Incident) error {
-	p, err := s.editor.Geocode(c.Request().Context(), in.Location, in.Country, in.Admin1)
-	if err != nil {
-		return err
-	}
-	geo.PlaceAt(in, p)
-	return nil
-}
-
-func applyDefaults(p *geo.IncidentProps) {
-	if p.Status == "" {
-		p.Status = geo.StatusPublished
-	}
-	if p.DatePrecision == "" {
-		p.DatePrecision = "day"
-	}
+	return ingest.DecodeFeature(c.Request().Context(), body,
+		ingest.Options{IDOptional: true, PathID: pathID, Gazetteer: s.editor})
 }
 
 // validate reports every problem of an incident at once: 422.
 func (s *Server) validate(in *geo.Incident) error {
-	if in.GeoPrecision == "" {
-		in.GeoPrecision = "exact"
-	}
 	if ps := in.Validate(); ps != nil {
 		return &validationError{ps}
 	}

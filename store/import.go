@@ -15,12 +15,20 @@ import (
 	"incidentmap/geo"
 )
 
+// IncidentReader yields the incidents of an import one at a time: Next
+// returns io.EOF after the last, and any other error fails the import. It
+// is an alias of an unnamed interface, the same type as ingest.Reader, so
+// that the readers of package ingest fit without this package importing it.
+type IncidentReader = interface {
+	Next() (*geo.Incident, error)
+}
+
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
 
 // Import stores every incident r yields, in one transaction: a bad row (r's
-// *geo.LineError, or one the database refuses) fails the whole file and
-// nothing is stored. Incidents whose id exists are replaced, with their
+// error, such as an *ingest.LineError, or one the database refuses) fails
+// the whole file and nothing is stored. Incidents whose id exists are replaced, with their
 // claims and sources, so importing a file twice changes nothing; each gets
 // a new version written by author. Memory stays constant: rows go in
 // batches, read and checked on a goroutine of their own while the batch
@@ -34,7 +42,7 @@ var errDryRun = errors.New("dry run")
 // from then on that finds no other transaction holding them: see bulkLoad,
 // which locks out readers of incidents and their versions until it commits. A
 // dry run never does.
-func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun bool) (int, error) {
+func (s *Store) Import(ctx context.Context, r IncidentReader, author string, dryRun bool) (int, error) {
 	bulkRows := bulkImportRows
 	if dryRun {
 		bulkRows = 0
@@ -47,7 +55,7 @@ func (s *Store) Import(ctx context.Context, r geo.Reader, author string, dryRun 
 const bulkImportRows = 50000
 
 // importFrom is Import, bulk loading from bulkRows new incidents (0 never).
-func (s *Store) importFrom(ctx context.Context, r geo.Reader, author string, dryRun bool, bulkRows int) (int, error) {
+func (s *Store) importFrom(ctx context.Context, r IncidentReader, author string, dryRun bool, bulkRows int) (int, error) {
 	total := 0
 	err := s.transact(ctx, nil, func(tx *sql.Tx) error {
 		im, err := startImport(ctx, tx, author, bulkRows)
@@ -229,7 +237,7 @@ type batchOrError struct {
 // first error. Cancelling ctx stops the goroutine after the batch it is
 // reading. A panic while reading (a reader's bug, on a goroutine that no
 // request handler's recovery covers) becomes the batch's error, not a crash.
-func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
+func readAhead(ctx context.Context, r IncidentReader) <-chan batchOrError {
 	out := make(chan batchOrError, 3)
 	go func() {
 		defer close(out)
@@ -262,7 +270,7 @@ func readAhead(ctx context.Context, r geo.Reader) <-chan batchOrError {
 }
 
 // readBatch reads up to n incidents, as rows for COPY.
-func readBatch(r geo.Reader, n int) ([]copyRow, error) {
+func readBatch(r IncidentReader, n int) ([]copyRow, error) {
 	out := make([]copyRow, 0, n)
 	for len(out) < n {
 		in, err := r.Next()

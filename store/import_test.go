@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"incidentmap/geo"
+	"incidentmap/ingest"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
 )
 
 // listReader yields n test incidents, then io.EOF; from bad on (1-based,
-// 0 never) it fails with a *geo.LineError instead, as a bad row would.
+// 0 never) it fails with a *ingest.LineError instead, as a bad row would.
 type listReader struct {
 	n, bad, i int
 	title     string
@@ -26,7 +27,7 @@ func (r *listReader) Next() (*geo.Incident, error) {
 	}
 	r.i++
 	if r.i == r.bad {
-		return nil, &geo.LineError{Line: r.i, Field: "event_type", Err: fmt.Errorf("not an event type")}
+		return nil, &ingest.LineError{Line: r.i, Field: "event_type", Err: fmt.Errorf("not an event type")}
 	}
 	in := testIncident(fmt.Sprintf("imp-%05d", r.i), -4+float64(r.i%100)/100, 14, "2022-03-27", "2022-03-31")
 	in.Title = r.title + " " + in.ID

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"incidentmap/geo"
+	"incidentmap/ingest"
 	"incidentmap/store"
 )
 
@@ -21,8 +21,8 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 	format := fs.String("format", "", "geojson, geojsonseq, acled or ucdp (guessed from the content if absent)")
 	dryRun := fs.Bool("dry-run", false, "read, geocode and validate everything, then store nothing")
 	return func(ctx context.Context, e *env, args []string) error {
-		if *format != "" && !slices.Contains(geo.Formats, *format) {
-			return fmt.Errorf("import: --format %q is not one of %s", *format, strings.Join(geo.Formats, ", "))
+		if *format != "" && !slices.Contains(ingest.Formats, *format) {
+			return fmt.Errorf("import: --format %q is not one of %s", *format, strings.Join(ingest.Formats, ", "))
 		}
 		var in io.Reader = e.stdin
 		if args[0] != "-" {
@@ -63,7 +63,7 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 
 // importFile reads, geocodes, validates and stores one file.
 func importFile(ctx context.Context, st *store.Store, r io.Reader, format, author string, dryRun bool) (int, error) {
-	reader, err := geo.ReadChecked(ctx, format, r, st)
+	reader, err := ingest.ReadChecked(ctx, format, r, st)
 	if err != nil {
 		return 0, err
 	}

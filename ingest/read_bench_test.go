@@ -1,22 +1,23 @@
-package geo
+package ingest
 
 import (
+	"context"
 	"os"
 	"testing"
 )
 
-// BenchmarkFeatureToIncident measures the client's share of an import: one
+// BenchmarkDecodeFeature measures the client's share of an import: one
 // typical synthetic feature of about 1 KB decoded and validated.
-func BenchmarkFeatureToIncident(b *testing.B) {
+func BenchmarkDecodeFeature(b *testing.B) {
 	raw, err := os.ReadFile("testdata/synthetic-feature.json")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
-		in, lerr := featureToIncident(raw)
-		if lerr != nil {
-			b.Fatal(lerr)
+		in, err := DecodeFeature(context.Background(), raw, Options{})
+		if err != nil {
+			b.Fatal(err)
 		}
 		if ps := in.Validate(); ps != nil {
 			b.Fatal(ps)

@@ -1,4 +1,4 @@
-package geo
+package ingest
 
 import (
 	"encoding/csv"
@@ -11,7 +11,33 @@ import (
 	"unicode"
 
 	"github.com/paulmach/orb"
+
+	"incidentmap/geo"
 )
+
+// csvReader yields one incident per row of a CSV export, as row maps it.
+type csvReader struct {
+	rows *csvRows
+	row  func(*csvRows) (*geo.Incident, error)
+}
+
+func newCSVReader(r io.Reader, columns []string, row func(*csvRows) (*geo.Incident, error)) (*csvReader, error) {
+	rows, err := newCSVRows(r, columns)
+	if err != nil {
+		return nil, err
+	}
+	return &csvReader{rows: rows, row: row}, nil
+}
+
+func (c *csvReader) line() int { return c.rows.line() }
+
+// Next maps the next row; io.EOF after the last.
+func (c *csvReader) Next() (*geo.Incident, error) {
+	if err := c.rows.next(); err != nil {
+		return nil, err
+	}
+	return c.row(c.rows)
+}
 
 // csvRows reads a CSV file with a header, giving each row's fields by name.
 type csvRows struct {

@@ -1,9 +1,11 @@
-package geo
+package ingest
 
 import (
 	"io"
 	"strconv"
 	"time"
+
+	"incidentmap/geo"
 )
 
 // acledColumns are the columns an ACLED export must have (of its 31).
@@ -14,27 +16,13 @@ var acledColumns = []string{"event_id_cnty", "event_date", "time_precision", "ev
 // it or a part of a region, 3 only a larger region (its capital's point).
 var acledGeoPrecision = map[string]string{"1": "exact", "2": "near", "3": "admin1"}
 
-type acledReader struct{ rows *csvRows }
+func newACLEDReader(r io.Reader) (*csvReader, error) { return newCSVReader(r, acledColumns, acledRow) }
 
-func newACLEDReader(r io.Reader) (*acledReader, error) {
-	rows, err := newCSVRows(r, acledColumns)
-	if err != nil {
-		return nil, err
-	}
-	return &acledReader{rows: rows}, nil
-}
-
-func (a *acledReader) line() int { return a.rows.line() }
-
-// Next maps one ACLED row: id "acled-<event_id_cnty>", the ACLED taxonomy
-// in snake case, time_precision 1 (day), 2 (the week around the date) and 3
-// (the month of the date), the single fatality count as ACLED's claim, and
-// each named source as a source.
-func (a *acledReader) Next() (*Incident, error) {
-	c := a.rows
-	if err := c.next(); err != nil {
-		return nil, err
-	}
+// acledRow maps one ACLED row: id "acled-<event_id_cnty>", the ACLED
+// taxonomy in snake case, time_precision 1 (day), 2 (the week around the
+// date) and 3 (the month of the date), the single fatality count as ACLED's
+// claim, and each named source as a source.
+func acledRow(c *csvRows) (*geo.Incident, error) {
 	eventID := c.get("event_id_cnty")
 	if eventID == "" {
 		return nil, c.fail("event_id_cnty", "is empty")
@@ -43,7 +31,7 @@ func (a *acledReader) Next() (*Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &Incident{
+	in := &geo.Incident{
 		ID:           "acled-" + eventID,
 		EventType:    snake(c.get("event_type")),
 		SubEventType: snake(c.get("sub_event_type")),
@@ -51,7 +39,7 @@ func (a *acledReader) Next() (*Incident, error) {
 		Admin1:       c.get("admin1"),
 		Admin2:       c.get("admin2"),
 		Summary:      c.get("notes"),
-		Status:       StatusPublished,
+		Status:       geo.StatusPublished,
 		ExternalIDs:  map[string]string{"acled": eventID},
 	}
 	in.Title = c.get("sub_event_type") + " in " + in.Location
@@ -83,30 +71,30 @@ func (a *acledReader) Next() (*Incident, error) {
 	if err != nil {
 		return nil, err
 	}
-	in.Fatalities = Fatalities{Best: fatalities}
+	in.Fatalities = geo.Fatalities{Best: fatalities}
 	for _, publisher := range splitList(c.get("source")) {
-		in.Sources = append(in.Sources, Source{Publisher: publisher})
+		in.Sources = append(in.Sources, geo.Source{Publisher: publisher})
 	}
-	claim := Claim{Claimant: "ACLED", FatalitiesLow: fatalities, FatalitiesHigh: fatalities, Statement: in.Summary}
+	claim := geo.Claim{Claimant: "ACLED", FatalitiesLow: fatalities, FatalitiesHigh: fatalities, Statement: in.Summary}
 	if ts, err := strconv.ParseInt(c.get("timestamp"), 10, 64); err == nil && ts > 0 {
-		d := Date{time.Unix(ts, 0).UTC().Truncate(24 * time.Hour)}
+		d := geo.Date{Time: time.Unix(ts, 0).UTC().Truncate(24 * time.Hour)}
 		claim.ClaimedOn = &d
 	}
 	if len(in.Sources) > 0 {
 		claim.Source = in.Sources[0].Publisher
 	}
-	in.Claims = []Claim{claim}
+	in.Claims = []geo.Claim{claim}
 	return in, nil
 }
 
 // acledCountry reads the iso column (ISO 3166-1 numeric), else the name.
 func acledCountry(c *csvRows) (string, error) {
 	if n, err := strconv.Atoi(c.get("iso")); err == nil {
-		if a, ok := CountryByNumeric(n); ok {
+		if a, ok := geo.CountryByNumeric(n); ok {
 			return a, nil
 		}
 	}
-	if a, ok := CountryByName(c.get("country")); ok {
+	if a, ok := geo.CountryByName(c.get("country")); ok {
 		return a, nil
 	}
 	return "", c.fail("country", "%q (iso %q) is not a country we know", c.get("country"), c.get("iso"))

@@ -1,9 +1,11 @@
-package geo
+package ingest
 
 import (
 	"io"
 	"regexp"
 	"strings"
+
+	"incidentmap/geo"
 )
 
 // ucdpColumns are the columns a UCDP GED export must have.
@@ -32,25 +34,11 @@ var ucdpCountries = map[string]string{"dr congo (zaire)": "CD", "ivory coast": "
 
 var parenthesis = regexp.MustCompile(`\s*\(.*\)$`)
 
-type ucdpReader struct{ rows *csvRows }
+func newUCDPReader(r io.Reader) (*csvReader, error) { return newCSVReader(r, ucdpColumns, ucdpRow) }
 
-func newUCDPReader(r io.Reader) (*ucdpReader, error) {
-	rows, err := newCSVRows(r, ucdpColumns)
-	if err != nil {
-		return nil, err
-	}
-	return &ucdpReader{rows: rows}, nil
-}
-
-func (u *ucdpReader) line() int { return u.rows.line() }
-
-// Next maps one UCDP GED row: id "ucdp-<id>", low/best/high fatalities as
-// UCDP's claim, the source offices as sources.
-func (u *ucdpReader) Next() (*Incident, error) {
-	c := u.rows
-	if err := c.next(); err != nil {
-		return nil, err
-	}
+// ucdpRow maps one UCDP GED row: id "ucdp-<id>", low/best/high fatalities
+// as UCDP's claim, the source offices as sources.
+func ucdpRow(c *csvRows) (*geo.Incident, error) {
 	id := c.get("id")
 	if id == "" {
 		return nil, c.fail("id", "is empty")
@@ -59,8 +47,8 @@ func (u *ucdpReader) Next() (*Incident, error) {
 	if !ok {
 		return nil, c.fail("type_of_violence", "%q is not 1, 2 or 3", c.get("type_of_violence"))
 	}
-	in := &Incident{
-		ID: "ucdp-" + id, EventType: kind[0], SubEventType: kind[1], Status: StatusPublished,
+	in := &geo.Incident{
+		ID: "ucdp-" + id, EventType: kind[0], SubEventType: kind[1], Status: geo.StatusPublished,
 		Location: c.get("where_coordinates"), Admin1: c.get("adm_1"), Admin2: c.get("adm_2"),
 		Summary: c.get("where_description"), ExternalIDs: map[string]string{"ucdp": id},
 		Actors: nonEmpty(c.get("side_a"), c.get("side_b")),
@@ -91,7 +79,7 @@ func (u *ucdpReader) Next() (*Incident, error) {
 	if in.Country, err = ucdpCountry(c); err != nil {
 		return nil, err
 	}
-	var f Fatalities
+	var f geo.Fatalities
 	if f.Low, err = c.number("low"); err != nil {
 		return nil, err
 	}
@@ -104,12 +92,12 @@ func (u *ucdpReader) Next() (*Incident, error) {
 	in.Fatalities = f
 	headline := c.get("source_headline")
 	for _, office := range splitList(c.get("source_office")) {
-		in.Sources = append(in.Sources, Source{Publisher: office, Title: headline})
+		in.Sources = append(in.Sources, geo.Source{Publisher: office, Title: headline})
 	}
 	if len(in.Sources) == 0 {
-		in.Sources = []Source{{Publisher: "UCDP GED", Title: c.get("source_article")}}
+		in.Sources = []geo.Source{{Publisher: "UCDP GED", Title: c.get("source_article")}}
 	}
-	in.Claims = []Claim{{Claimant: "UCDP GED", FatalitiesLow: f.Low, FatalitiesHigh: f.High,
+	in.Claims = []geo.Claim{{Claimant: "UCDP GED", FatalitiesLow: f.Low, FatalitiesHigh: f.High,
 		Statement: c.get("source_original"), Source: in.Sources[0].Publisher}}
 	return in, nil
 }
@@ -119,10 +107,10 @@ func ucdpCountry(c *csvRows) (string, error) {
 	if a, ok := ucdpCountries[strings.ToLower(name)]; ok {
 		return a, nil
 	}
-	if a, ok := CountryByName(name); ok {
+	if a, ok := geo.CountryByName(name); ok {
 		return a, nil
 	}
-	if a, ok := CountryByName(parenthesis.ReplaceAllString(name, "")); ok {
+	if a, ok := geo.CountryByName(parenthesis.ReplaceAllString(name, "")); ok {
 		return a, nil
 	}
 	return "", c.fail("country", "%q is not a country we know", name)

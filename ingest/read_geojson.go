@@ -1,32 +1,36 @@
-package geo
+package ingest
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 
-	jsonv1 "github.com/go-json-experiment/json/v1"
-	"github.com/paulmach/orb/geojson"
+	"incidentmap/geo"
 )
 
 // geojsonReader streams the features of a FeatureCollection without reading
 // the whole collection into memory.
 type geojsonReader struct {
+	ctx     context.Context
+	places  Gazetteer
 	dec     *json.Decoder
 	started bool
 	n       int
 }
 
-func newGeoJSONReader(r io.Reader) *geojsonReader { return &geojsonReader{dec: json.NewDecoder(r)} }
+func newGeoJSONReader(ctx context.Context, r io.Reader, g Gazetteer) *geojsonReader {
+	return &geojsonReader{ctx: ctx, places: g, dec: json.NewDecoder(r)}
+}
 
 // line is the feature number for a FeatureCollection (one feature may span
 // many lines; errors name the feature's position).
 func (g *geojsonReader) line() int { return g.n }
 
-func (g *geojsonReader) Next() (*Incident, error) {
+func (g *geojsonReader) Next() (*geo.Incident, error) {
 	if !g.started {
 		if err := g.seekFeatures(); err != nil {
 			return nil, err
@@ -41,12 +45,7 @@ func (g *geojsonReader) Next() (*Incident, error) {
 	if err := g.dec.Decode(&raw); err != nil {
 		return nil, &LineError{Line: g.n, Err: fmt.Errorf("feature %d: %v", g.n, err)}
 	}
-	in, err := featureToIncident(raw)
-	if err != nil {
-		err.Line = g.n
-		return nil, err
-	}
-	return in, nil
+	return decodeLine(g.ctx, raw, g.n, g.places)
 }
 
 // seekFeatures walks the top-level object to the "features" array.
@@ -76,31 +75,28 @@ func (g *geojsonReader) seekFeatures() error {
 // geojsonSeqReader reads RFC 8142 text sequences, and plain newline-
 // delimited GeoJSON features too.
 type geojsonSeqReader struct {
-	sc *bufio.Scanner
-	n  int
+	ctx    context.Context
+	places Gazetteer
+	sc     *bufio.Scanner
+	n      int
 }
 
-func newGeoJSONSeqReader(r io.Reader) *geojsonSeqReader {
+func newGeoJSONSeqReader(ctx context.Context, r io.Reader, g Gazetteer) *geojsonSeqReader {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	return &geojsonSeqReader{sc: sc}
+	return &geojsonSeqReader{ctx: ctx, places: g, sc: sc}
 }
 
 func (g *geojsonSeqReader) line() int { return g.n }
 
-func (g *geojsonSeqReader) Next() (*Incident, error) {
+func (g *geojsonSeqReader) Next() (*geo.Incident, error) {
 	for g.sc.Scan() {
 		g.n++
 		b := bytes.TrimSpace(bytes.TrimLeft(g.sc.Bytes(), "\x1e"))
 		if len(b) == 0 {
 			continue
 		}
-		in, err := featureToIncident(b)
-		if err != nil {
-			err.Line = g.n
-			return nil, err
-		}
-		return in, nil
+		return decodeLine(g.ctx, b, g.n, g.places)
 	}
 	if err := g.sc.Err(); err != nil {
 		return nil, &LineError{Line: g.n + 1, Err: err}
@@ -108,37 +104,12 @@ func (g *geojsonSeqReader) Next() (*Incident, error) {
 	return nil, io.EOF
 }
 
-// featureToIncident decodes one feature in the wire form of IncidentProps,
-// in a single pass. It needs an id: imports are idempotent by id. It
-// decodes with encoding/json's rules through jsonv1, which runs on the
-// faster decoder of encoding/json/v2: 8.4 µs a feature against 13.5, the
-// largest part of the client's work in an import.
-func featureToIncident(raw []byte) (*Incident, *LineError) {
-	var f struct {
-		ID         any               `json:"id"`
-		Geometry   *geojson.Geometry `json:"geometry"`
-		Properties *IncidentProps    `json:"properties"`
-	}
-	if err := jsonv1.Unmarshal(raw, &f); err != nil {
-		return nil, &LineError{Err: fmt.Errorf("not a GeoJSON feature: %v", err)}
-	}
-	id, _ := f.ID.(string)
-	if id == "" {
-		return nil, &LineError{Field: "id", Err: errors.New("every imported feature needs a string id")}
-	}
-	if f.Properties == nil {
-		return nil, &LineError{Field: "properties", Err: errors.New("missing")}
-	}
-	p := f.Properties
-	if p.Status == "" {
-		p.Status = StatusPublished
-	}
-	if p.DatePrecision == "" {
-		p.DatePrecision = "day"
-	}
-	in := IncidentFromProps(id, nil, *p)
-	if f.Geometry != nil {
-		in.Geometry = f.Geometry.Geometry()
+// decodeLine decodes one feature of an import by the one rule of
+// DecodeFeature (an id required), as a *LineError naming line and member.
+func decodeLine(ctx context.Context, raw []byte, line int, g Gazetteer) (*geo.Incident, error) {
+	in, err := DecodeFeature(ctx, raw, Options{Gazetteer: g})
+	if err != nil {
+		return nil, lineError(line, err)
 	}
 	return &in, nil
 }
