@@ -39,7 +39,7 @@ func (g *geojsonReader) Next() (*Incident, error) {
 	g.n++
 	var raw json.RawMessage
 	if err := g.dec.Decode(&raw); err != nil {
-		return nil, &LineError{Line: g.n, Err: fmt.Errorf("feature %d: %v", g.n, err)}
+		return nil, &LineError{Line: g.n, Err: fmt.Errorf("feature %d: %v", g.n, err)} //nolint:errorlint // the cause is told, not wrapped: the verdict is the line error's
 	}
 	in, err := featureToIncident(raw)
 	if err != nil {
@@ -120,7 +120,7 @@ func featureToIncident(raw []byte) (*Incident, *LineError) {
 		Properties *IncidentProps    `json:"properties"`
 	}
 	if err := jsonv1.Unmarshal(raw, &f); err != nil {
-		return nil, &LineError{Err: fmt.Errorf("not a GeoJSON feature: %v", err)}
+		return nil, &LineError{Err: fmt.Errorf("not a GeoJSON feature: %v", err)} //nolint:errorlint // the cause is told, not wrapped: the verdict is the line error's
 	}
 	id, _ := f.ID.(string)
 	if id == "" {

@@ -267,7 +267,7 @@ func readBatch(r geo.Reader, n int) ([]copyRow, error) {
 	out := make([]copyRow, 0, n)
 	for len(out) < n {
 		in, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
