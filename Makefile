@@ -3,7 +3,9 @@
 #   make web      npm ci + build the viewer into static/dist (embedded by go build)
 #   make build    build bin/incidentmap
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
-#   make test     install test deps, start PostGIS, go vet + go test
+#   make lint     golangci-lint (.golangci.yml), installed at the pinned
+#                 GOLANGCI_LINT_VERSION through the Go module proxy into .bin/
+#   make test     make lint, install test deps, start PostGIS, go vet + go test
 #   make bench    scripts/bench.sh
 #   make bench-import scripts/bench_import.sh (IMPORT_N): bulk import rate
 #   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE, LOAD_ABUSE)
@@ -26,7 +28,7 @@ if [ -z "$${DATABASE_URL:-}" ]; then DATABASE_URL=$$(bash scripts/pg.sh start | 
 export DATABASE_URL
 endef
 
-.PHONY: all web build run test bench bench-import loadtest db db-stop clean
+.PHONY: all web build run lint test bench bench-import loadtest db db-stop clean
 
 all: build
 
@@ -58,7 +60,20 @@ run: build
 	$(BIN) seed; \
 	exec $(BIN) serve
 
-test: web testdata/lighthouse/node_modules/.package-lock.json
+# golangci-lint at a pinned version, built from the Go module proxy into a
+# folder named after the version (.bin/ is git-ignored), so that changing the
+# version installs the new one. A cold install takes about two minutes.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT := .bin/golangci-lint-$(GOLANGCI_LINT_VERSION)/golangci-lint
+
+$(GOLANGCI_LINT):
+	GOBIN=$(CURDIR)/$(@D) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+# static/dist need not be built: its .gitkeep satisfies //go:embed all:dist.
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+test: web lint testdata/lighthouse/node_modules/.package-lock.json
 	bash scripts/deps.sh
 	export INCIDENTMAP_PG_FAST=1; \
 	$(with_db); \

@@ -53,7 +53,7 @@ func newCSVRows(r io.Reader, required []string) (*csvRows, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, &LineError{Line: 1, Err: fmt.Errorf("no CSV header: %v", err)}
+		return nil, &LineError{Line: 1, Err: fmt.Errorf("no CSV header: %v", err)} //nolint:errorlint // the cause is told, not wrapped: the verdict is the line error's
 	}
 	c := &csvRows{r: cr, cols: map[string]int{}, lineNo: 1}
 	for i, h := range header {

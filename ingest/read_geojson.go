@@ -43,7 +43,7 @@ func (g *geojsonReader) Next() (*geo.Incident, error) {
 	g.n++
 	var raw json.RawMessage
 	if err := g.dec.Decode(&raw); err != nil {
-		return nil, &LineError{Line: g.n, Err: fmt.Errorf("feature %d: %v", g.n, err)}
+		return nil, &LineError{Line: g.n, Err: fmt.Errorf("feature %d: %v", g.n, err)} //nolint:errorlint // the cause is told, not wrapped: the verdict is the line error's
 	}
 	return decodeLine(g.ctx, raw, g.n, g.places)
 }

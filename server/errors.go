@@ -74,10 +74,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	c.Response().Header().Del("ETag")
 	c.Response().Header().Set("Cache-Control", "no-store")
 	if c.Request().Method == http.MethodHead {
-		c.NoContent(status)
+		_ = c.NoContent(status) // the client is gone: nothing more to tell it
 		return
 	}
-	c.JSON(status, body)
+	_ = c.JSON(status, body) // the client is gone: nothing more to tell it
 }
 
 func (s *Server) describe(err error) (errorBody, int) {

@@ -191,7 +191,9 @@ func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time
 	w.deadline = newWriteDeadline(ctx, c, idle)
 	enc := json.NewEncoder(w)
 	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
-		w.Write([]byte{0x1e})
+		if _, err := w.Write([]byte{0x1e}); err != nil {
+			return err
+		}
 		return enc.Encode(incidentFeature(&in))
 	})
 	if err == nil {

@@ -45,8 +45,8 @@ func newFixedTiles(size int) *fixedTiles {
 	}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	zw.Write(raw)
-	zw.Close()
+	_, _ = zw.Write(raw) // into a bytes.Buffer: cannot fail
+	_ = zw.Close()
 	return &fixedTiles{gz: buf.Bytes(), raw: raw, etag: `"0123456789abcdef01234567"`}
 }
 

@@ -44,10 +44,10 @@ func sendImport(t *testing.T, addr string, declared int, send func(net.Conn)) (s
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	fmt.Fprintf(conn, "POST /import?format=geojsonseq HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer r00t\r\n"+
+	_, _ = fmt.Fprintf(conn, "POST /import?format=geojsonseq HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer r00t\r\n"+
 		"Content-Type: application/geo+json-seq\r\nContent-Length: %d\r\n\r\n", declared)
 	send(conn)
-	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("no answer: %v", err)
@@ -64,8 +64,8 @@ func TestImportCutShortIsNotBadData(t *testing.T) {
 	sent := strings.Repeat(line, 20) + line[:len(line)/2]
 	status, body := sendImport(t, uploadServer(t, New(Config{Importer: importCounter{}, Auth: deskTokens}), time.Minute), 10*len(sent),
 		func(c net.Conn) {
-			io.WriteString(c, sent)
-			c.(*net.TCPConn).CloseWrite()
+			_, _ = io.WriteString(c, sent)
+			_ = c.(*net.TCPConn).CloseWrite()
 		})
 	want := fmt.Sprintf("cut short after %d bytes", len(sent))
 	if !strings.HasPrefix(status, "400") || !strings.Contains(body, want) || !strings.Contains(body, `"parameter":"body"`) {
@@ -79,7 +79,7 @@ func TestImportIdleUploadIsCut(t *testing.T) {
 	s.uploadIdle = 300 * time.Millisecond
 	line := feature(t)
 	status, body := sendImport(t, uploadServer(t, s, time.Minute), 100*len(line), func(c net.Conn) {
-		io.WriteString(c, line)
+		_, _ = io.WriteString(c, line)
 	})
 	if !strings.HasPrefix(status, "400") || !strings.Contains(body, "no byte arrived for 300ms") {
 		t.Errorf("%s %s", status, body)
@@ -94,7 +94,7 @@ func TestSlowSteadyImportLands(t *testing.T) {
 	status, body := sendImport(t, uploadServer(t, New(Config{Importer: importCounter{}, Auth: deskTokens}), time.Second), lines*len(line),
 		func(c net.Conn) {
 			for range lines {
-				io.WriteString(c, line)
+				_, _ = io.WriteString(c, line)
 				time.Sleep(200 * time.Millisecond) // 2.4 s in all, past the 1 s read timeout
 			}
 		})

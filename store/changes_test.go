@@ -168,6 +168,9 @@ func (r *logReader) checkSaw(t *testing.T, db *sql.DB, id string) {
 		}
 		all = append(all, seq)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(r.feedSeqs, all) {
 		t.Errorf("the feed gave %d changes, the log holds %d", len(r.feedSeqs), len(all))
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/lib/pq"
@@ -176,7 +177,7 @@ func (c *copier) copyRows(ctx context.Context, rows []copyRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	stmt, err := c.tx.PrepareContext(ctx, pq.CopyIn(c.table, incidentCopyColumns...))
+	stmt, err := c.tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(c.table)+" ("+strings.Join(incidentCopyColumns, ", ")+") FROM STDIN")
 	if err != nil {
 		return translate(err)
 	}
@@ -198,7 +199,7 @@ func (c *copier) copyRows(ctx context.Context, rows []copyRow) error {
 
 // copyIDs adds the ids of rows to im_new_ids.
 func (c *copier) copyIDs(ctx context.Context, rows []copyRow) error {
-	stmt, err := c.tx.PrepareContext(ctx, pq.CopyIn("im_new_ids", "id", "logged"))
+	stmt, err := c.tx.PrepareContext(ctx, "COPY im_new_ids (id, logged) FROM STDIN")
 	if err != nil {
 		return translate(err)
 	}

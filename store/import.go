@@ -274,7 +274,7 @@ func readBatch(r IncidentReader, n int) ([]copyRow, error) {
 	out := make([]copyRow, 0, n)
 	for len(out) < n {
 		in, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -23,13 +23,17 @@ func (r *panickyReader) Next() (*geo.Incident, error) {
 func TestImportReaderPanicIsAnError(t *testing.T) {
 	st, db := openImportStore(t)
 	var before int
-	db.QueryRow(`SELECT count(*) FROM incidents`).Scan(&before)
+	if err := db.QueryRow(`SELECT count(*) FROM incidents`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
 	_, err := st.Import(context.Background(), &panickyReader{listReader{n: 10, title: "panic"}}, "test", false)
 	if err == nil {
 		t.Fatal("an import whose reader panicked succeeded")
 	}
 	var after int
-	db.QueryRow(`SELECT count(*) FROM incidents`).Scan(&after)
+	if err := db.QueryRow(`SELECT count(*) FROM incidents`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
 	if after != before {
 		t.Errorf("%d incidents before, %d after a failed import", before, after)
 	}

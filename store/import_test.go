@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -176,7 +177,7 @@ type repeatReader struct {
 
 func (r *repeatReader) Next() (*geo.Incident, error) {
 	in, err := r.r.Next()
-	if err != io.EOF || r.done {
+	if !errors.Is(err, io.EOF) || r.done {
 		return in, err
 	}
 	r.done = true

@@ -78,7 +78,9 @@ func (c *patientConn) Read(b []byte) (int, error) {
 	if !c.deadline.IsZero() && c.deadline.Before(d) {
 		d = c.deadline
 	}
-	c.Conn.SetReadDeadline(d)
+	if err := c.Conn.SetReadDeadline(d); err != nil {
+		return 0, err
+	}
 	return c.Conn.Read(b)
 }
 

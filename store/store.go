@@ -6,11 +6,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"time"
-
-	"github.com/lib/pq"
 
 	"incidentmap/geo"
 )
@@ -109,9 +108,6 @@ func withDefaults(dsn string, o Options) (string, error) {
 		u.RawQuery = q.Encode()
 		return u.String(), nil
 	}
-	if _, err := pq.ParseURL(dsn); err == nil {
-		return "", fmt.Errorf("DATABASE_URL: unexpected scheme")
-	}
 	return fmt.Sprintf("%s connect_timeout=%d statement_timeout=%d jit=off", dsn,
 		int(o.ConnectTimeout.Seconds()), o.StatementTimeout.Milliseconds()), nil
 }
@@ -150,7 +146,8 @@ func (s *Store) Ping(ctx context.Context) error {
 		return err
 	}
 	const which = "the read replica (DATABASE_READ_URL)"
-	if ge, ok := err.(*geo.Error); ok && ge.Code == geo.EUnavailable {
+	var ge *geo.Error
+	if errors.As(err, &ge) && ge.Code == geo.EUnavailable {
 		return &geo.Error{Code: geo.EUnavailable, Message: which + ": " + ge.Message, Cause: ge.Cause}
 	}
 	if ctx.Err() != nil {

@@ -137,7 +137,7 @@ func (s *Store) Listen(ctx context.Context, fn func()) error {
 				fn()
 			}
 		case <-time.After(30 * time.Second):
-			go l.Ping()
+			go l.Ping() //nolint:errcheck // a failed ping makes the listener reconnect, which events reports
 		}
 	}
 }

@@ -162,7 +162,7 @@ func TestDatabaseBuildsBeyondThePoolOrTheirDeadlineAreUnavailable(t *testing.T) 
 	}
 	// A caller that gives up while queued gets its own error, not a 503.
 	ctx, cancel := context.WithCancel(context.Background())
-	go s.Tile(context.Background(), maptile.New(0, 0, 0), geo.Filter{Query: "holds the slot"}, true)
+	go s.Tile(context.Background(), maptile.New(0, 0, 0), geo.Filter{Query: "holds the slot"}, true) //nolint:errcheck // holds the slot; its answer is not awaited
 	time.Sleep(20 * time.Millisecond)
 	time.AfterFunc(10*time.Millisecond, cancel)
 	if _, _, err := s.Tile(ctx, maptile.New(0, 0, 0), geo.Filter{Query: "gives up"}, true); !errors.Is(err, context.Canceled) {

@@ -62,8 +62,8 @@ func TestIdentityCopyIsTheGunzippedTileMadeOncePerCachedTile(t *testing.T) {
 	if n := s.gunzips.Load(); n != 1 {
 		t.Errorf("%d gunzips for two identity answers of one cached tile, want 1", n)
 	}
-	allocs := testing.AllocsPerRun(100, func() { s.Tile(ctx, tile, geo.Filter{}, false) })
-	gzAllocs := testing.AllocsPerRun(100, func() { s.Tile(ctx, tile, geo.Filter{}, true) })
+	allocs := testing.AllocsPerRun(100, func() { _, _, _ = s.Tile(ctx, tile, geo.Filter{}, false) })
+	gzAllocs := testing.AllocsPerRun(100, func() { _, _, _ = s.Tile(ctx, tile, geo.Filter{}, true) })
 	if allocs > gzAllocs {
 		t.Errorf("a cached identity answer allocates %.0f times, a gzipped one %.0f: it is not a lookup", allocs, gzAllocs)
 	}

@@ -161,7 +161,7 @@ func writeIndexFile(ctx context.Context, path string, sn *snapshot, origin strin
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
+			_ = f.Close() // the error returned is the one that led here
 			os.Remove(f.Name())
 		}
 	}()
@@ -182,8 +182,8 @@ func writeIndexFile(ctx context.Context, path string, sn *snapshot, origin strin
 		return err
 	}
 	if d, err := os.Open(dir); err == nil { // make the rename itself durable
-		d.Sync()
-		d.Close()
+		_ = d.Sync() // best effort: the file itself is synced
+		_ = d.Close()
 	}
 	return nil
 }
@@ -195,7 +195,7 @@ func readIndexFile(path string, accept func(seq int64, origin string) error) (*s
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer f.Close() //nolint:errcheck // opened read-only: Close has nothing to report
 	info, err := f.Stat()
 	if err != nil {
 		return nil, err

@@ -24,13 +24,13 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 		if *format != "" && !slices.Contains(ingest.Formats, *format) {
 			return fmt.Errorf("import: --format %q is not one of %s", *format, strings.Join(ingest.Formats, ", "))
 		}
-		var in io.Reader = e.stdin
+		in := io.Reader(e.stdin)
 		if args[0] != "-" {
 			f, err := os.Open(args[0])
 			if err != nil {
 				return fmt.Errorf("import: %w", err)
 			}
-			defer f.Close()
+			defer f.Close() //nolint:errcheck // opened read-only: Close has nothing to report
 			in = f
 		}
 		st, err := e.store()
@@ -56,8 +56,8 @@ func importCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env, []st
 		if *dryRun {
 			verb = "checked (dry run, nothing stored)"
 		}
-		fmt.Fprintf(e.stdout, "%s %d incidents in %.1f s (%.0f/s)\n", verb, n, took.Seconds(), float64(n)/took.Seconds())
-		return nil
+		_, err = fmt.Fprintf(e.stdout, "%s %d incidents in %.1f s (%.0f/s)\n", verb, n, took.Seconds(), float64(n)/took.Seconds())
+		return err
 	}
 }
 

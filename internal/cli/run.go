@@ -122,8 +122,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errors.New("no command\n" + usage())
 	}
 	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, usage())
-		return nil
+		_, err := fmt.Fprintln(stdout, usage())
+		return err
 	}
 	name, rest := args[0], args[1:]
 	if name == "token" && len(rest) > 0 {

@@ -28,8 +28,8 @@ func Seed(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	if err := st.Upsert(ctx, places, incidents, "seed"); err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
-	fmt.Fprintf(stdout, "seeded %d places and %d incidents\n", len(places), len(incidents))
-	return nil
+	_, err = fmt.Fprintf(stdout, "seeded %d places and %d incidents\n", len(places), len(incidents))
+	return err
 }
 
 // decodeSeed opens one bundled seed file and decodes it with decode.

@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr())
+	_, _ = fmt.Fprintf(stdout, "serving on http://%s\n", ln.Addr()) // the log says it too: a closed stdout is no reason not to serve
 	logger.Info("serving", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -164,7 +164,7 @@ func servePprof(ctx context.Context, addr string, logger *slog.Logger) {
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
-		srv.Close()
+		_ = srv.Close() // ListenAndServe then returns ErrServerClosed
 	}()
 	logger.Info("profiles on", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {

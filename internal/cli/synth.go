@@ -55,8 +55,8 @@ func synthesize(ctx context.Context, st *store.Store, o synthOptions, stdout io.
 		return fmt.Errorf("synth: %w", err)
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Fprintf(stdout, "synthesized %d incidents in %.1f s (%.0f/s)\n", n, secs, float64(n)/secs)
-	return nil
+	_, err = fmt.Fprintf(stdout, "synthesized %d incidents in %.1f s (%.0f/s)\n", n, secs, float64(n)/secs)
+	return err
 }
 
 // synth generates realistic, clearly synthetic Sahel incidents: clustered on

@@ -28,8 +28,8 @@ func tokenCreateCommand(fs *flag.FlagSet, _ *config) func(context.Context, *env,
 		if err != nil {
 			return fmt.Errorf("token create: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "created %s token %q; it is shown once, keep it secret:\n%s\n", *scope, *name, token)
-		return nil
+		_, err = fmt.Fprintf(e.stdout, "created %s token %q; it is shown once, keep it secret:\n%s\n", *scope, *name, token)
+		return err
 	}
 }
 
@@ -38,7 +38,7 @@ func tokenRevokeCommand(*flag.FlagSet, *config) func(context.Context, *env, []st
 		if err := st.RevokeToken(ctx, args[0]); err != nil {
 			return fmt.Errorf("token revoke: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "revoked token %q\n", args[0])
-		return nil
+		_, err := fmt.Fprintf(e.stdout, "revoked token %q\n", args[0])
+		return err
 	})
 }

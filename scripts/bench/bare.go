@@ -61,13 +61,14 @@ func serveBare(addr, bodiesFile string) error {
 			body = t.Gzip
 		}
 		h.Set("Content-Length", strconv.Itoa(len(body))) // as the server does: one piece, not chunks
-		w.Write(body)
+		// A client gone mid-write has nothing to be told.
+		_, _ = w.Write(body)
 	})}
 	go func() {
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
 		<-ch
-		srv.Close()
+		_ = srv.Close() // Serve then returns ErrServerClosed
 	}()
 	fmt.Printf("listening on %s\n", ln.Addr())
 	if err := srv.Serve(ln); err != http.ErrServerClosed {
@@ -101,8 +102,10 @@ func startBare(ctx context.Context, bodiesFile string) (bareProcess, error) {
 		return bareProcess{}, err
 	}
 	p := bareProcess{pid: cmd.Process.Pid, stop: func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		// Signal fails only when it has exited, and Wait's error says it was
+		// signalled, as asked.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		_ = cmd.Wait()
 	}}
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {

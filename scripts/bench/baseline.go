@@ -124,8 +124,8 @@ func baseTile(ctx context.Context, db *sql.DB, q string, r baseResult, timeout t
 	r.raw = len(tile)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	zw.Write(tile)
-	zw.Close()
+	_, _ = zw.Write(tile) // into a bytes.Buffer: cannot fail
+	_ = zw.Close()
 	if len(tile) > 0 {
 		r.gz = buf.Len()
 	}
@@ -166,6 +166,9 @@ func explainOne(ctx context.Context, db *sql.DB, q string, t tileReq) []string {
 			line = hexLiteral.ReplaceAllString(strings.TrimSpace(line), "'…'")
 			out = append(out, fmt.Sprintf("%s %s: %s", t, t.window(), line))
 		}
+	}
+	if err := rows.Err(); err != nil {
+		out = append(out, fmt.Sprintf("%s: EXPLAIN failed: %v", t, err))
 	}
 	return out
 }

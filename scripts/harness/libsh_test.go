@@ -23,7 +23,9 @@ func runLib(t *testing.T, script string, env ...string) (string, string) {
 		"scripts/pg.sh":   "echo \"pg.sh $*\" >>calls\necho postgres://postgres@127.0.0.1:5999/incidentmap?sslmode=disable\n",
 		"bin/incidentmap": "#!/bin/sh\necho \"incidentmap $*\" >>calls\n[ \"$1\" != synth ] || echo 'synthesized 3 incidents in 1s'\n",
 	} {
-		os.MkdirAll(filepath.Join(root, filepath.Dir(path)), 0o755)
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(root, path), []byte(text), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -45,7 +45,7 @@ func DescribeMachine(ctx context.Context, dsn string) Machine {
 	}
 	if db, err := sql.Open("postgres", dsn); err == nil {
 		defer db.Close()
-		db.QueryRowContext(ctx, `SELECT current_setting('server_version'), postgis_lib_version()`).Scan(&m.Postgres, &m.PostGIS)
+		_ = db.QueryRowContext(ctx, `SELECT current_setting('server_version'), postgis_lib_version()`).Scan(&m.Postgres, &m.PostGIS) // unknown versions stay empty
 	}
 	return m
 }

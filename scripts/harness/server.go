@@ -61,16 +61,16 @@ func StartServer(ctx context.Context, c ServerConfig) (*Server, error) {
 	go func() {
 		s.ExitErr = s.cmd.Wait()
 		s.ExitedAt = time.Now()
-		logFile.Close()
+		_ = logFile.Close() // the log is read from its name; a lost tail is no reason to fail
 		close(s.done)
 	}()
 	lines := bufio.NewReader(out)
 	line, err := lines.ReadString('\n')
 	if !strings.HasPrefix(line, "serving on http://") {
 		s.Stop()
-		return nil, fmt.Errorf("%s serve did not start (%v; log in %s): %q", c.Bin, err, s.Log, line)
+		return nil, fmt.Errorf("%s serve did not start (%v; log in %s): %q", c.Bin, err, s.Log, line) //nolint:errorlint // err may be nil (a wrong first line): printed, not wrapped
 	}
-	go io.Copy(logFile, lines)
+	go func() { _, _ = io.Copy(logFile, lines) }() // until the server exits; the log is best effort
 	s.Base = strings.TrimSpace(strings.TrimPrefix(line, "serving on "))
 	s.prog.Logf("server pid %d on %s (log %s); waiting for /readyz", s.Pid(), s.Base, s.Log)
 	if err := s.waitReady(ctx, c.ReadyTimeout, c.NoTileIndexOK); err != nil {
@@ -100,7 +100,7 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration, noTileInd
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
-			return fmt.Errorf("server exited before it was ready (%v); log in %s", s.ExitErr, s.Log)
+			return fmt.Errorf("server exited before it was ready (%v); log in %s", s.ExitErr, s.Log) //nolint:errorlint // ExitErr is nil after a clean exit: printed, not wrapped
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
@@ -140,6 +140,6 @@ func (s *Server) readyz(ctx context.Context) (readyz, int) {
 		return r, 0
 	}
 	defer resp.Body.Close()
-	json.NewDecoder(resp.Body).Decode(&r)
+	_ = json.NewDecoder(resp.Body).Decode(&r) // a body that is not JSON leaves r not ready
 	return r, resp.StatusCode
 }

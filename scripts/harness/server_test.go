@@ -14,7 +14,7 @@ import (
 // readyzServer answers /readyz with body.
 func readyzServer(t *testing.T, body string) string {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(body))
+		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(ts.Close)
 	return ts.URL

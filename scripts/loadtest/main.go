@@ -118,7 +118,9 @@ func run(ctx context.Context, c config) error {
 	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC(), Machine: harness.DescribeMachine(ctx, c.DB)}}
 	// Loopback is the proxy in front of every client here (X-Forwarded-For
 	// names the client): trusted, as it is by default, said for clarity.
-	os.Setenv("INCIDENTMAP_TRUSTED_PROXIES", "127.0.0.1/32")
+	if err := os.Setenv("INCIDENTMAP_TRUSTED_PROXIES", "127.0.0.1/32"); err != nil {
+		return err
+	}
 	srv, err := harness.StartServer(ctx, harness.ServerConfig{
 		Prog: prog, Bin: c.Bin, DB: c.DB, ReadyTimeout: c.ReadyTimeout})
 	if err != nil {

@@ -49,7 +49,9 @@ func startCluster(t testing.TB, c *Cluster, cmd string) *Cluster {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Chmod(root, 0o777) // the postgres user runs the cluster when we are root
+	if err := os.Chmod(root, 0o777); err != nil { // the postgres user runs the cluster when we are root
+		t.Fatal(err)
+	}
 	c.root, c.port = root, freePort(t)
 	out, err := c.script(cmd)
 	if err != nil {
@@ -59,7 +61,9 @@ func startCluster(t testing.TB, c *Cluster, cmd string) *Cluster {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	c.URL = lines[len(lines)-1]
 	t.Cleanup(func() {
-		c.script("stop")
+		if out, err := c.script("stop"); err != nil {
+			t.Logf("stop the private cluster: %v\n%s", err, out)
+		}
 		os.RemoveAll(root)
 	})
 	return c
