@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -24,7 +25,7 @@ func DecodeIncidents(r io.Reader) ([]geo.Incident, error) {
 	var out []geo.Incident
 	for {
 		in, err := reader.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out, nil
 		}
 		if err != nil {

@@ -27,7 +27,7 @@ func readAll(t *testing.T, format string, data []byte) {
 	}
 	for i := 0; i < 10000; i++ {
 		in, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return
 		}
 		if err != nil {

@@ -87,8 +87,8 @@ func cell(s string) string {
 // (or the centre of its area).
 func writePlacesCSV(c echo.Context, features []featureJSON) error {
 	w := startLater(c, mediaCSV, "places.csv")
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
+	cw := csv.NewWriter(w) // a failed write comes back from cw.Error
+	_ = cw.Write([]string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
 		"geo_precision", "geo_note", "holder", "control"})
 	for _, f := range features {
 		p := f.Properties.(geo.PlaceProps)
@@ -98,7 +98,7 @@ func writePlacesCSV(c echo.Context, features []featureJSON) error {
 			holder = *p.Holder
 		}
 		pt, _ := centroid(f.Geometry.Coordinates)
-		cw.Write([]string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
+		_ = cw.Write([]string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
 			cell(p.Admin1), cell(p.Admin2), strconv.FormatFloat(pt[0], 'f', -1, 64), strconv.FormatFloat(pt[1], 'f', -1, 64),
 			p.GeoPrecision, cell(p.GeoNote), holder, string(control)})
 	}

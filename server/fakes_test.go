@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -213,7 +214,7 @@ func (importCounter) Geocode(_ context.Context, name, _, _ string) (geo.Place, e
 func (importCounter) Import(_ context.Context, r ingest.Reader, _ string, _ bool) (int, error) {
 	n := 0
 	for {
-		if _, err := r.Next(); err == io.EOF {
+		if _, err := r.Next(); errors.Is(err, io.EOF) {
 			return n, nil
 		} else if err != nil {
 			return 0, err

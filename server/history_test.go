@@ -123,7 +123,7 @@ func TestChangesParameters(t *testing.T) {
 		}
 	}
 	var feed struct{ Links []link }
-	json.Unmarshal(get(t, s, "/changes?since=3").Body.Bytes(), &feed)
+	_ = json.Unmarshal(get(t, s, "/changes?since=3").Body.Bytes(), &feed)
 	if len(feed.Links) != 1 || feed.Links[0].Href != "http://example.com/changes?since=7" {
 		t.Errorf("next link after change 7: %+v", feed.Links)
 	}

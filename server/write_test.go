@@ -36,7 +36,7 @@ func send(s *Server, method, target, body string, header ...string) *httptest.Re
 // parameterOf is the parameter an error answer names.
 func parameterOf(rec *httptest.ResponseRecorder) string {
 	var body errorBody
-	json.Unmarshal(rec.Body.Bytes(), &body)
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
 	return body.Parameter
 }
 
@@ -105,7 +105,7 @@ func TestCreatedIncidentAnswer(t *testing.T) {
 		ID         string
 		Properties struct{ Title, Status string }
 	}
-	json.Unmarshal(rec.Body.Bytes(), &f)
+	_ = json.Unmarshal(rec.Body.Bytes(), &f)
 	if rec.Code != http.StatusCreated || rec.Header().Get("Location") != "http://example.com"+sevarePath ||
 		rec.Header().Get("Cache-Control") != "no-store" || rec.Header().Get("Content-Type") != mediaGeoJSON ||
 		f.ID != "test-sevare-2022-05" || f.Properties.Title != "Test attack near Sévaré" || f.Properties.Status != geo.StatusPublished {
@@ -152,7 +152,7 @@ func TestWritesGeocodeALocation(t *testing.T) {
 		Geometry   struct{ Coordinates []float64 }
 		Properties struct{ Country string }
 	}
-	json.Unmarshal(rec.Body.Bytes(), &f)
+	_ = json.Unmarshal(rec.Body.Bytes(), &f)
 	if c := f.Geometry.Coordinates; rec.Code != http.StatusCreated || len(c) != 2 || c[0] != mouraPoint[0] || c[1] != mouraPoint[1] ||
 		f.Properties.Country != "ML" {
 		t.Errorf("Moura: %d %s", rec.Code, rec.Body)
