@@ -43,6 +43,14 @@ var rules = []rule{
 		why: "geo is the domain: no HTTP, no database, no tile index",
 	},
 	{
+		from: "incidentmap/ingest/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "ingest reads files into the domain: the server and the commands hand it a reader and a gazetteer",
+	},
+	{
 		from:  "incidentmap/tiles/...",
 		never: []string{"incidentmap/store/...", "incidentmap/server/..."},
 		why:   "the tile index is fed by internal/cli and served by server through an interface",
