@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"incidentmap/internal/testenv"
 	"incidentmap/internal/testenv/testapp"
 )
 
@@ -185,12 +183,11 @@ func TestValidationAndGeocoding(t *testing.T) {
 
 func TestImportACLEDAndUCDP(t *testing.T) {
 	a := testapp.Start(t)
-	testdata := filepath.Join(testenv.RepoRoot(t), "testdata")
 	count := func() int { return a.Incidents(t, "").NumberMatched }
 	before := count()
 
 	t.Run("a bad row fails the whole file, naming its line, storing nothing", func(t *testing.T) {
-		_, err := a.CLI(t, nil, "import", "--format", "acled", filepath.Join(testdata, "acled_bad_row.csv"))
+		_, err := a.CLI(t, nil, "import", "--format", "acled", "../testdata/acled_bad_row.csv")
 		if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "event_type") {
 			t.Errorf("err = %v", err)
 		}
@@ -200,7 +197,7 @@ func TestImportACLEDAndUCDP(t *testing.T) {
 	})
 	t.Run("a good file imports every row, once however often", func(t *testing.T) {
 		for i := 0; i < 2; i++ {
-			if out, err := a.CLI(t, nil, "import", filepath.Join(testdata, "acled_good.csv")); err != nil {
+			if out, err := a.CLI(t, nil, "import", "../testdata/acled_good.csv"); err != nil {
 				t.Fatalf("import: %v %s", err, out)
 			}
 		}
@@ -222,7 +219,7 @@ func TestImportACLEDAndUCDP(t *testing.T) {
 	})
 	t.Run("dry run stores nothing", func(t *testing.T) {
 		n := count()
-		if _, err := a.CLI(t, nil, "import", "--dry-run", filepath.Join(testdata, "ucdp_small.csv")); err != nil {
+		if _, err := a.CLI(t, nil, "import", "--dry-run", "../testdata/ucdp_small.csv"); err != nil {
 			t.Fatal(err)
 		}
 		if count() != n {
@@ -231,7 +228,7 @@ func TestImportACLEDAndUCDP(t *testing.T) {
 	})
 	t.Run("UCDP GED over HTTP with an admin token", func(t *testing.T) {
 		admin := a.NewToken(t, "admin-1", "admin")
-		file, err := os.Open(filepath.Join(testdata, "ucdp_small.csv"))
+		file, err := os.Open("../testdata/ucdp_small.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
