@@ -38,7 +38,7 @@ static/node_modules/.package-lock.json: static/package.json static/package-lock.
 	command -v npm >/dev/null 2>&1 || { . scripts/lib.sh; apt_install nodejs npm; }
 	cd static && npm ci --no-audit --no-fund
 
-# Lighthouse for the embed's test (embed_test.go), pinned in
+# Lighthouse for the embed's test (static/embed_test.go), pinned in
 # testdata/lighthouse/package-lock.json; it drives Debian's chromium
 # (CHROME_PATH) and downloads no browser.
 testdata/lighthouse/node_modules/.package-lock.json: testdata/lighthouse/package.json testdata/lighthouse/package-lock.json

@@ -4,45 +4,48 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // The checks of the incident-store issue, against the seeded Sahel data.
 func TestSahelSeedAnswersTheAnalystsQuestions(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	mouraBox := "-5,14,-4,15"
 
 	t.Run("Moura is in 27-31 March 2022, not in May 2022", func(t *testing.T) {
-		if ids := a.incidents(t, q("datetime", "2022-03-27/2022-03-31", "bbox", mouraBox)).ids(); !has(ids, "moura-2022-03") {
+		if ids := a.Incidents(t, testapp.Q("datetime", "2022-03-27/2022-03-31", "bbox", mouraBox)).IDs(); !slices.Contains(ids, "moura-2022-03") {
 			t.Errorf("March window: %v", ids)
 		}
-		if ids := a.incidents(t, q("datetime", "2022-05-01/2022-05-31", "bbox", mouraBox)).ids(); has(ids, "moura-2022-03") {
+		if ids := a.Incidents(t, testapp.Q("datetime", "2022-05-01/2022-05-31", "bbox", mouraBox)).IDs(); slices.Contains(ids, "moura-2022-03") {
 			t.Errorf("May window holds Moura: %v", ids)
 		}
 	})
 	t.Run("19-24 April 2022 around Hombori and Gossi holds both", func(t *testing.T) {
-		ids := a.incidents(t, q("datetime", "2022-04-19/2022-04-24", "bbox", "-2,15,-1,16.5")).ids()
-		if !has(ids, "hombori-2022-04-19") || !has(ids, "gossi-mass-grave-2022-04") {
+		ids := a.Incidents(t, testapp.Q("datetime", "2022-04-19/2022-04-24", "bbox", "-2,15,-1,16.5")).IDs()
+		if !slices.Contains(ids, "hombori-2022-04-19") || !slices.Contains(ids, "gossi-mass-grave-2022-04") {
 			t.Errorf("got %v", ids)
 		}
 	})
 	t.Run("nothing of 2022 before 2022", func(t *testing.T) {
-		if fc := a.incidents(t, q("datetime", "../2021-12-31")); fc.NumberMatched != 0 {
-			t.Errorf("got %v", fc.ids())
+		if fc := a.Incidents(t, testapp.Q("datetime", "../2021-12-31")); fc.NumberMatched != 0 {
+			t.Errorf("got %v", fc.IDs())
 		}
 	})
 	t.Run("24 April 2022 holds the camp attacks at Sévaré, Niono and Bapho", func(t *testing.T) {
-		ids := a.incidents(t, q("datetime", "2022-04-24")).ids()
+		ids := a.Incidents(t, testapp.Q("datetime", "2022-04-24")).IDs()
 		for _, want := range []string{"central-mali-camps-2022-04-24-sevare", "central-mali-camps-2022-04-24-niono",
 			"central-mali-camps-2022-04-24-bapho"} {
-			if !has(ids, want) {
+			if !slices.Contains(ids, want) {
 				t.Errorf("%s missing from %v", want, ids)
 			}
 		}
 	})
 	t.Run("every incident has a source and a claim; Moura has four claims", func(t *testing.T) {
-		fc := a.incidents(t, q("limit", "1000"))
+		fc := a.Incidents(t, testapp.Q("limit", "1000"))
 		if fc.NumberMatched < 14 || fc.NumberReturned != fc.NumberMatched {
 			t.Fatalf("matched %d returned %d", fc.NumberMatched, fc.NumberReturned)
 		}
@@ -60,7 +63,7 @@ func TestSahelSeedAnswersTheAnalystsQuestions(t *testing.T) {
 	t.Run("Gossi is held by France until 19 April 2022, by Mali after", func(t *testing.T) {
 		holder := func(window string) any {
 			var f struct{ Properties map[string]any }
-			a.getJSON(t, "/collections/places/items/gossi?"+q("datetime", window), http.StatusOK, &f)
+			a.GetJSON(t, "/collections/places/items/gossi?"+testapp.Q("datetime", window), http.StatusOK, &f)
 			return f.Properties["holder"]
 		}
 		if h := holder("2022-04-01/2022-04-20"); h != "Mali" {
@@ -69,8 +72,8 @@ func TestSahelSeedAnswersTheAnalystsQuestions(t *testing.T) {
 		if h := holder("2022-04-01/2022-04-18"); h != "France" {
 			t.Errorf("window ending 2022-04-18: holder %v", h)
 		}
-		var fc featureCollection
-		a.getJSON(t, "/collections/places/items?"+q("datetime", "2022-04-18", "q", "gossi"), http.StatusOK, &fc)
+		var fc testapp.FeatureCollection
+		a.GetJSON(t, "/collections/places/items?"+testapp.Q("datetime", "2022-04-18", "q", "gossi"), http.StatusOK, &fc)
 		if len(fc.Features) != 1 || fc.Features[0].Properties["holder"] != "France" {
 			t.Errorf("places items for 2022-04-18: %+v", fc.Features)
 		}
@@ -78,7 +81,7 @@ func TestSahelSeedAnswersTheAnalystsQuestions(t *testing.T) {
 	t.Run("places whose coordinates were not found say so", func(t *testing.T) {
 		for _, id := range []string{"boulkessi", "gaskinde", "pobe-mengao"} {
 			var f struct{ Properties map[string]any }
-			a.getJSON(t, "/collections/places/items/"+id, http.StatusOK, &f)
+			a.GetJSON(t, "/collections/places/items/"+id, http.StatusOK, &f)
 			if p := f.Properties["geo_precision"]; p == "exact" || p == "near" {
 				t.Errorf("%s claims precision %v", id, p)
 			}
@@ -87,32 +90,32 @@ func TestSahelSeedAnswersTheAnalystsQuestions(t *testing.T) {
 }
 
 func TestItemsPagingAndExports(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 
 	t.Run("pages follow next and prev links", func(t *testing.T) {
-		first := a.incidents(t, q("limit", "5"))
-		if first.NumberReturned != 5 || first.link("next") == "" || first.link("prev") != "" {
+		first := a.Incidents(t, testapp.Q("limit", "5"))
+		if first.NumberReturned != 5 || first.Link("next") == "" || first.Link("prev") != "" {
 			t.Fatalf("first page: returned %d, links %+v", first.NumberReturned, first.Links)
 		}
-		var second featureCollection
-		a.getJSON(t, strings.TrimPrefix(first.link("next"), a.base), http.StatusOK, &second)
-		if second.NumberReturned == 0 || second.link("prev") == "" {
+		var second testapp.FeatureCollection
+		a.GetJSON(t, strings.TrimPrefix(first.Link("next"), a.URL), http.StatusOK, &second)
+		if second.NumberReturned == 0 || second.Link("prev") == "" {
 			t.Fatalf("second page: %+v", second.Links)
 		}
-		for _, id := range second.ids() {
-			if has(first.ids(), id) {
+		for _, id := range second.IDs() {
+			if slices.Contains(first.IDs(), id) {
 				t.Errorf("%s on both pages", id)
 			}
 		}
 	})
 	t.Run("a limit above the maximum is clamped", func(t *testing.T) {
-		if fc := a.incidents(t, q("limit", "1000000")); fc.NumberReturned != fc.NumberMatched {
+		if fc := a.Incidents(t, testapp.Q("limit", "1000000")); fc.NumberReturned != fc.NumberMatched {
 			t.Errorf("returned %d of %d", fc.NumberReturned, fc.NumberMatched)
 		}
 	})
-	all := a.incidents(t, q("limit", "10000"))
+	all := a.Incidents(t, testapp.Q("limit", "10000"))
 	t.Run("CSV has a header and every incident", func(t *testing.T) {
-		res, body := a.get(t, "/collections/incidents/items?f=csv")
+		res, body := a.Get(t, "/collections/incidents/items?f=csv")
 		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 			t.Errorf("content type %q", ct)
 		}
@@ -125,7 +128,7 @@ func TestItemsPagingAndExports(t *testing.T) {
 		}
 	})
 	t.Run("GeoJSONSeq has one RS-separated feature per incident", func(t *testing.T) {
-		res, body := a.get(t, "/collections/incidents/items?f=geojsonseq")
+		res, body := a.Get(t, "/collections/incidents/items?f=geojsonseq")
 		if ct := res.Header.Get("Content-Type"); ct != "application/geo+json-seq" {
 			t.Errorf("content type %q", ct)
 		}
@@ -134,7 +137,7 @@ func TestItemsPagingAndExports(t *testing.T) {
 		}
 	})
 	t.Run("HTML escapes and lists", func(t *testing.T) {
-		res, body := a.get(t, "/collections/incidents/items?f=html&datetime=2022-03-27")
+		res, body := a.Get(t, "/collections/incidents/items?f=html&datetime=2022-03-27")
 		if !strings.Contains(string(body), "Moura") || res.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("html page: %s", body)
 		}
@@ -142,7 +145,7 @@ func TestItemsPagingAndExports(t *testing.T) {
 }
 
 func TestBadInputGets400NamingTheParameter(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	tests := []struct{ query, param string }{
 		{"bbox=1,2,3", "bbox"},
 		{"bbox=a,b,c,d", "bbox"},
@@ -164,36 +167,36 @@ func TestBadInputGets400NamingTheParameter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query[:min(len(tt.query), 40)], func(t *testing.T) {
 			var body struct{ Code, Description, Parameter string }
-			a.getJSON(t, "/collections/incidents/items?"+tt.query, http.StatusBadRequest, &body)
+			a.GetJSON(t, "/collections/incidents/items?"+tt.query, http.StatusBadRequest, &body)
 			if body.Parameter != tt.param || !strings.Contains(body.Description, tt.param) || body.Code == "" {
 				t.Errorf("body %+v does not name %s", body, tt.param)
 			}
 		})
 	}
 	t.Run("unknown collection and feature are 404", func(t *testing.T) {
-		a.getJSON(t, "/collections/nope", http.StatusNotFound, nil)
-		a.getJSON(t, "/collections/incidents/items/nope", http.StatusNotFound, nil)
-		a.getJSON(t, "/collections/places/items/nope", http.StatusNotFound, nil)
+		a.GetJSON(t, "/collections/nope", http.StatusNotFound, nil)
+		a.GetJSON(t, "/collections/incidents/items/nope", http.StatusNotFound, nil)
+		a.GetJSON(t, "/collections/places/items/nope", http.StatusNotFound, nil)
 	})
 	t.Run("hostile strings never reach SQL", func(t *testing.T) {
-		before := a.incidents(t, "").NumberMatched
+		before := a.Incidents(t, "").NumberMatched
 		for _, s := range []string{"'; DROP TABLE incidents; --", `" OR 1=1 --`, `\`, "%_%", "1) OR (1=1"} {
 			for _, p := range []string{"q", "actor", "admin1"} {
-				a.getJSON(t, "/collections/incidents/items?"+q(p, s), http.StatusOK, nil)
+				a.GetJSON(t, "/collections/incidents/items?"+testapp.Q(p, s), http.StatusOK, nil)
 			}
-			a.getJSON(t, "/collections/incidents/items/"+strings.ReplaceAll(s, "%", "%25"), http.StatusNotFound, nil)
+			a.GetJSON(t, "/collections/incidents/items/"+strings.ReplaceAll(s, "%", "%25"), http.StatusNotFound, nil)
 		}
-		if after := a.incidents(t, "").NumberMatched; after != before {
+		if after := a.Incidents(t, "").NumberMatched; after != before {
 			t.Errorf("incidents %d before, %d after", before, after)
 		}
 	})
 }
 
 func TestOGCAPIDocumentsAndHeaders(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	t.Run("landing page links", func(t *testing.T) {
 		var landing struct{ Links []struct{ Rel, Href string } }
-		a.getJSON(t, "/?f=json", http.StatusOK, &landing)
+		a.GetJSON(t, "/?f=json", http.StatusOK, &landing)
 		rels := map[string]bool{}
 		for _, l := range landing.Links {
 			rels[l.Rel] = true
@@ -203,19 +206,19 @@ func TestOGCAPIDocumentsAndHeaders(t *testing.T) {
 				t.Errorf("no %s link", want)
 			}
 		}
-		res, body := a.get(t, "/", "Accept", "application/json")
+		res, body := a.Get(t, "/", "Accept", "application/json")
 		if res.Header.Get("Content-Type") != "application/json" || !bytes.Contains(body, []byte("service-desc")) {
 			t.Errorf("Accept: application/json gets %s", res.Header.Get("Content-Type"))
 		}
-		if res, _ := a.get(t, "/", "Accept", "text/html"); !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		if res, _ := a.Get(t, "/", "Accept", "text/html"); !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 			t.Errorf("browsers get %s", res.Header.Get("Content-Type"))
 		}
 	})
 	t.Run("conformance classes", func(t *testing.T) {
 		var c struct{ ConformsTo []string }
-		a.getJSON(t, "/conformance", http.StatusOK, &c)
+		a.GetJSON(t, "/conformance", http.StatusOK, &c)
 		for _, want := range []string{"core", "geojson", "html", "oas30"} {
-			if !has(c.ConformsTo, "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"+want) {
+			if !slices.Contains(c.ConformsTo, "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"+want) {
 				t.Errorf("missing %s in %v", want, c.ConformsTo)
 			}
 		}
@@ -225,7 +228,7 @@ func TestOGCAPIDocumentsAndHeaders(t *testing.T) {
 			OpenAPI string
 			Paths   map[string]any
 		}
-		a.getJSON(t, "/api", http.StatusOK, &doc)
+		a.GetJSON(t, "/api", http.StatusOK, &doc)
 		if !strings.HasPrefix(doc.OpenAPI, "3.") || doc.Paths["/collections/{collectionId}/items"] == nil {
 			t.Errorf("openapi %q, paths %d", doc.OpenAPI, len(doc.Paths))
 		}
@@ -237,15 +240,15 @@ func TestOGCAPIDocumentsAndHeaders(t *testing.T) {
 				Temporal struct{ Interval [][]*string }
 			}
 		}
-		a.getJSON(t, "/collections/incidents", http.StatusOK, &c)
+		a.GetJSON(t, "/collections/incidents", http.StatusOK, &c)
 		if len(c.Extent.Spatial.BBox) != 1 || len(c.Extent.Temporal.Interval) != 1 || c.Extent.Temporal.Interval[0][0] == nil {
 			t.Errorf("extent %+v", c.Extent)
 		}
-		a.getJSON(t, "/collections/places", http.StatusOK, nil)
+		a.GetJSON(t, "/collections/places", http.StatusOK, nil)
 	})
 	t.Run("ETag answers 304; gzip; CORS; nosniff", func(t *testing.T) {
 		path := "/collections/incidents/items?datetime=2022-04-24"
-		res, _ := a.get(t, path, "Accept-Encoding", "gzip", "Origin", "https://example.org")
+		res, _ := a.Get(t, path, "Accept-Encoding", "gzip", "Origin", "https://example.org")
 		etag := res.Header.Get("ETag")
 		if etag == "" || res.Header.Get("Cache-Control") == "" {
 			t.Fatalf("no ETag or Cache-Control: %v", res.Header)
@@ -256,12 +259,12 @@ func TestOGCAPIDocumentsAndHeaders(t *testing.T) {
 		if res.Header.Get("Access-Control-Allow-Origin") != "*" || res.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Errorf("headers %v", res.Header)
 		}
-		if res, _ := a.get(t, path, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
+		if res, _ := a.Get(t, path, "If-None-Match", etag); res.StatusCode != http.StatusNotModified {
 			t.Errorf("If-None-Match: status %d", res.StatusCode)
 		}
 	})
 	t.Run("health and readiness", func(t *testing.T) {
-		a.getJSON(t, "/healthz", http.StatusOK, nil)
-		a.getJSON(t, "/readyz", http.StatusOK, nil)
+		a.GetJSON(t, "/healthz", http.StatusOK, nil)
+		a.GetJSON(t, "/readyz", http.StatusOK, nil)
 	})
 }

@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -17,7 +17,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"incidentmap/store/storetest"
+	"incidentmap/internal/testenv"
+	"incidentmap/internal/testenv/testapp"
 )
 
 // Two instances on one database behind nginx, Debian's package, as a
@@ -25,33 +26,33 @@ import (
 // through one instance shows through the other and through nginx, and nginx
 // serves a repeated tile from its cache, then revalidates it with the ETag.
 func TestScaleOutBehindNginx(t *testing.T) {
-	nginxBin := needNginx(t)
-	dsn := storetest.NewDatabase(t)
-	a := startAppOn(t, dsn)
-	b := serveOn(t, dsn)
-	a.waitTileIndex(t)
-	b.waitTileIndex(t)
+	nginxBin := testenv.Command(t, "nginx", "make test installs it")
+	dsn := testenv.NewDatabase(t)
+	a := testapp.StartOn(t, dsn)
+	b := testapp.Serve(t, dsn)
+	a.WaitTileIndex(t)
+	b.WaitTileIndex(t)
 	proxy := startNginx(t, nginxBin, a, b)
-	editor := a.newToken(t, "scaleout-editor", "editor")
+	editor := a.NewToken(t, "scaleout-editor", "editor")
 
 	gao := orb.Point{-0.0447, 16.2717}
-	tile, _ := tilePath(gao, 12)
+	tile, _ := testapp.TilePath(gao, 12)
 	tile += "?datetime=2022-06-14"
 	window := "datetime=2022-06-14&bbox=-0.5,16,0.5,16.5" // items
 
 	t.Run("nginx spreads requests over both instances", func(t *testing.T) {
 		seen := map[string]bool{}
 		for range 6 {
-			res, _ := proxy.get(t, "/healthz")
+			res, _ := proxy.Get(t, "/healthz")
 			seen[res.Header.Get("X-Upstream")] = true
 		}
-		if !seen[strings.TrimPrefix(a.base, "http://")] || !seen[strings.TrimPrefix(b.base, "http://")] {
-			t.Errorf("upstreams seen %v, want %s and %s", seen, a.base, b.base)
+		if !seen[strings.TrimPrefix(a.URL, "http://")] || !seen[strings.TrimPrefix(b.URL, "http://")] {
+			t.Errorf("upstreams seen %v, want %s and %s", seen, a.URL, b.URL)
 		}
 	})
 	t.Run("both instances give a tile the same content ETag", func(t *testing.T) {
-		ra, _ := a.get(t, tile)
-		rb, _ := b.get(t, tile)
+		ra, _ := a.Get(t, tile)
+		rb, _ := b.Get(t, tile)
 		if ra.Header.Get("ETag") == "" || ra.Header.Get("ETag") != rb.Header.Get("ETag") {
 			t.Errorf("ETags %q and %q", ra.Header.Get("ETag"), rb.Header.Get("ETag"))
 		}
@@ -69,11 +70,11 @@ func TestScaleOutBehindNginx(t *testing.T) {
 	})
 	t.Run("a write through one instance shows through the other and through nginx", func(t *testing.T) {
 		feature := strings.NewReplacer("test-sevare-2022-05", "scaleout-gao-2022-06", "-4.0947, 14.5246", "-0.0447, 16.2717",
-			"2022-05-10", "2022-06-14", "Sévaré", "Gao", "Mopti", "Gao").Replace(newIncident)
-		a.tileLayers(t, tile) // cached everywhere before the write
-		b.tileLayers(t, tile)
-		proxy.tileLayers(t, tile)
-		res, body := a.do(t, http.MethodPost, "/collections/incidents/items", editor, strings.NewReader(feature),
+			"2022-05-10", "2022-06-14", "Sévaré", "Gao", "Mopti", "Gao").Replace(testapp.NewIncident)
+		a.TileLayers(t, tile) // cached everywhere before the write
+		b.TileLayers(t, tile)
+		proxy.TileLayers(t, tile)
+		res, body := a.Do(t, http.MethodPost, "/collections/incidents/items", editor, strings.NewReader(feature),
 			"Content-Type", "application/geo+json")
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("POST through A: %d %s", res.StatusCode, body)
@@ -85,13 +86,13 @@ func TestScaleOutBehindNginx(t *testing.T) {
 			limit time.Duration
 			shows func() bool
 		}{
-			{"items through B", time.Second, func() bool { return has(b.incidents(t, window).ids(), id) }},
-			{"tile through B", time.Second, func() bool { return has(featureIDs(b.tileLayers(t, tile)["incidents"]), id) }},
-			{"items through nginx", time.Second, func() bool { return has(proxy.incidents(t, window).ids(), id) }},
+			{"items through B", time.Second, func() bool { return slices.Contains(b.Incidents(t, window).IDs(), id) }},
+			{"tile through B", time.Second, func() bool { return slices.Contains(testapp.FeatureIDs(b.TileLayers(t, tile)["incidents"]), id) }},
+			{"items through nginx", time.Second, func() bool { return slices.Contains(proxy.Incidents(t, window).IDs(), id) }},
 			// nginx keeps a tile to the end of the second it got it in,
 			// then revalidates it; the polling adds its 20 ms.
 			{"tile through nginx", nginxHold + 50*time.Millisecond, func() bool {
-				return has(featureIDs(proxy.tileLayers(t, tile)["incidents"]), id)
+				return slices.Contains(testapp.FeatureIDs(proxy.TileLayers(t, tile)["incidents"]), id)
 			}},
 		}
 		for _, c := range checks {
@@ -115,48 +116,13 @@ func TestScaleOutBehindNginx(t *testing.T) {
 // which the instance answered.
 const nginxHold = time.Second
 
-// needNginx finds Debian's nginx; without it the test skips, except under
-// CI=true, where it fails.
-func needNginx(t *testing.T) string {
+func cacheStatus(t *testing.T, proxy *testapp.App, path string) string {
 	t.Helper()
-	if path, err := exec.LookPath("nginx"); err == nil {
-		return path
-	}
-	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		return "/usr/sbin/nginx" // not on a non-root PATH
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("nginx is not installed; under CI=true this test must run (make test installs it)")
-	}
-	t.Skip("nginx is not installed (make test installs it)")
-	return ""
-}
-
-func cacheStatus(t *testing.T, proxy *app, path string) string {
-	t.Helper()
-	res, body := proxy.get(t, path)
+	res, body := proxy.Get(t, path)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s through nginx: %d %s", path, res.StatusCode, body)
 	}
 	return res.Header.Get("X-Cache-Status")
-}
-
-// waitTileIndex waits until /readyz reports the tile index loaded.
-func (a *app) waitTileIndex(t *testing.T) {
-	t.Helper()
-	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
-		var r struct {
-			TileIndex struct{ Ready bool } `json:"tile_index"`
-		}
-		res, body := a.get(t, "/readyz") // 503 while the index loads
-		json.Unmarshal(body, &r)
-		if res.StatusCode == http.StatusOK && r.TileIndex.Ready {
-			return
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("%s: tile index not ready after 30 s", a.base)
-		}
-	}
 }
 
 // nginxConf is the configuration of docs/scaling.md, with every path in
@@ -225,15 +191,15 @@ http {
 
 // startNginx runs nginx in front of the instances on a free port until the
 // test ends, and returns it as an app.
-func startNginx(t *testing.T, bin string, instances ...*app) *app {
+func startNginx(t *testing.T, bin string, instances ...*testapp.App) *testapp.App {
 	t.Helper()
 	dir := t.TempDir()
 	var upstreams []string
 	for _, in := range instances {
-		upstreams = append(upstreams, strings.TrimPrefix(in.base, "http://"))
+		upstreams = append(upstreams, strings.TrimPrefix(in.URL, "http://"))
 	}
 	var conf bytes.Buffer
-	port := freeTCPPort(t)
+	port := testenv.FreePort(t)
 	err := nginxConf.Execute(&conf, map[string]any{"Dir": dir, "Port": port, "Upstreams": upstreams, "Root": os.Geteuid() == 0})
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +225,7 @@ func startNginx(t *testing.T, bin string, instances ...*app) *app {
 			<-exited
 		}
 	})
-	proxy := &app{base: fmt.Sprintf("http://127.0.0.1:%d", port), dsn: instances[0].dsn, env: instances[0].env}
+	proxy := &testapp.App{URL: fmt.Sprintf("http://127.0.0.1:%d", port), DSN: instances[0].DSN, Env: instances[0].Env}
 	for start := time.Now(); ; time.Sleep(50 * time.Millisecond) {
 		select {
 		case err := <-exited:
@@ -267,23 +233,13 @@ func startNginx(t *testing.T, bin string, instances ...*app) *app {
 			t.Fatalf("nginx exited: %v\n%s%s", err, out.String(), log)
 		default:
 		}
-		if c, err := net.DialTimeout("tcp", strings.TrimPrefix(proxy.base, "http://"), time.Second); err == nil {
+		if c, err := net.DialTimeout("tcp", strings.TrimPrefix(proxy.URL, "http://"), time.Second); err == nil {
 			c.Close()
 			return proxy
 		}
 		if time.Since(start) > 10*time.Second {
 			log, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Fatalf("nginx not listening on %s after 10 s:\n%s", proxy.base, log)
+			t.Fatalf("nginx not listening on %s after 10 s:\n%s", proxy.URL, log)
 		}
 	}
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -11,6 +11,7 @@ import (
 
 	"incidentmap/geo"
 	"incidentmap/ingest"
+	"incidentmap/internal/testenv"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
 )
@@ -39,16 +40,8 @@ func (r *listReader) Next() (*geo.Incident, error) {
 // connection to the same database, for looking at the catalog.
 func openImportStore(t *testing.T) (*store.Store, *sql.DB) {
 	t.Helper()
-	dsn := storetest.NewDatabase(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	dsn := testenv.NewDatabase(t)
+	st := storetest.Open(t, dsn)
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
 		t.Fatal(err)

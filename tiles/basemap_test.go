@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/geo"
+	"incidentmap/internal/testenv"
 )
 
 // basemapFixture is a square of land around Mali with a hole, one border
@@ -165,12 +166,7 @@ func TestBasemapCachesTiles(t *testing.T) {
 // static/build.mjs (make web), when it has been built.
 func TestBuiltBasemap(t *testing.T) {
 	raw, err := os.ReadFile("../static/dist/basemap/basemap.geojson")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the basemap is not built (make web): %v", err)
-		}
-		t.Skipf("the basemap is not built (make web): %v", err)
-	}
+	testenv.Need(t, "the built basemap (make web)", err)
 	b, err := NewBasemap(parseFeatures(t, raw))
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"incidentmap/store/storetest"
+	"incidentmap/internal/testenv"
 )
 
 func TestSynthIsDeterministic(t *testing.T) {
@@ -130,7 +130,7 @@ func TestSynthFlagsAreCheckedBeforeTheDatabase(t *testing.T) {
 }
 
 func TestSynthLoadsOnceThenRefusesTheSameIds(t *testing.T) {
-	dsn := storetest.NewDatabase(t)
+	dsn := testenv.NewDatabase(t)
 	env := func(k string) string {
 		if k == "DATABASE_URL" {
 			return dsn

@@ -2,12 +2,13 @@ package storetest
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"incidentmap/internal/testenv"
 )
 
 // Cluster is a throwaway PostGIS cluster of one test, which the test may
@@ -22,14 +23,13 @@ type Cluster struct {
 	postmaster int // its pid, once Freeze has looked it up
 }
 
-// NewCluster starts a private cluster with scripts/pg.sh (repo is the path
-// of the repository root from the test's directory). It is stopped and
-// removed when the test ends. Without PostgreSQL binaries it skips, except
-// under CI=true.
-func NewCluster(t testing.TB, repo string) *Cluster {
+// NewCluster starts a private cluster with the repository's scripts/pg.sh.
+// It is stopped and removed when the test ends. Without a database set-up
+// (DATABASE_URL) it skips, except under CI=true, as testenv.NewDatabase.
+func NewCluster(t testing.TB) *Cluster {
 	t.Helper()
-	AdminURL(t) // the same rule: skip locally, fail under CI, when there is no database set-up
-	return startCluster(t, &Cluster{repo: repo}, "start")
+	testenv.DatabaseURL(t) // the same rule: skip locally, fail under CI, when there is no database set-up
+	return startCluster(t, &Cluster{repo: testenv.RepoRoot(t)}, "start")
 }
 
 // NewStandby starts a hot standby of primary in a throwaway cluster of its
@@ -52,7 +52,7 @@ func startCluster(t testing.TB, c *Cluster, cmd string) *Cluster {
 	if err := os.Chmod(root, 0o777); err != nil { // the postgres user runs the cluster when we are root
 		t.Fatal(err)
 	}
-	c.root, c.port = root, freePort(t)
+	c.root, c.port = root, testenv.FreePort(t)
 	out, err := c.script(cmd)
 	if err != nil {
 		os.RemoveAll(root)
@@ -100,13 +100,4 @@ func (c *Cluster) script(cmd string) (string, error) {
 	run.Stderr = &out
 	err := run.Run()
 	return out.String(), err
-}
-
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

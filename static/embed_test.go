@@ -1,4 +1,4 @@
-package main
+package static_test
 
 import (
 	"bytes"
@@ -24,6 +24,9 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"incidentmap/internal/testenv"
+	"incidentmap/internal/testenv/testapp"
 )
 
 // The embed in a real browser, framed by an article on another origin: a
@@ -41,9 +44,9 @@ const maxEmbedBytes = 50_000
 
 func TestEmbedInBrowser(t *testing.T) {
 	needBrowser(t)
-	a := startApp(t)
-	host := newHostPage(t, a.base, embedMoura)
-	proxy := newRecordingProxy(t, a.base, host.URL)
+	a := testapp.Start(t)
+	host := newHostPage(t, a.URL, embedMoura)
+	proxy := newRecordingProxy(t, a.URL, host.URL)
 	b := newProxiedBrowser(t, proxy, 1000, 900)
 
 	b.run(t, chromedp.Navigate(host.URL+"/article"))
@@ -51,8 +54,8 @@ func TestEmbedInBrowser(t *testing.T) {
 	// The embed is a frame of another site: Chrome runs it in a process of
 	// its own, and the test attaches to it. It loads the embed again there,
 	// so that the frame's listener sees the whole load.
-	f := attachFrame(t, b, a.base+"/embed")
-	f.run(t, chromedp.Navigate(a.base+embedMoura))
+	f := attachFrame(t, b, a.URL+"/embed")
+	f.run(t, chromedp.Navigate(a.URL+embedMoura))
 	f.settle(t)
 
 	t.Run("the embed shows Moura, its caption and its sources", func(t *testing.T) {
@@ -85,7 +88,7 @@ func TestEmbedInBrowser(t *testing.T) {
 		b.waitFor(t, fmt.Sprintf(`document.getElementById("embed").offsetHeight === %d`, last))
 		var origins []string
 		b.eval(t, `[...new Set(window.messages.map((m) => m.origin))]`, &origins)
-		if len(origins) != 1 || origins[0] != a.base {
+		if len(origins) != 1 || origins[0] != a.URL {
 			t.Errorf("messages came from %v", origins)
 		}
 	})
@@ -138,7 +141,7 @@ func TestEmbedInBrowser(t *testing.T) {
 		for _, h := range proxy.setCookies() {
 			t.Errorf("Set-Cookie: %s", h)
 		}
-		res, _ := a.get(t, embedMoura)
+		res, _ := a.Get(t, embedMoura)
 		h := res.Header
 		if h.Get("X-Frame-Options") != "" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors *") ||
 			h.Get("Referrer-Policy") != "strict-origin-when-cross-origin" {
@@ -150,12 +153,12 @@ func TestEmbedInBrowser(t *testing.T) {
 		var href string
 		f.eval(t, `document.querySelector('link[type="application/json+oembed"]').href`, &href)
 		u, err := url.Parse(href)
-		if err != nil || !strings.HasPrefix(href, a.base+"/oembed?") {
+		if err != nil || !strings.HasPrefix(href, a.URL+"/oembed?") {
 			t.Fatalf("oEmbed link %q", href)
 		}
 		var answer struct{ Type, HTML string }
-		a.getJSON(t, u.RequestURI(), http.StatusOK, &answer)
-		if answer.Type != "rich" || !strings.Contains(answer.HTML, "<iframe") || !strings.Contains(answer.HTML, a.base+"/embed?") {
+		a.GetJSON(t, u.RequestURI(), http.StatusOK, &answer)
+		if answer.Type != "rich" || !strings.Contains(answer.HTML, "<iframe") || !strings.Contains(answer.HTML, a.URL+"/embed?") {
 			t.Errorf("oEmbed answer %+v", answer)
 		}
 	})
@@ -190,34 +193,11 @@ func TestEmbedInBrowser(t *testing.T) {
 	})
 }
 
-// No hostile value on a parameter of the embed gets a 5xx, an error page
-// that is not JSON, or into the page unescaped.
-func TestEmbedHostileParameters(t *testing.T) {
-	a := startApp(t)
-	params := []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1", "actor", "min_fatalities",
-		"q", "as_of", "lang", "theme", "highlight", "title", "interactive", "slider", "undefined_param"}
-	for _, route := range []string{"/embed", "/embed.js"} {
-		for _, p := range params {
-			for _, v := range hostileValues {
-				res, body := a.get(t, route+"?"+url.Values{p: {v}}.Encode())
-				switch {
-				case res.StatusCode >= 500:
-					t.Errorf("%s=%.40q on %s: %d %s", p, v, route, res.StatusCode, body)
-				case res.StatusCode >= 400 && !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json"):
-					t.Errorf("%s=%.40q on %s: %d answered as %s", p, v, route, res.StatusCode, res.Header.Get("Content-Type"))
-				case res.StatusCode == 200 && len(v) > 3 && strings.ContainsAny(v, `<>"`) && bytes.Contains(body, []byte(v)):
-					t.Errorf("%s=%.40q on %s: the page holds it unescaped", p, v, route)
-				}
-			}
-		}
-	}
-}
-
 // TestEmbedLooks keeps screenshots of the embed alone: a phone in both
 // themes and in French, with the slider, and still (interactive=0).
 func TestEmbedLooks(t *testing.T) {
 	needBrowser(t)
-	a := startApp(t)
+	a := testapp.Start(t)
 	b := newBrowser(t, 800, 900)
 	for _, tc := range []struct {
 		name, query string
@@ -259,7 +239,7 @@ func TestEmbedLooks(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b.run(t, chromedp.EmulateViewport(tc.width, 900, chromedp.EmulateScale(2), chromedp.EmulateMobile))
-			b.run(t, chromedp.Navigate(a.base+embedMoura+tc.query))
+			b.run(t, chromedp.Navigate(a.URL+embedMoura+tc.query))
 			b.settle(t)
 			if got := b.text(t, "#headline"); got != tc.want {
 				t.Errorf("headline %q, want %q", got, tc.want)
@@ -285,21 +265,17 @@ func TestEmbedLooks(t *testing.T) {
 // best practices must score at least 95, on a phone and on a desktop.
 func TestEmbedLighthouse(t *testing.T) {
 	needBrowser(t)
-	cli := filepath.Join("testdata", "lighthouse", "node_modules", "lighthouse", "cli", "index.js")
-	if _, err := os.Stat(cli); err != nil {
-		skipOrFail(t, "Lighthouse is not installed (make test runs npm ci in testdata/lighthouse): %v", err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skipOrFail(t, "no node to run Lighthouse: %v", err)
-	}
-	a := startApp(t)
+	cli := filepath.Join(testenv.RepoRoot(t), "testdata", "lighthouse", "node_modules", "lighthouse", "cli", "index.js")
+	_, err := os.Stat(cli)
+	testenv.Need(t, "Lighthouse (make test runs npm ci in testdata/lighthouse)", err)
+	node := testenv.Command(t, "node", "Debian's nodejs runs Lighthouse")
+	a := testapp.Start(t)
 	for _, tc := range []struct{ name, query, preset string }{
 		{"phone, light, English", "&lang=en&theme=light", ""},
 		{"desktop, dark, French, slider", "&lang=fr&theme=dark&slider=1", "desktop"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scores := lighthouse(t, node, cli, a.base+embedMoura+tc.query, tc.preset)
+			scores := lighthouse(t, node, cli, a.URL+embedMoura+tc.query, tc.preset)
 			for _, cat := range []string{"accessibility", "best-practices"} {
 				t.Logf("Lighthouse %s: %.0f (%s)", cat, 100*scores[cat], tc.name)
 				if scores[cat] < 0.95 {
@@ -313,23 +289,11 @@ func TestEmbedLighthouse(t *testing.T) {
 // ---- helpers ------------------------------------------------------------
 
 // needBrowser skips (fails under CI=true) without Chromium or the built
-// pages, as newBrowser does.
+// embed.
 func needBrowser(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		skipOrFail(t, "no browser at %s (scripts/deps.sh installs Debian's chromium)", chromiumPath)
-	}
-	if _, err := os.Stat("static/dist/embed.html"); err != nil {
-		skipOrFail(t, "the embed is not built: run make web (%v)", err)
-	}
-}
-
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	testenv.Chromium(t)
+	testenv.Built(t, "embed.html")
 }
 
 // newHostPage serves an article on 127.0.0.2 (another origin than the app
@@ -445,11 +409,7 @@ func (p *recordingProxy) setCookies() []string {
 // sent through the proxy.
 func newProxiedBrowser(t *testing.T, p *recordingProxy, width, height int) *browser {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("use-gl", "swiftshader"),
-		chromedp.Flag("enable-unsafe-swiftshader", true), chromedp.Flag("hide-scrollbars", true), chromedp.Flag("lang", "en-GB"),
+	opts := append(append(chromedp.DefaultExecAllocatorOptions[:], chromiumOptions(t, width, height)...),
 		chromedp.ProxyServer(p.URL),
 		// Chrome's own calls home go around the proxy, to nowhere; pages'
 		// requests to those hosts would still show in the frames' requests
@@ -502,13 +462,13 @@ var lazyModules = []string{"/static/js/timebar.js", "/static/js/panel.js"}
 // embedWeight weighs the embed's own HTML, CSS and JS (not MapLibre's):
 // what the frame asked for as it loaded, and with the modules it loads on
 // demand, uncompressed and as the server gzips them.
-func embedWeight(t *testing.T, a *app, f *browser) (onLoad, onLoadGzipped, all, allGzipped int) {
+func embedWeight(t *testing.T, a *testapp.App, f *browser) (onLoad, onLoadGzipped, all, allGzipped int) {
 	t.Helper()
 	f.mu.Lock()
 	var paths []string
 	for _, r := range f.requests {
 		u, err := url.Parse(r)
-		if err != nil || !strings.HasPrefix(r, a.base) || strings.HasPrefix(u.Path, "/static/vendor/") {
+		if err != nil || !strings.HasPrefix(r, a.URL) || strings.HasPrefix(u.Path, "/static/vendor/") {
 			continue
 		}
 		if u.Path == "/embed" || (strings.HasPrefix(u.Path, "/static/") && (strings.HasSuffix(u.Path, ".js") || strings.HasSuffix(u.Path, ".css"))) {
@@ -519,8 +479,8 @@ func embedWeight(t *testing.T, a *app, f *browser) (onLoad, onLoadGzipped, all, 
 	paths = append(paths, lazyModules...)
 	slices.Sort(paths)
 	for _, p := range slices.Compact(paths) {
-		_, body := a.get(t, p)
-		res, packed := a.get(t, p, "Accept-Encoding", "gzip")
+		_, body := a.Get(t, p)
+		res, packed := a.Get(t, p, "Accept-Encoding", "gzip")
 		n := len(packed)
 		if res.Header.Get("Content-Encoding") != "gzip" { // small answers go as they are
 			n = len(body)
@@ -549,7 +509,7 @@ func lighthouse(t *testing.T, node, cli, u, preset string) map[string]float64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, args...)
-	cmd.Env = append(os.Environ(), "CHROME_PATH="+chromiumPath)
+	cmd.Env = append(os.Environ(), "CHROME_PATH="+testenv.Chromium(t))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

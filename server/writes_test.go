@@ -1,116 +1,84 @@
-package main
+package server_test
 
 import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/paulmach/orb"
+	"incidentmap/internal/testenv/testapp"
 )
 
-// newToken creates a token with the CLI; it is alone on the last line.
-func (a *app) newToken(t *testing.T, name, scope string) string {
-	t.Helper()
-	out, err := a.cli(t, nil, "token", "create", "--name", name, "--scope", scope)
-	if err != nil {
-		t.Fatalf("token create: %v", err)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return lines[len(lines)-1]
-}
-
-const newIncident = `{"type": "Feature", "id": "test-sevare-2022-05",
-	"geometry": {"type": "Point", "coordinates": [-4.0947, 14.5246]},
-	"properties": {"title": "Test attack near Sévaré", "event_type": "battles", "sub_event_type": "armed_clash",
-		"location": "Sévaré", "country": "ML", "admin1": "Mopti", "geo_precision": "near",
-		"starts_at": "2022-05-10T00:00:00Z", "ends_at": "2022-05-10T23:59:59Z", "date_precision": "day",
-		"fatalities_best": 3, "actors": ["Test actor"],
-		"claims": [{"claimant": "Test ministry", "fatalities_low": 3, "fatalities_high": 3, "statement": "Three killed.", "source": "https://example.org/a"}],
-		"sources": [{"url": "https://example.org/a", "publisher": "Example", "language": "en"}]}}`
-
 func TestWritesWithTokens(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	seeded := time.Now().UTC().Format(time.RFC3339Nano)
-	editor := a.newToken(t, "editor-1", "editor")
+	editor := a.NewToken(t, "editor-1", "editor")
 	items := "/collections/incidents/items"
 	window := "?datetime=2022-05-10&bbox=-5,14,-4,15"
-	tile, _ := tilePath(orb.Point{-4.0947, 14.5246}, 12)
+	tile, _ := testapp.TilePath(testapp.Sevare, 12)
 	tile += "?datetime=2022-05-10"
-	a.tileLayers(t, tile) // cache the tile before the write
+	a.TileLayers(t, tile) // cache the tile before the write
 
 	t.Run("POST needs a right token", func(t *testing.T) {
-		if res, _ := a.do(t, "POST", items, "", strings.NewReader(newIncident)); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := a.Do(t, "POST", items, "", strings.NewReader(testapp.NewIncident)); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("no token: %d", res.StatusCode)
 		}
-		if res, _ := a.do(t, "POST", items, "im_000000000000_wrong", strings.NewReader(newIncident)); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := a.Do(t, "POST", items, "im_000000000000_wrong", strings.NewReader(testapp.NewIncident)); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("wrong token: %d", res.StatusCode)
 		}
 	})
 	var etag string
 	t.Run("POST with a token creates it, in items and in its tile at once", func(t *testing.T) {
-		res, body := a.do(t, "POST", items, editor, strings.NewReader(newIncident), "Content-Type", "application/geo+json")
+		res, body := a.Do(t, "POST", items, editor, strings.NewReader(testapp.NewIncident), "Content-Type", "application/geo+json")
 		if res.StatusCode != http.StatusCreated || !strings.HasSuffix(res.Header.Get("Location"), items+"/test-sevare-2022-05") {
 			t.Fatalf("POST: %d %s %s", res.StatusCode, res.Header.Get("Location"), body)
 		}
 		etag = res.Header.Get("ETag")
-		if ids := a.incidents(t, window[1:]).ids(); !has(ids, "test-sevare-2022-05") {
+		if ids := a.Incidents(t, window[1:]).IDs(); !slices.Contains(ids, "test-sevare-2022-05") {
 			t.Errorf("not in items: %v", ids)
 		}
-		start := time.Now()
-		for !has(featureIDs(a.tileLayers(t, tile)["incidents"]), "test-sevare-2022-05") {
-			if time.Since(start) > 10*time.Second {
-				t.Fatal("never in its tile")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Logf("in its tile after %v", time.Since(start))
-		if res, _ := a.do(t, "POST", items, editor, strings.NewReader(newIncident)); res.StatusCode != http.StatusConflict && res.StatusCode != http.StatusPreconditionFailed {
+		t.Logf("in its tile after %v", a.WaitTile(t, tile, "test-sevare-2022-05", true, 10*time.Second))
+		if res, _ := a.Do(t, "POST", items, editor, strings.NewReader(testapp.NewIncident)); res.StatusCode != http.StatusConflict && res.StatusCode != http.StatusPreconditionFailed {
 			t.Errorf("second POST of the same id: %d", res.StatusCode)
 		}
 	})
 	t.Run("a stale If-Match is 412", func(t *testing.T) {
 		patch := `{"properties": {"fatalities_best": 4}}`
-		res, body := a.do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(patch), "If-Match", etag)
+		res, body := a.Do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(patch), "If-Match", etag)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("PATCH: %d %s", res.StatusCode, body)
 		}
-		if res, _ := a.do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(patch), "If-Match", etag); res.StatusCode != http.StatusPreconditionFailed {
+		if res, _ := a.Do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(patch), "If-Match", etag); res.StatusCode != http.StatusPreconditionFailed {
 			t.Errorf("stale PATCH: %d", res.StatusCode)
 		}
 	})
 	t.Run("a draft is hidden from items, tiles and reads without a token", func(t *testing.T) {
-		res, body := a.do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(`{"properties": {"status": "draft"}}`))
+		res, body := a.Do(t, "PATCH", items+"/test-sevare-2022-05", editor, strings.NewReader(`{"properties": {"status": "draft"}}`))
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("PATCH: %d %s", res.StatusCode, body)
 		}
-		if ids := a.incidents(t, window[1:]).ids(); has(ids, "test-sevare-2022-05") {
+		if ids := a.Incidents(t, window[1:]).IDs(); slices.Contains(ids, "test-sevare-2022-05") {
 			t.Errorf("draft in items: %v", ids)
 		}
-		if res, _ := a.get(t, items+"/test-sevare-2022-05"); res.StatusCode != http.StatusNotFound {
+		if res, _ := a.Get(t, items+"/test-sevare-2022-05"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("draft by id without token: %d", res.StatusCode)
 		}
-		if res, _ := a.do(t, "GET", items+"/test-sevare-2022-05", editor, nil); res.StatusCode != http.StatusOK {
+		if res, _ := a.Do(t, "GET", items+"/test-sevare-2022-05", editor, nil); res.StatusCode != http.StatusOK {
 			t.Errorf("draft by id with token: %d", res.StatusCode)
 		}
-		if res, _ := a.get(t, items+window+"&status=draft"); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := a.Get(t, items+window+"&status=draft"); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("status=draft without token: %d", res.StatusCode)
 		}
-		var fc featureCollection
-		res, body = a.do(t, "GET", items+window+"&status=draft", editor, nil)
+		var fc testapp.FeatureCollection
+		res, body = a.Do(t, "GET", items+window+"&status=draft", editor, nil)
 		json.Unmarshal(body, &fc)
-		if res.StatusCode != http.StatusOK || !has(fc.ids(), "test-sevare-2022-05") {
-			t.Errorf("status=draft with token: %d %v", res.StatusCode, fc.ids())
+		if res.StatusCode != http.StatusOK || !slices.Contains(fc.IDs(), "test-sevare-2022-05") {
+			t.Errorf("status=draft with token: %d %v", res.StatusCode, fc.IDs())
 		}
-		start := time.Now()
-		for has(featureIDs(a.tileLayers(t, tile)["incidents"]), "test-sevare-2022-05") {
-			if time.Since(start) > 10*time.Second {
-				t.Fatal("the draft stays in its tile")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		a.WaitTile(t, tile, "test-sevare-2022-05", false, 10*time.Second) // the draft leaves its tile
 	})
 	t.Run("revisions say who changed what", func(t *testing.T) {
 		var r struct {
@@ -121,47 +89,47 @@ func TestWritesWithTokens(t *testing.T) {
 				Changes  map[string]any
 			}
 		}
-		res, body := a.do(t, "GET", items+"/test-sevare-2022-05/revisions", editor, nil)
+		res, body := a.Do(t, "GET", items+"/test-sevare-2022-05/revisions", editor, nil)
 		json.Unmarshal(body, &r)
 		if res.StatusCode != http.StatusOK || len(r.Revisions) != 3 || r.Revisions[0].Op != "create" ||
 			r.Revisions[2].Author != "editor-1" || r.Revisions[2].Changes == nil {
 			t.Errorf("revisions with a token: %d %+v", res.StatusCode, r.Revisions)
 		}
-		a.getJSON(t, items+"/test-sevare-2022-05/revisions", http.StatusOK, &r)
+		a.GetJSON(t, items+"/test-sevare-2022-05/revisions", http.StatusOK, &r)
 		if len(r.Revisions) != 2 {
 			t.Errorf("the public sees the draft's revision: %+v", r.Revisions)
 		}
 	})
 	t.Run("DELETE needs the token and shows in the change feed", func(t *testing.T) {
-		if res, _ := a.do(t, "DELETE", items+"/test-sevare-2022-05", "", nil); res.StatusCode != http.StatusUnauthorized {
+		if res, _ := a.Do(t, "DELETE", items+"/test-sevare-2022-05", "", nil); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("DELETE without token: %d", res.StatusCode)
 		}
-		if res, body := a.do(t, "DELETE", items+"/test-sevare-2022-05", editor, nil); res.StatusCode != http.StatusNoContent {
+		if res, body := a.Do(t, "DELETE", items+"/test-sevare-2022-05", editor, nil); res.StatusCode != http.StatusNoContent {
 			t.Errorf("DELETE: %d %s", res.StatusCode, body)
 		}
 		var feed struct{ Changes []struct{ ID, Op string } }
-		a.getJSON(t, "/changes?since=0", http.StatusOK, &feed)
+		a.GetJSON(t, "/changes?since=0", http.StatusOK, &feed)
 		last := feed.Changes[len(feed.Changes)-1]
 		if last.ID != "test-sevare-2022-05" || last.Op != "delete" {
 			t.Errorf("last change %+v", last)
 		}
 	})
 	t.Run("as_of shows the data of that moment", func(t *testing.T) {
-		if ids := a.incidents(t, q("as_of", seeded, "datetime", "2022-03-27")).ids(); !has(ids, "moura-2022-03") {
+		if ids := a.Incidents(t, testapp.Q("as_of", seeded, "datetime", "2022-03-27")).IDs(); !slices.Contains(ids, "moura-2022-03") {
 			t.Errorf("as_of the seeding: %v", ids)
 		}
-		if ids := a.incidents(t, q("as_of", seeded, "datetime", "2022-05-10")).ids(); has(ids, "test-sevare-2022-05") {
+		if ids := a.Incidents(t, testapp.Q("as_of", seeded, "datetime", "2022-05-10")).IDs(); slices.Contains(ids, "test-sevare-2022-05") {
 			t.Errorf("as_of the seeding holds a later incident: %v", ids)
 		}
-		if fc := a.incidents(t, q("as_of", "2001-01-01T00:00:00Z")); fc.NumberMatched != 0 {
-			t.Errorf("as_of 2001: %v", fc.ids())
+		if fc := a.Incidents(t, testapp.Q("as_of", "2001-01-01T00:00:00Z")); fc.NumberMatched != 0 {
+			t.Errorf("as_of 2001: %v", fc.IDs())
 		}
 	})
 }
 
 func TestValidationAndGeocoding(t *testing.T) {
-	a := startApp(t)
-	editor := a.newToken(t, "editor-2", "editor")
+	a := testapp.Start(t)
+	editor := a.NewToken(t, "editor-2", "editor")
 	items := "/collections/incidents/items"
 	feature := func(geometry, props string) string {
 		return `{"type": "Feature", "geometry": ` + geometry + `, "properties": {"title": "T", "event_type": "battles",
@@ -169,7 +137,7 @@ func TestValidationAndGeocoding(t *testing.T) {
 			"sources": [{"url": "https://example.org/b", "publisher": "Example"}]` + props + `}}`
 	}
 	t.Run("a location alone is geocoded against the gazetteer", func(t *testing.T) {
-		res, body := a.do(t, "POST", items, editor, strings.NewReader(feature("null", `, "location": "sevare"`)))
+		res, body := a.Do(t, "POST", items, editor, strings.NewReader(feature("null", `, "location": "sevare"`)))
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("%d %s", res.StatusCode, body)
 		}
@@ -193,33 +161,33 @@ func TestValidationAndGeocoding(t *testing.T) {
 		"an unknown property":                 {`{"type": "Point", "coordinates": [-4, 14]}`, `, "colour": "red"`, "colour", 400},
 	} {
 		t.Run(name, func(t *testing.T) {
-			res, body := a.do(t, "POST", items, editor, strings.NewReader(feature(tt.geometry, tt.props)))
+			res, body := a.Do(t, "POST", items, editor, strings.NewReader(feature(tt.geometry, tt.props)))
 			if res.StatusCode/100 != 4 || !strings.Contains(string(body), tt.field) {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
 		})
 	}
 	t.Run("the wrong scope is 403", func(t *testing.T) {
-		res, _ := a.do(t, "POST", "/import?format=acled", editor, strings.NewReader("x"))
+		res, _ := a.Do(t, "POST", "/import?format=acled", editor, strings.NewReader("x"))
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("editor importing: %d", res.StatusCode)
 		}
 	})
 	t.Run("a large body is 413", func(t *testing.T) {
 		big := strings.Repeat("x", 30<<20)
-		if res, _ := a.do(t, "POST", items, editor, strings.NewReader(big)); res.StatusCode != http.StatusRequestEntityTooLarge {
+		if res, _ := a.Do(t, "POST", items, editor, strings.NewReader(big)); res.StatusCode != http.StatusRequestEntityTooLarge {
 			t.Errorf("30 MB body: %d", res.StatusCode)
 		}
 	})
 }
 
 func TestImportACLEDAndUCDP(t *testing.T) {
-	a := startApp(t)
-	count := func() int { return a.incidents(t, "").NumberMatched }
+	a := testapp.Start(t)
+	count := func() int { return a.Incidents(t, "").NumberMatched }
 	before := count()
 
 	t.Run("a bad row fails the whole file, naming its line, storing nothing", func(t *testing.T) {
-		_, err := a.cli(t, nil, "import", "--format", "acled", "testdata/acled_bad_row.csv")
+		_, err := a.CLI(t, nil, "import", "--format", "acled", "../testdata/acled_bad_row.csv")
 		if err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "event_type") {
 			t.Errorf("err = %v", err)
 		}
@@ -229,29 +197,29 @@ func TestImportACLEDAndUCDP(t *testing.T) {
 	})
 	t.Run("a good file imports every row, once however often", func(t *testing.T) {
 		for i := 0; i < 2; i++ {
-			if out, err := a.cli(t, nil, "import", "testdata/acled_good.csv"); err != nil {
+			if out, err := a.CLI(t, nil, "import", "../testdata/acled_good.csv"); err != nil {
 				t.Fatalf("import: %v %s", err, out)
 			}
 		}
 		if n := count(); n != before+3 {
 			t.Errorf("%d incidents, want %d", n, before+3)
 		}
-		fc := a.incidents(t, q("q", "Maïga"))
-		if !has(fc.ids(), "acled-MLI90002") {
-			t.Errorf("accented text not searchable: %v", fc.ids())
+		fc := a.Incidents(t, testapp.Q("q", "Maïga"))
+		if !slices.Contains(fc.IDs(), "acled-MLI90002") {
+			t.Errorf("accented text not searchable: %v", fc.IDs())
 		}
-		if !has(a.incidents(t, q("q", "maiga")).ids(), "acled-MLI90002") {
+		if !slices.Contains(a.Incidents(t, testapp.Q("q", "maiga")).IDs(), "acled-MLI90002") {
 			t.Error("accent-insensitive search fails")
 		}
 		var f struct{ Properties map[string]any }
-		a.getJSON(t, "/collections/incidents/items/acled-MLI90001", http.StatusOK, &f)
+		a.GetJSON(t, "/collections/incidents/items/acled-MLI90001", http.StatusOK, &f)
 		if !strings.Contains(f.Properties["summary"].(string), `"Katiba Macina"`) || f.Properties["geo_precision"] != "exact" {
 			t.Errorf("quotes or precision lost: %v", f.Properties)
 		}
 	})
 	t.Run("dry run stores nothing", func(t *testing.T) {
 		n := count()
-		if _, err := a.cli(t, nil, "import", "--dry-run", "testdata/ucdp_small.csv"); err != nil {
+		if _, err := a.CLI(t, nil, "import", "--dry-run", "../testdata/ucdp_small.csv"); err != nil {
 			t.Fatal(err)
 		}
 		if count() != n {
@@ -259,18 +227,18 @@ func TestImportACLEDAndUCDP(t *testing.T) {
 		}
 	})
 	t.Run("UCDP GED over HTTP with an admin token", func(t *testing.T) {
-		admin := a.newToken(t, "admin-1", "admin")
-		file, err := os.Open("testdata/ucdp_small.csv")
+		admin := a.NewToken(t, "admin-1", "admin")
+		file, err := os.Open("../testdata/ucdp_small.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer file.Close()
-		res, body := a.do(t, "POST", "/import?format=ucdp", admin, file, "Content-Type", "text/csv")
+		res, body := a.Do(t, "POST", "/import?format=ucdp", admin, file, "Content-Type", "text/csv")
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%d %s", res.StatusCode, body)
 		}
 		var f struct{ Properties map[string]any }
-		a.getJSON(t, "/collections/incidents/items/ucdp-424242", http.StatusOK, &f)
+		a.GetJSON(t, "/collections/incidents/items/ucdp-424242", http.StatusOK, &f)
 		if f.Properties["fatalities_low"] != 300.0 || f.Properties["fatalities_high"] != 500.0 || f.Properties["date_precision"] != "week" {
 			t.Errorf("UCDP mapping: %v", f.Properties)
 		}

@@ -1,4 +1,4 @@
-package main
+package server_test
 
 import (
 	"bytes"
@@ -9,8 +9,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // mouraMapQuery is the view of the Moura map: 27-31 March 2022 around Moura.
@@ -18,9 +21,9 @@ const mouraMapQuery = "datetime=2022-03-27/2022-03-31&bbox=-6.2,13.4,-3.0,15.3"
 
 // mapPNG fetches a /map.png, expects a PNG and decodes it. With
 // MAPIMAGE_OUT set, it also writes it there to look at.
-func (a *app) mapPNG(t *testing.T, query, name string) (image.Image, []byte, *http.Response) {
+func mapPNG(t *testing.T, a *testapp.App, query, name string) (image.Image, []byte, *http.Response) {
 	t.Helper()
-	res, body := a.get(t, "/map.png?"+query)
+	res, body := a.Get(t, "/map.png?"+query)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET /map.png?%s: %d %s", query, res.StatusCode, body)
 	}
@@ -51,8 +54,8 @@ func sampleColours(img image.Image) map[[3]uint8]int {
 }
 
 func TestMapPNG(t *testing.T) {
-	a := startApp(t)
-	img, march, res := a.mapPNG(t, mouraMapQuery+"&lang=en", "moura.png")
+	a := testapp.Start(t)
+	img, march, res := mapPNG(t, a, mouraMapQuery+"&lang=en", "moura.png")
 
 	t.Run("the Moura map is a real 1200x630 map", func(t *testing.T) {
 		if got := img.Bounds().Size(); got != image.Pt(1200, 630) {
@@ -70,13 +73,13 @@ func TestMapPNG(t *testing.T) {
 		}
 	})
 	t.Run("another window gives another image", func(t *testing.T) {
-		_, may, _ := a.mapPNG(t, "datetime=2022-05-01/2022-05-31&bbox=-6.2,13.4,-3.0,15.3&lang=en", "may.png")
+		_, may, _ := mapPNG(t, a, "datetime=2022-05-01/2022-05-31&bbox=-6.2,13.4,-3.0,15.3&lang=en", "may.png")
 		if bytes.Equal(may, march) {
 			t.Error("May and March give the same bytes")
 		}
 	})
 	t.Run("the same request gives the same bytes, and its ETag a 304", func(t *testing.T) {
-		_, again, res2 := a.mapPNG(t, mouraMapQuery+"&lang=en", "again.png")
+		_, again, res2 := mapPNG(t, a, mouraMapQuery+"&lang=en", "again.png")
 		if !bytes.Equal(again, march) || res2.Header.Get("ETag") != res.Header.Get("ETag") {
 			t.Error("not deterministic")
 		}
@@ -87,13 +90,13 @@ func TestMapPNG(t *testing.T) {
 		if etag == "" {
 			t.Fatal("no ETag")
 		}
-		r304, body := a.get(t, "/map.png?"+mouraMapQuery+"&lang=en", "If-None-Match", etag)
+		r304, body := a.Get(t, "/map.png?"+mouraMapQuery+"&lang=en", "If-None-Match", etag)
 		if r304.StatusCode != http.StatusNotModified || len(body) != 0 {
 			t.Errorf("If-None-Match: %d (%d bytes)", r304.StatusCode, len(body))
 		}
 	})
 	t.Run("center and zoom, sizes, dark, French", func(t *testing.T) {
-		img, _, _ := a.mapPNG(t, "datetime=2022-03-27/2022-03-31&center=-4.6,14.33&zoom=8&width=600&height=400&theme=dark&lang=fr", "dark.png")
+		img, _, _ := mapPNG(t, a, "datetime=2022-03-27/2022-03-31&center=-4.6,14.33&zoom=8&width=600&height=400&theme=dark&lang=fr", "dark.png")
 		if got := img.Bounds().Size(); got != image.Pt(600, 400) {
 			t.Errorf("size %v", got)
 		}
@@ -102,7 +105,7 @@ func TestMapPNG(t *testing.T) {
 		}
 	})
 	t.Run("without a view, the extent of the incidents", func(t *testing.T) {
-		a.mapPNG(t, "", "default.png")
+		mapPNG(t, a, "", "default.png")
 	})
 	for _, tc := range []struct{ query, param string }{
 		{"width=100000", "width"},
@@ -122,7 +125,7 @@ func TestMapPNG(t *testing.T) {
 		{"title=" + strings.Repeat("x", 201), "title"},
 	} {
 		t.Run("400 naming "+tc.param+" for "+tc.query[:min(len(tc.query), 40)], func(t *testing.T) {
-			res, body := a.get(t, "/map.png?"+tc.query)
+			res, body := a.Get(t, "/map.png?"+tc.query)
 			var e struct{ Parameter, Description string }
 			if res.StatusCode != http.StatusBadRequest || json.Unmarshal(body, &e) != nil || e.Parameter != tc.param {
 				t.Errorf("%d %s", res.StatusCode, body)
@@ -143,14 +146,14 @@ type oembed struct {
 }
 
 func TestOEmbed(t *testing.T) {
-	a := startApp(t)
-	embed := a.base + "/embed?" + mouraMapQuery + "&lang=en"
+	a := testapp.Start(t)
+	embed := a.URL + "/embed?" + mouraMapQuery + "&lang=en"
 	ask := func(t *testing.T, target string, extra ...string) (*http.Response, []byte) {
 		q := url.Values{"url": {target}}
 		for i := 0; i+1 < len(extra); i += 2 {
 			q.Set(extra[i], extra[i+1])
 		}
-		return a.get(t, "/oembed?"+q.Encode())
+		return a.Get(t, "/oembed?"+q.Encode())
 	}
 	decode := func(t *testing.T, target string, extra ...string) oembed {
 		t.Helper()
@@ -164,34 +167,34 @@ func TestOEmbed(t *testing.T) {
 
 	t.Run("an embed URL gets a rich iframe of /embed with the same query", func(t *testing.T) {
 		o := decode(t, embed)
-		if o.Version != "1.0" || o.Type != "rich" || o.ProviderName != "incidentmap" || o.ProviderURL != a.base+"/" {
+		if o.Version != "1.0" || o.Type != "rich" || o.ProviderName != "incidentmap" || o.ProviderURL != a.URL+"/" {
 			t.Errorf("%+v", o)
 		}
 		if o.Title != "Incidents near Moura, 27-31 March 2022" {
 			t.Errorf("title %q", o.Title)
 		}
-		src := `src="` + a.base + `/embed?bbox=-6.2%2C13.4%2C-3.0%2C15.3&amp;datetime=2022-03-27%2F2022-03-31&amp;lang=en"`
+		src := `src="` + a.URL + `/embed?bbox=-6.2%2C13.4%2C-3.0%2C15.3&amp;datetime=2022-03-27%2F2022-03-31&amp;lang=en"`
 		if !strings.HasPrefix(o.HTML, "<iframe ") || !strings.Contains(o.HTML, src) || !strings.Contains(o.HTML, `loading="lazy"`) ||
 			!strings.Contains(o.HTML, `title="Incidents near Moura, 27-31 March 2022"`) {
 			t.Errorf("html %s", o.HTML)
 		}
-		if o.Width <= 0 || o.Height <= 0 || !strings.Contains(o.HTML, `width="`+itoa(o.Width)+`"`) {
+		if o.Width <= 0 || o.Height <= 0 || !strings.Contains(o.HTML, `width="`+strconv.Itoa(o.Width)+`"`) {
 			t.Errorf("%dx%d %s", o.Width, o.Height, o.HTML)
 		}
-		img, _, _ := a.mapPNG(t, strings.TrimPrefix(o.ThumbnailURL, a.base+"/map.png?"), "thumbnail.png")
+		img, _, _ := mapPNG(t, a, strings.TrimPrefix(o.ThumbnailURL, a.URL+"/map.png?"), "thumbnail.png")
 		if img.Bounds().Dx() != o.ThumbnailWidth || img.Bounds().Dy() != o.ThumbnailHeight {
 			t.Errorf("thumbnail %v, said %dx%d", img.Bounds(), o.ThumbnailWidth, o.ThumbnailHeight)
 		}
 	})
 	t.Run("a viewer URL too", func(t *testing.T) {
-		o := decode(t, a.base+"/?"+mouraMapQuery)
-		if !strings.Contains(o.HTML, a.base+"/embed?") {
+		o := decode(t, a.URL+"/?"+mouraMapQuery)
+		if !strings.Contains(o.HTML, a.URL+"/embed?") {
 			t.Errorf("html %s", o.HTML)
 		}
 	})
 	t.Run("maxwidth and maxheight are honoured", func(t *testing.T) {
 		o := decode(t, embed, "maxwidth", "400")
-		if o.Width > 400 || o.ThumbnailWidth > 400 || !strings.Contains(o.HTML, `width="`+itoa(o.Width)+`"`) {
+		if o.Width > 400 || o.ThumbnailWidth > 400 || !strings.Contains(o.HTML, `width="`+strconv.Itoa(o.Width)+`"`) {
 			t.Errorf("%dx%d, thumbnail %d: %s", o.Width, o.Height, o.ThumbnailWidth, o.HTML)
 		}
 		o = decode(t, embed, "maxwidth", "1000", "maxheight", "300")
@@ -200,7 +203,7 @@ func TestOEmbed(t *testing.T) {
 		}
 	})
 	t.Run("attribute values are escaped", func(t *testing.T) {
-		o := decode(t, a.base+`/embed?title=%22%3E%3Cscript%3Ealert(1)%3C/script%3E`)
+		o := decode(t, a.URL+`/embed?title=%22%3E%3Cscript%3Ealert(1)%3C/script%3E`)
 		// one script only: ours, which sizes the frame
 		if strings.Count(o.HTML, "<script") != 1 || !strings.Contains(o.HTML, `/embed.js"></script>`) ||
 			strings.Contains(o.HTML, "<script>alert") || strings.Count(o.HTML, `"`)%2 != 0 {
@@ -216,8 +219,8 @@ func TestOEmbed(t *testing.T) {
 		{"format=xml is not implemented", embed, []string{"format", "xml"}, http.StatusNotImplemented},
 		{"another format is refused", embed, []string{"format", "yaml"}, http.StatusBadRequest},
 		{"a URL of another site is not found", "https://example.org/embed?" + mouraMapQuery, nil, http.StatusNotFound},
-		{"another page of this site is not found", a.base + "/collections/incidents/items", nil, http.StatusNotFound},
-		{"an embed URL with a bad filter is not found", a.base + "/embed?datetime=yesterday", nil, http.StatusNotFound},
+		{"another page of this site is not found", a.URL + "/collections/incidents/items", nil, http.StatusNotFound},
+		{"an embed URL with a bad filter is not found", a.URL + "/embed?datetime=yesterday", nil, http.StatusNotFound},
 		{"not a URL", "::::", nil, http.StatusNotFound},
 		{"maxwidth must be a positive integer", embed, []string{"maxwidth", "-3"}, http.StatusBadRequest},
 	} {
@@ -228,7 +231,7 @@ func TestOEmbed(t *testing.T) {
 		})
 	}
 	t.Run("url is required", func(t *testing.T) {
-		if res, body := a.get(t, "/oembed"); res.StatusCode != http.StatusBadRequest {
+		if res, body := a.Get(t, "/oembed"); res.StatusCode != http.StatusBadRequest {
 			t.Errorf("%d %s", res.StatusCode, body)
 		}
 	})
@@ -236,7 +239,7 @@ func TestOEmbed(t *testing.T) {
 
 // No hostile value on a parameter of /map.png or /oembed gets a 5xx.
 func TestMapAndOEmbedHostileParameters(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	routes := map[string][]string{
 		"/map.png": append([]string{"center", "zoom", "width", "height", "lang", "theme", "title", "bbox", "datetime", "q"}, "undefined"),
 		"/oembed":  {"url", "maxwidth", "maxheight", "format", "undefined"},
@@ -244,7 +247,7 @@ func TestMapAndOEmbedHostileParameters(t *testing.T) {
 	for route, params := range routes {
 		for _, p := range params {
 			for _, v := range hostileValues {
-				res, body := a.get(t, route+"?"+url.Values{p: {v}}.Encode())
+				res, body := a.Get(t, route+"?"+url.Values{p: {v}}.Encode())
 				if res.StatusCode >= 500 {
 					t.Errorf("%s=%.40q on %s: %d %s", p, v, route, res.StatusCode, body)
 				}

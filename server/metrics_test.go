@@ -1,19 +1,21 @@
-package main
+package server_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // TestMetricsShowRoutesTilesAndPools pins what /metrics promises: requests
 // and latency by route template, tile cache hits and misses, tile build
 // time by source, and the use of both database pools.
 func TestMetricsShowRoutesTilesAndPools(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		_, body := a.get(t, "/readyz")
+		_, body := a.Get(t, "/readyz")
 		if strings.Contains(string(body), `"ready":true`) {
 			break
 		}
@@ -21,13 +23,13 @@ func TestMetricsShowRoutesTilesAndPools(t *testing.T) {
 			t.Fatalf("the tile index never loaded: %s", body)
 		}
 	}
-	tile, _ := tilePath(moura, 10)
-	a.get(t, tile) // built from the index
-	a.get(t, tile) // from the cache
-	a.get(t, "/collections/incidents/items?datetime=2022-03-27/2022-03-31")
-	a.get(t, "/collections/incidents/items/no-such-incident")
+	tile, _ := testapp.TilePath(testapp.Moura, 10)
+	a.Get(t, tile) // built from the index
+	a.Get(t, tile) // from the cache
+	a.Get(t, "/collections/incidents/items?datetime=2022-03-27/2022-03-31")
+	a.Get(t, "/collections/incidents/items/no-such-incident")
 
-	res, body := a.get(t, "/metrics")
+	res, body := a.Get(t, "/metrics")
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("/metrics: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}

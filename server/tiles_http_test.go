@@ -1,4 +1,4 @@
-package main
+package server_test
 
 import (
 	"bytes"
@@ -9,77 +9,41 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/internal/testenv"
+	"incidentmap/internal/testenv/testapp"
 )
 
-// tilePath is the URL path of the tile holding p at zoom z.
-func tilePath(p orb.Point, z maptile.Zoom) (string, maptile.Tile) {
-	t := maptile.At(p, z)
-	return "/tiles/" + itoa(int(t.Z)) + "/" + itoa(int(t.X)) + "/" + itoa(int(t.Y)) + ".mvt", t
-}
-
-// tileLayers fetches and decodes a tile.
-func (a *app) tileLayers(t *testing.T, path string) map[string]*mvt.Layer {
-	t.Helper()
-	res, body := a.get(t, path)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d %s", path, res.StatusCode, body)
-	}
-	layers, err := mvt.Unmarshal(body)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	out := map[string]*mvt.Layer{}
-	for _, l := range layers {
-		out[l.Name] = l
-	}
-	return out
-}
-
-func featureIDs(l *mvt.Layer) []string {
-	var out []string
-	if l == nil {
-		return out
-	}
-	for _, f := range l.Features {
-		if id, ok := f.Properties["id"].(string); ok {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-var moura = orb.Point{-4.5997, 14.3261}
-
 func TestVectorTiles(t *testing.T) {
-	a := startApp(t)
+	a := testapp.Start(t)
 
 	t.Run("the z12 tile around Moura holds Moura in March 2022, not in May", func(t *testing.T) {
-		path, _ := tilePath(moura, 12)
-		march := a.tileLayers(t, path+"?datetime=2022-03-27/2022-03-31")
-		if !has(featureIDs(march["incidents"]), "moura-2022-03") {
-			t.Errorf("March: %v", featureIDs(march["incidents"]))
+		path, _ := testapp.TilePath(testapp.Moura, 12)
+		march := a.TileLayers(t, path+"?datetime=2022-03-27/2022-03-31")
+		if !slices.Contains(testapp.FeatureIDs(march["incidents"]), "moura-2022-03") {
+			t.Errorf("March: %v", testapp.FeatureIDs(march["incidents"]))
 		}
-		may := a.tileLayers(t, path+"?datetime=2022-05-01/2022-05-31")
-		if has(featureIDs(may["incidents"]), "moura-2022-03") {
-			t.Errorf("May: %v", featureIDs(may["incidents"]))
+		may := a.TileLayers(t, path+"?datetime=2022-05-01/2022-05-31")
+		if slices.Contains(testapp.FeatureIDs(may["incidents"]), "moura-2022-03") {
+			t.Errorf("May: %v", testapp.FeatureIDs(may["incidents"]))
 		}
 	})
 	t.Run("GDAL's MVT driver decodes the tile with t0 and event_type", func(t *testing.T) {
-		path, tile := tilePath(moura, 12)
-		_, body := a.get(t, path+"?datetime=2022-03-27/2022-03-31")
+		path, tile := testapp.TilePath(testapp.Moura, 12)
+		_, body := a.Get(t, path+"?datetime=2022-03-27/2022-03-31")
 		file := filepath.Join(t.TempDir(), "moura.mvt")
 		if err := os.WriteFile(file, body, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out := runTool(t, "ogrinfo", "-ro", "-al", "-oo", "Z="+itoa(int(tile.Z)), "-oo", "X="+itoa(int(tile.X)),
-			"-oo", "Y="+itoa(int(tile.Y)), file)
+		out := testenv.GDAL(t, "ogrinfo", "-ro", "-al", "-oo", "Z="+strconv.Itoa(int(tile.Z)), "-oo", "X="+strconv.Itoa(int(tile.X)),
+			"-oo", "Y="+strconv.Itoa(int(tile.Y)), file)
 		for _, want := range []string{"Layer name: incidents", "t0 (", "event_type (", "moura-2022-03", "t0 (Integer"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("ogrinfo output lacks %q:\n%s", want, out)
@@ -87,9 +51,9 @@ func TestVectorTiles(t *testing.T) {
 		}
 	})
 	t.Run("the z10 tile around Gossi has the base held by Mali at the end of April 2022", func(t *testing.T) {
-		path, _ := tilePath(orb.Point{-1.3071, 15.8165}, 10)
+		path, _ := testapp.TilePath(orb.Point{-1.3071, 15.8165}, 10)
 		holder := func(window string) any {
-			for _, f := range a.tileLayers(t, path+"?datetime="+window)["places"].Features {
+			for _, f := range a.TileLayers(t, path+"?datetime="+window)["places"].Features {
 				if f.Properties["name"] == "Gossi" {
 					return f.Properties["holder"]
 				}
@@ -104,8 +68,8 @@ func TestVectorTiles(t *testing.T) {
 		}
 	})
 	t.Run("the z3 tile is small", func(t *testing.T) {
-		path, _ := tilePath(moura, 3)
-		res, body := a.get(t, path)
+		path, _ := testapp.TilePath(testapp.Moura, 3)
+		res, body := a.Get(t, path)
 		if res.StatusCode != http.StatusOK || len(body) > 500<<10 {
 			t.Errorf("z3: status %d, %d bytes", res.StatusCode, len(body))
 		}
@@ -121,14 +85,14 @@ func TestVectorTiles(t *testing.T) {
 			"/tiles/3/1/1.mvt?color=red":         http.StatusBadRequest,
 			"/tiles/3/1/1.mvt?bbox=1,2":          http.StatusBadRequest,
 		} {
-			if res, body := a.get(t, path); res.StatusCode != status {
+			if res, body := a.Get(t, path); res.StatusCode != status {
 				t.Errorf("%s: %d, want %d: %s", path, res.StatusCode, status, body)
 			}
 		}
 	})
 	t.Run("ETag, 304, Cache-Control, gzip and CORS", func(t *testing.T) {
-		path, _ := tilePath(moura, 8)
-		res, body := a.get(t, path, "Accept-Encoding", "gzip", "Origin", "https://news.example")
+		path, _ := testapp.TilePath(testapp.Moura, 8)
+		res, body := a.Get(t, path, "Accept-Encoding", "gzip", "Origin", "https://news.example")
 		if res.Header.Get("Content-Encoding") != "gzip" || res.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
 			t.Errorf("headers %v", res.Header)
 		}
@@ -142,7 +106,7 @@ func TestVectorTiles(t *testing.T) {
 		if res.Header.Get("Cache-Control") == "" || res.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("headers %v", res.Header)
 		}
-		if res, _ := a.get(t, path, "If-None-Match", res.Header.Get("ETag")); res.StatusCode != http.StatusNotModified {
+		if res, _ := a.Get(t, path, "If-None-Match", res.Header.Get("ETag")); res.StatusCode != http.StatusNotModified {
 			t.Errorf("If-None-Match: %d", res.StatusCode)
 		}
 	})
@@ -154,20 +118,20 @@ func TestVectorTiles(t *testing.T) {
 			Bounds       []float64
 			Center       []float64
 		}
-		a.getJSON(t, "/tiles.json?datetime=2022-03-27/2022-03-31&event_type=battles", http.StatusOK, &tj)
+		a.GetJSON(t, "/tiles.json?datetime=2022-03-27/2022-03-31&event_type=battles", http.StatusOK, &tj)
 		if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || len(tj.VectorLayers) != 2 || len(tj.Bounds) != 4 || len(tj.Center) != 3 {
 			t.Fatalf("tilejson %+v", tj)
 		}
 		if !strings.Contains(tj.Tiles[0], "datetime=2022-03-27%2F2022-03-31") || !strings.Contains(tj.Tiles[0], "event_type=battles") {
 			t.Errorf("tiles URL %s", tj.Tiles[0])
 		}
-		a.getJSON(t, "/tiles.json?datetime=nope", http.StatusBadRequest, nil)
+		a.GetJSON(t, "/tiles.json?datetime=nope", http.StatusBadRequest, nil)
 	})
 	t.Run("a write shows in its tile at once", func(t *testing.T) {
-		path, _ := tilePath(moura, 12)
+		path, _ := testapp.TilePath(testapp.Moura, 12)
 		path += "?datetime=2022-03-27/2022-03-31"
-		a.tileLayers(t, path) // cached now
-		db, err := sql.Open("postgres", a.dsn)
+		a.TileLayers(t, path) // cached now
+		db, err := sql.Open("postgres", a.DSN)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -178,13 +142,7 @@ func TestVectorTiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
-		for !has(featureIDs(a.tileLayers(t, path)["incidents"]), "test-write") {
-			if time.Since(start) > 10*time.Second {
-				t.Fatal("the new incident never showed in its tile")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		t.Logf("the write showed in its cached tile after %v", time.Since(start))
+		took := a.WaitTile(t, path, "test-write", true, 10*time.Second)
+		t.Logf("the write showed in its cached tile after %v", took)
 	})
 }

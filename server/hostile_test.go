@@ -1,10 +1,12 @@
-package main
+package server_test
 
 import (
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // hostileValues are classic SQL injection and malformed inputs.
@@ -34,13 +36,13 @@ var routesAndParams = map[string][]string{
 
 // No hostile value on any parameter of any route gets a 5xx or changes data.
 func TestHostileParametersNeverReachSQL(t *testing.T) {
-	a := startApp(t)
-	before := a.incidents(t, "").NumberMatched
+	a := testapp.Start(t)
+	before := a.Incidents(t, "").NumberMatched
 	for route, params := range routesAndParams {
 		for _, p := range append(params, "undefined_param") {
 			for _, v := range hostileValues {
 				path := route + "?" + url.Values{p: {v}}.Encode()
-				res, body := a.get(t, path)
+				res, body := a.Get(t, path)
 				if res.StatusCode >= 500 {
 					t.Errorf("%s=%.40q on %s: %d %s", p, v, route, res.StatusCode, body)
 				}
@@ -52,19 +54,19 @@ func TestHostileParametersNeverReachSQL(t *testing.T) {
 	}
 	for _, v := range hostileValues {
 		path := "/collections/incidents/items/" + url.PathEscape(v)
-		if res, _ := a.get(t, path); res.StatusCode >= 500 {
+		if res, _ := a.Get(t, path); res.StatusCode >= 500 {
 			t.Errorf("%s: %d", path, res.StatusCode)
 		}
 	}
-	if after := a.incidents(t, "").NumberMatched; after != before {
+	if after := a.Incidents(t, "").NumberMatched; after != before {
 		t.Errorf("%d incidents before, %d after", before, after)
 	}
 }
 
 // Hostile bodies get clear 4xx answers.
 func TestHostileBodies(t *testing.T) {
-	a := startApp(t)
-	editor := a.newToken(t, "hostile", "editor")
+	a := testapp.Start(t)
+	editor := a.NewToken(t, "hostile", "editor")
 	items := "/collections/incidents/items"
 	polygon := func(n int) string {
 		var b strings.Builder
@@ -86,7 +88,7 @@ func TestHostileBodies(t *testing.T) {
 		"an array":                      {"[1,2,3]", http.StatusBadRequest},
 	} {
 		t.Run(name, func(t *testing.T) {
-			res, body := a.do(t, "POST", items, editor, strings.NewReader(tt.body))
+			res, body := a.Do(t, "POST", items, editor, strings.NewReader(tt.body))
 			if res.StatusCode/100 != 4 || (tt.status != 0 && res.StatusCode != tt.status && res.StatusCode != http.StatusUnprocessableEntity) {
 				t.Errorf("%d %.200s", res.StatusCode, body)
 			}

@@ -1,4 +1,4 @@
-package main
+package static_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // xss is stored in every text field of an incident; if any page ever runs
@@ -18,8 +20,8 @@ const xss = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</scr
 // Stored hostile text runs no script in the viewer (list and panel), the
 // embed, the HTML pages, and is drawn as text in the PNG.
 func TestStoredScriptsNeverRun(t *testing.T) {
-	a := startApp(t)
-	editor := a.newToken(t, "xss", "editor")
+	a := testapp.Start(t)
+	editor := a.NewToken(t, "xss", "editor")
 	props := map[string]any{
 		"title": "T " + xss, "summary": "S " + xss, "location": "L " + xss, "admin1": "A1 " + xss, "admin2": "A2 " + xss,
 		"event_type": "violence_against_civilians", "sub_event_type": "attack", "country": "ML",
@@ -31,13 +33,13 @@ func TestStoredScriptsNeverRun(t *testing.T) {
 	}
 	feature, _ := json.Marshal(map[string]any{"type": "Feature", "id": "xss-1",
 		"geometry": map[string]any{"type": "Point", "coordinates": []float64{-4.59, 14.32}}, "properties": props})
-	if res, body := a.do(t, "POST", "/collections/incidents/items", editor, strings.NewReader(string(feature))); res.StatusCode != http.StatusCreated {
+	if res, body := a.Do(t, "POST", "/collections/incidents/items", editor, strings.NewReader(string(feature))); res.StatusCode != http.StatusCreated {
 		t.Fatalf("POST: %d %s", res.StatusCode, body)
 	}
 	t.Run("a javascript: source URL is refused", func(t *testing.T) {
 		bad := strings.Replace(string(feature), `"id":"xss-1"`, `"id":"xss-2"`, 1)
 		bad = strings.ReplaceAll(bad, `https://example.org/\"\u003e\u003cscript\u003ewindow.__pwned=1\u003c/script\u003e`, `javascript:window.__pwned=1`)
-		if res, body := a.do(t, "POST", "/collections/incidents/items", editor, strings.NewReader(bad)); res.StatusCode != http.StatusUnprocessableEntity {
+		if res, body := a.Do(t, "POST", "/collections/incidents/items", editor, strings.NewReader(bad)); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("javascript: URL: %d %s", res.StatusCode, body)
 		}
 	})
@@ -52,7 +54,7 @@ func TestStoredScriptsNeverRun(t *testing.T) {
 	b := newBrowser(t, 1280, 900)
 	for name, path := range pages {
 		t.Run(name, func(t *testing.T) {
-			b.run(t, chromedp.Navigate(a.base+path))
+			b.run(t, chromedp.Navigate(a.URL+path))
 			b.waitFor(t, `document.readyState === "complete"`)
 			if strings.HasPrefix(path, "/?") || strings.HasPrefix(path, "/embed") {
 				b.settle(t)
@@ -67,7 +69,7 @@ func TestStoredScriptsNeverRun(t *testing.T) {
 		})
 	}
 	t.Run("the PNG draws it as text", func(t *testing.T) {
-		res, body := a.get(t, "/map.png?"+window+"&title="+url.QueryEscape(xss))
+		res, body := a.Get(t, "/map.png?"+window+"&title="+url.QueryEscape(xss))
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "image/png" || len(body) < 1000 {
 			t.Errorf("map.png: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}

@@ -1,15 +1,12 @@
-package main
+package tiles_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
-	"net/http"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +16,8 @@ import (
 
 	"incidentmap/geo"
 	"incidentmap/internal/cli"
+	"incidentmap/internal/testenv"
+	"incidentmap/internal/testenv/testapp"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
 	"incidentmap/tiles"
@@ -33,17 +32,8 @@ import (
 // tileStore is a migrated store on a new database, and the database's URL.
 func tileStore(t *testing.T) (*store.Store, string) {
 	t.Helper()
-	dsn := storetest.NewDatabase(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st, dsn
+	dsn := testenv.NewDatabase(t)
+	return storetest.Open(t, dsn), dsn
 }
 
 // addSynthetic loads n synthetic incidents of seed; every shapeEvery-th
@@ -162,7 +152,7 @@ func TestDatabaseTilesAreTheTilesOfTheIndex(t *testing.T) {
 		"battles in Mali": {EventTypes: []string{"battles"}, Countries: []string{"ML"}},
 		"deadly":          {MinFatalities: &minFatalities, Time: interval("2021-01-01/..")},
 	}
-	places := []orb.Point{moura, {-1.5, 12.4}, {2.1, 13.5}, {-8, 12.65}, {-4, 16}}
+	places := []orb.Point{testapp.Moura, {-1.5, 12.4}, {2.1, 13.5}, {-8, 12.65}, {-4, 16}}
 	compared, clusters, features, shapes := 0, 0, 0, 0
 	for name, f := range filters {
 		asOfNow := name == "2023" // the versions' path
@@ -234,7 +224,7 @@ func TestDatabaseTileMemoryGrowsWithCellsNotMatches(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		for _, tile := range []maptile.Tile{maptile.New(0, 0, 0), maptile.At(moura, 4)} {
+		for _, tile := range []maptile.Tile{maptile.New(0, 0, 0), maptile.At(testapp.Moura, 4)} {
 			if _, _, err := s.Tile(context.Background(), tile, f, true); err != nil {
 				t.Fatal(err)
 			}
@@ -252,40 +242,12 @@ func TestDatabaseTileMemoryGrowsWithCellsNotMatches(t *testing.T) {
 	}
 }
 
-// holdIncidents locks the incidents table until the test ends or release
-// is called: every build from PostGIS waits for it meanwhile.
-func holdIncidents(t *testing.T, dsn string) (release func()) {
-	t.Helper()
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := db.Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`LOCK TABLE incidents IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	release = func() { once.Do(func() { tx.Rollback(); db.Close() }) }
-	t.Cleanup(release)
-	return release
-}
-
 // waitingOnLocks counts the queries of the database waiting for a lock.
 func waitingOnLocks(t *testing.T, dsn string) int {
 	t.Helper()
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
-		WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
+	testenv.QueryRow(t, dsn, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND wait_event_type = 'Lock'`, &n)
 	return n
 }
 
@@ -296,7 +258,7 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 	}
 	o := tiles.Options{DBBuilds: 2, DBQueue: 2, DBWait: 300 * time.Millisecond, DBTimeout: 2 * time.Second}
 	s := loadedTiles(t, st, o)
-	release := holdIncidents(t, dsn)
+	release := testenv.LockTable(t, dsn, "incidents")
 
 	const asked = 8
 	type answer struct {
@@ -345,49 +307,4 @@ func TestDatabaseTilesRunInABoundedPoolWithADeadline(t *testing.T) {
 func day2020(day int) *time.Time {
 	t := time.Date(2020, 1, day, 0, 0, 0, 0, time.UTC)
 	return &t
-}
-
-func TestTilesBeyondTheDatabasePoolAnswer503WithRetryAfter(t *testing.T) {
-	a := startApp(t)
-	release := holdIncidents(t, a.dsn)
-	// The default pool: 3 builds and 8 waiting for 3 s; 6 more are refused.
-	const asked = 17
-	type answer struct {
-		status     int
-		retryAfter string
-	}
-	answers := make(chan answer, asked)
-	client := &http.Client{Timeout: 30 * time.Second}
-	for k := range asked {
-		go func() {
-			path := fmt.Sprintf("/tiles/0/0/0.mvt?q=synthetic&datetime=2020-01-%02d/..", 1+k)
-			res, err := client.Get(a.base + path)
-			if err != nil {
-				answers <- answer{status: -1}
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			answers <- answer{res.StatusCode, res.Header.Get("Retry-After")}
-		}()
-	}
-	refused := 0
-	timeout := time.After(2 * time.Second) // before the queue's wait ends
-	for refused < 6 {
-		select {
-		case ans := <-answers:
-			if ans.status != http.StatusServiceUnavailable || ans.retryAfter == "" {
-				t.Fatalf("a tile beyond the pool: status %d, Retry-After %q; want 503 with Retry-After", ans.status, ans.retryAfter)
-			}
-			refused++
-		case <-timeout:
-			t.Fatalf("after 2 s, %d of %d tiles beyond the pool were refused: the others hang", refused, asked-11)
-		}
-	}
-	release()
-	for range asked - refused {
-		if ans := <-answers; ans.status != http.StatusOK {
-			t.Errorf("a tile in the pool or its queue, once the database is free: status %d", ans.status)
-		}
-	}
 }

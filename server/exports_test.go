@@ -1,4 +1,4 @@
-package main
+package server_test
 
 import (
 	"bufio"
@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"incidentmap/internal/cli"
-	"incidentmap/store/storetest"
+	"incidentmap/internal/testenv/testapp"
 )
 
 // TestExportsAreBounded pins that no export, whatever its parameters or its
@@ -26,19 +25,14 @@ import (
 // stops is cut after the idle timeout (2 s here), giving back its slot.
 // Exports filtered by q are listed by PostGIS, the others by the index.
 func TestExportsAreBounded(t *testing.T) {
-	dsn := storetest.NewDatabase(t)
-	env := testEnv(dsn)
-	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", "3"}} {
-		if err := cli.Run(context.Background(), args, env, nil, io.Discard, io.Discard); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	a := serveOnWith(t, dsn, map[string]string{"INCIDENTMAP_EXPORT_IDLE": "2s"})
+	dsn := testapp.Seeded(t)
+	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", "3")
+	a := testapp.ServeWith(t, dsn, map[string]string{"INCIDENTMAP_EXPORT_IDLE": "2s"})
 	const items = "/collections/incidents/items"
 
 	t.Run("PostGIS refuses an offset past 10,000 with 400 naming offset; the index pages on", func(t *testing.T) {
 		for _, f := range []string{"json", "csv", "geojsonseq", "html"} {
-			res, body := a.get(t, items+"?f="+f+"&offset=10001&q=synthetic")
+			res, body := a.Get(t, items+"?f="+f+"&offset=10001&q=synthetic")
 			var e struct{ Parameter, Description string }
 			json.Unmarshal(body, &e)
 			if res.StatusCode != http.StatusBadRequest || e.Parameter != "offset" || !strings.Contains(e.Description, "narrow the filters") {
@@ -46,23 +40,23 @@ func TestExportsAreBounded(t *testing.T) {
 			}
 		}
 		for _, filter := range []string{"", "&q=synthetic"} { // the index, PostGIS
-			if res, body := a.get(t, items+"?offset=10000&limit=5"+filter); res.StatusCode != http.StatusOK {
+			if res, body := a.Get(t, items+"?offset=10000&limit=5"+filter); res.StatusCode != http.StatusOK {
 				t.Errorf("offset=10000%s: %d %s", filter, res.StatusCode, body)
 			}
 		}
 		// The index answers any offset in milliseconds: a client following
 		// next links (GDAL, QGIS) reads the whole collection.
 		for _, f := range []string{"json", "csv"} {
-			if res, body := a.get(t, items+"?f="+f+"&offset=15000&limit=5"); res.StatusCode != http.StatusOK {
+			if res, body := a.Get(t, items+"?f="+f+"&offset=15000&limit=5"); res.StatusCode != http.StatusOK {
 				t.Errorf("f=%s&offset=15000 from the index: %d %s", f, res.StatusCode, body)
 			}
 		}
 	})
 
 	t.Run("a huge limit exports every match, from the index and from PostGIS", func(t *testing.T) {
-		all := a.incidents(t, "limit=1").NumberMatched
+		all := a.Incidents(t, "limit=1").NumberMatched
 		for _, filter := range []string{"", "&q=synthetic"} {
-			res, body := a.get(t, items+"?f=csv&limit=2147483647"+filter, "X-Forwarded-For", "203.0.113.200")
+			res, body := a.Get(t, items+"?f=csv&limit=2147483647"+filter, "X-Forwarded-For", "203.0.113.200")
 			rows := strings.Count(string(body), "\n") - 1 // less the header; no field holds a newline
 			if res.StatusCode != http.StatusOK || (filter == "" && rows != all) || rows < 20000 {
 				t.Errorf("f=csv&limit=2147483647%s: %d, %d rows of %d", filter, res.StatusCode, rows, all)
@@ -78,12 +72,12 @@ func TestExportsAreBounded(t *testing.T) {
 				t.Fatalf("export: %d", res.StatusCode)
 			}
 		}
-		res, body := a.get(t, items+"?f=geojsonseq", "X-Forwarded-For", "203.0.113.1")
+		res, body := a.Get(t, items+"?f=geojsonseq", "X-Forwarded-For", "203.0.113.1")
 		var e struct{ Code string }
 		if json.Unmarshal(body, &e); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || e.Code == "" {
 			t.Errorf("third export: %d, Retry-After %q: %s", res.StatusCode, res.Header.Get("Retry-After"), body)
 		}
-		if res, _ := a.get(t, items+"?f=csv&limit=5", "X-Forwarded-For", "203.0.113.2"); res.StatusCode != http.StatusOK {
+		if res, _ := a.Get(t, items+"?f=csv&limit=5", "X-Forwarded-For", "203.0.113.2"); res.StatusCode != http.StatusOK {
 			t.Errorf("another client's export: %d", res.StatusCode)
 		}
 	})
@@ -121,7 +115,7 @@ func TestExportsAreBounded(t *testing.T) {
 			t.Errorf("40 exports from 40 clients: %v, want 32 running and 8 refused with 503", statuses)
 		}
 		began := time.Now()
-		res, body := a.get(t, items+"?q=moura&limit=5")
+		res, body := a.Get(t, items+"?q=moura&limit=5")
 		if res.StatusCode != http.StatusOK || time.Since(began) > 10*time.Second {
 			t.Errorf("search beside 32 slow exports: %d after %v: %.200s", res.StatusCode, time.Since(began), body)
 		}
@@ -147,7 +141,7 @@ func TestExportsAreBounded(t *testing.T) {
 		if n := heldSessions(t, db); n != 0 {
 			t.Errorf("%d database sessions held in a transaction while the two readers stall", n)
 		}
-		if res, _ := a.get(t, items+"?f=csv&limit=1", "X-Forwarded-For", "203.0.113.3"); res.StatusCode != http.StatusTooManyRequests {
+		if res, _ := a.Get(t, items+"?f=csv&limit=1", "X-Forwarded-For", "203.0.113.3"); res.StatusCode != http.StatusTooManyRequests {
 			t.Errorf("a third export beside the two stalled ones: %d, want 429", res.StatusCode)
 		}
 		waitForExportSlot(t, a, "203.0.113.3")
@@ -168,9 +162,9 @@ func TestExportsAreBounded(t *testing.T) {
 // it failed, a goroutine then reads the body at about rate bytes a second
 // (0: not at all) until ctx ends. Compression is off, so that the body is
 // as large as the export.
-func startExport(t *testing.T, ctx context.Context, a *app, path, client string, rate int) *http.Response {
+func startExport(t *testing.T, ctx context.Context, a *testapp.App, path, client string, rate int) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,11 +206,11 @@ func startExport(t *testing.T, ctx context.Context, a *app, path, client string,
 
 // waitForExportSlot waits until client may run an export again (for at
 // most 45 s).
-func waitForExportSlot(t *testing.T, a *app, client string) {
+func waitForExportSlot(t *testing.T, a *testapp.App, client string) {
 	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for {
-		res, _ := a.get(t, "/collections/incidents/items?f=csv&limit=1", "X-Forwarded-For", client)
+		res, _ := a.Get(t, "/collections/incidents/items?f=csv&limit=1", "X-Forwarded-For", client)
 		if res.StatusCode == http.StatusOK {
 			return
 		}

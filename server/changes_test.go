@@ -1,4 +1,4 @@
-package main
+package server_test
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"incidentmap/internal/testenv/testapp"
 )
 
 // TestNoEditGoesMissing runs editors (POST, PATCH, DELETE), imports and a
@@ -23,9 +24,9 @@ import (
 // number drawn before that lock would commit after the import's higher
 // ones, when readers of the log had passed it.
 func TestNoEditGoesMissing(t *testing.T) {
-	a := startApp(t)
-	admin := a.newToken(t, "changes-admin", "admin")
-	editor := a.newToken(t, "changes-editor", "editor")
+	a := testapp.Start(t)
+	admin := a.NewToken(t, "changes-admin", "admin")
+	editor := a.NewToken(t, "changes-editor", "editor")
 
 	p := &changesPoller{a: a, token: admin, seen: map[int64]bool{}}
 	pollCtx, stopPolling := context.WithCancel(context.Background())
@@ -41,7 +42,7 @@ func TestNoEditGoesMissing(t *testing.T) {
 	// Each import adds 10,500 incidents: two batches, so that it draws
 	// change numbers again after the edits that came during the first.
 	for i := range 2 {
-		status, body, err := a.call(http.MethodPost, "/import?format=geojsonseq", admin, importOfNew(i, 10500))
+		status, body, err := a.Call(http.MethodPost, "/import?format=geojsonseq", admin, importOfNew(i, 10500))
 		if err != nil || status != http.StatusOK {
 			t.Fatalf("import %d: %d %s %v", i, status, body, err)
 		}
@@ -66,7 +67,7 @@ func TestNoEditGoesMissing(t *testing.T) {
 		if len(p.dups) > 0 {
 			t.Errorf("changes given twice or out of order: %v", p.dups[:min(len(p.dups), 10)])
 		}
-		log := changeLog(t, a.dsn)
+		log := changeLog(t, a.DSN)
 		var missing []int64
 		for _, seq := range log {
 			if !p.seen[seq] {
@@ -80,8 +81,8 @@ func TestNoEditGoesMissing(t *testing.T) {
 		t.Logf("%d changes, %d polls", len(log), p.polls)
 	})
 	t.Run("the tile index ends as a fresh load sees the database", func(t *testing.T) {
-		fresh := serveOn(t, a.dsn)
-		fresh.waitIndexReady(t)
+		fresh := testapp.Serve(t, a.DSN)
+		fresh.WaitTileIndex(t)
 		for _, query := range []string{
 			"limit=1",                                    // every incident, counted by the index
 			"limit=1&bbox=30,-10,31,-9",                  // the imports
@@ -90,57 +91,21 @@ func TestNoEditGoesMissing(t *testing.T) {
 			"limit=10000&datetime=2023-01-01/2023-01-31", // when edits create
 			"limit=10000&datetime=2023-06-01/2023-06-30", // when they move
 		} {
-			want := fresh.incidents(t, query)
-			got := a.incidents(t, query)
-			if got.NumberMatched != want.NumberMatched || !slices.Equal(got.ids(), want.ids()) {
+			want := fresh.Incidents(t, query)
+			got := a.Incidents(t, query)
+			if got.NumberMatched != want.NumberMatched || !slices.Equal(got.IDs(), want.IDs()) {
 				t.Errorf("%s: the running server matches %d (%d listed), a fresh load %d (%d listed); only running: %v, only fresh: %v",
-					query, got.NumberMatched, len(got.ids()), want.NumberMatched, len(want.ids()),
-					onlyIn(got.ids(), want.ids()), onlyIn(want.ids(), got.ids()))
+					query, got.NumberMatched, len(got.IDs()), want.NumberMatched, len(want.IDs()),
+					onlyIn(got.IDs(), want.IDs()), onlyIn(want.IDs(), got.IDs()))
 			}
 		}
 	})
 }
 
-// call sends a request and returns its status and body; unlike do it may
-// run on any goroutine.
-func (a *app) call(method, path, token string, body io.Reader) (int, []byte, error) {
-	req, err := http.NewRequest(method, a.base+path, body)
-	if err != nil {
-		return 0, nil, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	return res.StatusCode, b, err
-}
-
-// waitIndexReady waits until /readyz says the tile index is loaded.
-func (a *app) waitIndexReady(t *testing.T) {
-	t.Helper()
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		var r struct {
-			TileIndex struct{ Ready bool } `json:"tile_index"`
-		}
-		status, body, err := a.call(http.MethodGet, "/readyz", "", nil)
-		if err == nil && status == http.StatusOK && json.Unmarshal(body, &r) == nil && r.TileIndex.Ready {
-			return
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatalf("the tile index never got ready: %d %s %v", status, body, err)
-		}
-	}
-}
-
 // changesPoller follows /changes as a syncing client does: from the next
 // link's since, as fast as it can.
 type changesPoller struct {
-	a     *app
+	a     *testapp.App
 	token string // a token sees drafts too: every change of the log
 	since int64
 	seen  map[int64]bool
@@ -161,7 +126,7 @@ func (p *changesPoller) run(ctx context.Context) error {
 func (p *changesPoller) poll() error {
 	for {
 		p.polls++
-		status, body, err := p.a.call(http.MethodGet, fmt.Sprintf("/changes?since=%d", p.since), p.token, nil)
+		status, body, err := p.a.Call(http.MethodGet, fmt.Sprintf("/changes?since=%d", p.since), p.token, nil)
 		if err != nil || status != http.StatusOK {
 			return fmt.Errorf("GET /changes?since=%d: %d %s %v", p.since, status, body, err)
 		}
@@ -187,23 +152,23 @@ func (p *changesPoller) poll() error {
 // editLoop has editor w create, move and delete incidents of its own until
 // ctx ends: each is created in the box 20,10 to 21,11 in January 2023, then
 // moved to 21,11 to 22,12 in June; every third is deleted.
-func editLoop(ctx context.Context, a *app, token string, w int) error {
+func editLoop(ctx context.Context, a *testapp.App, token string, w int) error {
 	items := "/collections/incidents/items"
 	for k := 0; ctx.Err() == nil; k++ {
 		id := fmt.Sprintf("edit-%d-%d", w, k)
 		x, y := 20+float64(w)/10+float64(k%100)/1000, 10+float64(k%500)/1000
-		status, body, err := a.call(http.MethodPost, items, token, strings.NewReader(editedFeature(id, x, y, "2023-01-15")))
+		status, body, err := a.Call(http.MethodPost, items, token, strings.NewReader(editedFeature(id, x, y, "2023-01-15")))
 		if err != nil || status != http.StatusCreated {
 			return fmt.Errorf("POST %s: %d %s %v", id, status, body, err)
 		}
 		patch := fmt.Sprintf(`{"geometry": {"type": "Point", "coordinates": [%g, %g]},
 			"properties": {"starts_at": "2023-06-15T00:00:00Z", "ends_at": "2023-06-15T23:59:59Z"}}`, x+1, y+1)
-		status, body, err = a.call(http.MethodPatch, items+"/"+id, token, strings.NewReader(patch))
+		status, body, err = a.Call(http.MethodPatch, items+"/"+id, token, strings.NewReader(patch))
 		if err != nil || status != http.StatusOK {
 			return fmt.Errorf("PATCH %s: %d %s %v", id, status, body, err)
 		}
 		if k%3 == 2 {
-			status, body, err = a.call(http.MethodDelete, items+"/"+id, token, nil)
+			status, body, err = a.Call(http.MethodDelete, items+"/"+id, token, nil)
 			if err != nil || status != http.StatusNoContent {
 				return fmt.Errorf("DELETE %s: %d %s %v", id, status, body, err)
 			}

@@ -1,7 +1,6 @@
-package main
+package server_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,7 +18,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"incidentmap/geo"
-	"incidentmap/internal/cli"
+	"incidentmap/internal/testenv/testapp"
 	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/store"
@@ -53,28 +52,16 @@ func (g *gatedStore) EachSummary(ctx context.Context, f geo.Filter, within *orb.
 // (a GeoJSONSeq import).
 func openSeeded(t *testing.T, more string) (string, *store.Store) {
 	t.Helper()
-	dsn := storetest.NewDatabase(t)
-	if err := cli.Run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	dsn := testapp.Seeded(t)
 	if more != "" {
 		importSeq(t, dsn, more)
 	}
-	st, err := store.Open(context.Background(), dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return dsn, st
+	return dsn, storetest.Open(t, dsn)
 }
 
 func importSeq(t *testing.T, dsn, seq string) {
 	t.Helper()
-	err := cli.Run(context.Background(), []string{"import", "--format", "geojsonseq", "-"}, testEnv(dsn),
-		strings.NewReader(seq), io.Discard, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	testapp.Run(t, dsn, strings.NewReader(seq), "import", "--format", "geojsonseq", "-")
 }
 
 // While the tile index loads, /readyz answers 503 with Retry-After and
@@ -94,10 +81,10 @@ func TestNotReadyWhileTheTileIndexLoads(t *testing.T) {
 	}
 	web := httptest.NewServer(server.New(server.Config{Store: st, Tiles: index, Maps: maps}))
 	defer web.Close()
-	a := &app{base: web.URL}
-	tile, _ := tilePath(moura, 3)
+	a := &testapp.App{URL: web.URL}
+	tile, _ := testapp.TilePath(testapp.Moura, 3)
 
-	res, body := a.get(t, "/readyz")
+	res, body := a.Get(t, "/readyz")
 	var ready struct{ Status, Reason string }
 	json.Unmarshal(body, &ready)
 	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" ||
@@ -105,7 +92,7 @@ func TestNotReadyWhileTheTileIndexLoads(t *testing.T) {
 		t.Errorf("readyz while loading: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), body)
 	}
 	for _, path := range []string{tile, "/map.png?bbox=-5,14,-4,15"} {
-		res, body := a.get(t, path)
+		res, body := a.Get(t, path)
 		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
 			t.Errorf("%s while loading: %d, Retry-After %q, %s", path, res.StatusCode, res.Header.Get("Retry-After"), body)
 		}
@@ -113,19 +100,19 @@ func TestNotReadyWhileTheTileIndexLoads(t *testing.T) {
 	if n := gated.tileScans.Load(); n != 0 {
 		t.Errorf("%d tiles built from PostGIS while loading", n)
 	}
-	a.getJSON(t, "/collections/incidents/items?limit=3", http.StatusOK, nil)
+	a.GetJSON(t, "/collections/incidents/items?limit=3", http.StatusOK, nil)
 
 	close(gated.open)
 	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if res, _ := a.get(t, "/readyz"); res.StatusCode == http.StatusOK {
+		if res, _ := a.Get(t, "/readyz"); res.StatusCode == http.StatusOK {
 			break
 		}
 		if time.Since(start) > 15*time.Second {
 			t.Fatal("not ready 15 s after the load could start")
 		}
 	}
-	a.tileLayers(t, tile)
-	if res, _ := a.get(t, "/map.png?bbox=-5,14,-4,15"); res.StatusCode != http.StatusOK {
+	a.TileLayers(t, tile)
+	if res, _ := a.Get(t, "/map.png?bbox=-5,14,-4,15"); res.StatusCode != http.StatusOK {
 		t.Errorf("map.png once loaded: %d", res.StatusCode)
 	}
 }
@@ -168,20 +155,20 @@ func loadIndex(t *testing.T, src tiles.Source, path string) *tiles.Service {
 // writes made since, ending equal to a fresh load; a start on another
 // database refuses the file and loads from PostGIS.
 func TestTileIndexStartsFromItsSavedFile(t *testing.T) {
-	dsn, st := openSeeded(t, shapesSeq)
+	dsn, st := openSeeded(t, testapp.ShapesSeq)
 	path := filepath.Join(t.TempDir(), "tiles", "index")
 	stopServe := serveReady(t, func(k string) string {
 		if k == "INCIDENTMAP_INDEX_SNAPSHOT" {
 			return path
 		}
-		return testEnv(dsn)(k)
+		return testapp.Env(dsn)(k)
 	})
 	stopServe()
 	if info, err := os.Stat(path); err != nil || info.Size() == 0 {
 		t.Fatalf("serve left no saved index: %v", err)
 	}
 
-	importSeq(t, dsn, "\x1e"+shapeFeature("after-the-save", `{"type":"Point","coordinates":[-3.1,15.2]}`))
+	importSeq(t, dsn, "\x1e"+testapp.ShapeFeature("after-the-save", `{"type":"Point","coordinates":[-3.1,15.2]}`))
 	gated := &gatedStore{Store: st, open: make(chan struct{})} // a full load would block
 	fromFile := loadIndex(t, gated, path)
 	fresh := loadIndex(t, st, "")
@@ -205,33 +192,23 @@ func TestTileIndexStartsFromItsSavedFile(t *testing.T) {
 	}
 }
 
-// serveWithEnv runs `incidentmap serve` with env until its tile index is
+// serveReady runs `incidentmap serve` with env until its tile index is
 // loaded, and returns a function that stops it and waits until it exited.
 func serveReady(t *testing.T, env func(string) string) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, env, nil, pw, io.Discard) }()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		cancel()
-		t.Fatalf("serve did not start: %v", err)
-	}
-	go io.Copy(io.Discard, pr)
-	a := &app{base: strings.TrimSpace(strings.TrimPrefix(line, "serving on "))}
+	url, stopServe := testapp.ServeEnv(t, env, io.Discard)
+	a := &testapp.App{URL: url}
 	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if res, _ := a.get(t, "/readyz"); res.StatusCode == http.StatusOK {
+		if res, _ := a.Get(t, "/readyz"); res.StatusCode == http.StatusOK {
 			break
 		}
 		if time.Since(start) > 30*time.Second {
-			cancel()
+			stopServe()
 			t.Fatal("serve not ready in 30 s")
 		}
 	}
 	return func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := stopServe(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	}

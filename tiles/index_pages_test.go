@@ -1,9 +1,8 @@
-package main
+package tiles_test
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -11,7 +10,7 @@ import (
 	"time"
 
 	"incidentmap/geo"
-	"incidentmap/internal/cli"
+	"incidentmap/internal/testenv/testapp"
 	"incidentmap/scripts/harness"
 	"incidentmap/store"
 	"incidentmap/store/storetest"
@@ -102,16 +101,63 @@ func TestItemsFromTheIndexAreThePagesOfPostGIS(t *testing.T) {
 	})
 }
 
-// shapesSeq is a line and an area whose centres lie away from the parts
-// that a small bbox around Mopti or Gao touches.
-var shapesSeq = "\x1e" + shapeFeature("test-line-niger", `{"type":"LineString","coordinates":[[-4.2,14.5],[-1.0,16.3]]}`) +
-	"\x1e" + shapeFeature("test-area-gourma", `{"type":"Polygon","coordinates":[[[-4.3,14.4],[-0.2,14.4],[-0.2,16.4],[-4.3,16.4],[-4.3,14.4]]]}`)
+// TestExportsInBatchesAreTheWholeListing pins that the two ways an export
+// is read a batch at a time list exactly what one query lists: the index's
+// windows of ids (tiles.Service.EachMatch, here 3,000 at a time) and PostGIS's
+// keyset batches (store.EachIncident, 1,000 at a time), for random filters,
+// offsets and limits over the seed, 20,000 synthetic incidents and a few
+// lines and areas, including pages that straddle a batch.
+func TestExportsInBatchesAreTheWholeListing(t *testing.T) {
+	ctx := context.Background()
+	st, index := loadedIndex(t, "9")
 
-func shapeFeature(id, geometry string) string {
-	return fmt.Sprintf(`{"type":"Feature","id":%q,"geometry":%s,"properties":{"title":"Test shape","location":"Gourma",`+
-		`"country":"ML","event_type":"battles","starts_at":"2022-03-01T00:00:00Z","ends_at":"2022-03-31T23:59:59Z",`+
-		`"date_precision":"month","geo_precision":"admin1","fatalities_best":3,`+
-		`"sources":[{"url":"https://example.org/%s","publisher":"Test"}]}}`+"\n", id, geometry, id)
+	r := rand.New(rand.NewPCG(3, 5))
+	pages := []geo.Page{{}, {Offset: 2999}, {Offset: 999, Limit: 7002}, {Limit: 3001}, {Offset: 10000}}
+	long := 0 // listings of more than one batch
+	for i := range 60 {
+		f, p := randomItemsQuery(r)
+		if i < len(pages) {
+			f, p = geo.Filter{}, pages[i]
+		} else if r.IntN(2) == 0 {
+			p = geo.Page{Offset: r.IntN(3) * r.IntN(3000)}
+		}
+		want, err := st.Incidents(ctx, f, p) // one query
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantIDs := make([]string, len(want))
+		for j := range want {
+			wantIDs[j] = want[j].ID
+		}
+		var fromIndex []string
+		ok, err := index.EachMatch(f, p, 3000, func(ids []string) error {
+			if len(ids) > 3000 {
+				t.Errorf("a window of %d ids", len(ids))
+			}
+			fromIndex = append(fromIndex, ids...)
+			return nil
+		})
+		if !ok || err != nil {
+			t.Fatalf("query %d: the index refused %+v: %v", i, f, err)
+		}
+		var fromBatches []string
+		if err := st.EachIncident(ctx, f, p, func(in geo.Incident) error {
+			fromBatches = append(fromBatches, in.ID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(fromIndex, wantIDs) || !slices.Equal(fromBatches, wantIDs) {
+			t.Fatalf("query %d (%s, offset %d, limit %d): one query lists %d, the index's windows %d, the keyset batches %d",
+				i, describe(f), p.Offset, p.Limit, len(wantIDs), len(fromIndex), len(fromBatches))
+		}
+		if len(wantIDs) > 1000 {
+			long++
+		}
+	}
+	if long < 8 {
+		t.Errorf("only %d of 60 listings spanned more than one batch", long)
+	}
 }
 
 // randomItemsQuery draws a filter and a page like the ones readers and
@@ -180,26 +226,9 @@ func describe(f geo.Filter) string {
 // and a tile index loaded from it; both end with the test.
 func loadedIndex(t *testing.T, seed string) (*store.Store, *tiles.Service) {
 	t.Helper()
-	ctx := context.Background()
-	dsn := storetest.NewDatabase(t)
-	env := testEnv(dsn)
-	for _, args := range [][]string{{"seed"}, {"synth", "--count", "20000", "--seed", seed},
-		{"import", "--format", "geojsonseq", "-"}} {
-		if err := cli.Run(ctx, args, env, strings.NewReader(shapesSeq), io.Discard, io.Discard); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	st, err := store.Open(ctx, dsn, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	index := tiles.New(st, tiles.Options{})
-	runCtx, stop := context.WithCancel(ctx)
-	t.Cleanup(stop)
-	go index.Run(runCtx)
-	for ready, _ := index.Status(); !ready; ready, _ = index.Status() {
-		time.Sleep(10 * time.Millisecond)
-	}
-	return st, index
+	dsn := testapp.Seeded(t)
+	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", seed)
+	testapp.Run(t, dsn, strings.NewReader(testapp.ShapesSeq), "import", "--format", "geojsonseq", "-")
+	st := storetest.Open(t, dsn)
+	return st, loadedTiles(t, st, tiles.Options{})
 }

@@ -1,9 +1,8 @@
-package main
+package server_test
 
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,8 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"incidentmap/internal/cli"
-	"incidentmap/store/storetest"
+	"incidentmap/internal/testenv/testapp"
 )
 
 // syncBuffer is a buffer the server's logger writes to while a test reads.
@@ -34,24 +32,14 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// serveLogged is serveOn on a freshly seeded database, with the server's
-// log (its stderr) kept in the returned buffer.
-func serveLogged(t *testing.T) (*app, *syncBuffer) {
+// serveLogged serves a freshly seeded database, with the server's log
+// (its stderr) kept in the returned buffer, once its tile index is loaded.
+func serveLogged(t *testing.T) (*testapp.App, *syncBuffer) {
 	t.Helper()
-	dsn := storetest.NewDatabase(t)
-	if err := cli.Run(context.Background(), []string{"seed"}, testEnv(dsn), nil, io.Discard, io.Discard); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	logs := &syncBuffer{}
-	a := serveWithLog(t, dsn, nil, logs)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if _, body := a.get(t, "/readyz"); strings.Contains(string(body), `"ready":true`) {
-			return a, logs
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the tile index never loaded")
-		}
-	}
+	a := testapp.ServeWithLog(t, testapp.Seeded(t), nil, logs)
+	a.WaitTileIndex(t)
+	return a, logs
 }
 
 // getRaw fetches path with the given headers and no transparent gzip: the
@@ -93,10 +81,10 @@ func requestLines(logs string, path string) []map[string]any {
 
 func TestTilesWithoutGzip(t *testing.T) {
 	a, logs := serveLogged(t)
-	path, _ := tilePath(moura, 10)
+	path, _ := testapp.TilePath(testapp.Moura, 10)
 	path += "?datetime=2022-03-01/2022-03-31"
 
-	gzRes, gz := getRaw(t, a.base+path, "Accept-Encoding", "gzip")
+	gzRes, gz := getRaw(t, a.URL+path, "Accept-Encoding", "gzip")
 	if gzRes.StatusCode != http.StatusOK || gzRes.Header.Get("Content-Encoding") != "gzip" {
 		t.Fatalf("gzip: %d, Content-Encoding %q", gzRes.StatusCode, gzRes.Header.Get("Content-Encoding"))
 	}
@@ -105,7 +93,7 @@ func TestTilesWithoutGzip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 2 { // the first identity answer makes the identity copy, the second reads it
-		res, body := getRaw(t, a.base+path, "Origin", "https://news.example")
+		res, body := getRaw(t, a.URL+path, "Origin", "https://news.example")
 		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Encoding") != "" {
 			t.Fatalf("identity answer %d: %d, Content-Encoding %q", i+1, res.StatusCode, res.Header.Get("Content-Encoding"))
 		}
@@ -128,12 +116,12 @@ func TestTilesWithoutGzip(t *testing.T) {
 			t.Errorf("identity answer %d lacks X-Request-Id or X-Accel-Expires: %v", i+1, res.Header)
 		}
 	}
-	if res, body := getRaw(t, a.base+path, "If-None-Match", gzRes.Header.Get("ETag")); res.StatusCode != http.StatusNotModified || len(body) != 0 {
+	if res, body := getRaw(t, a.URL+path, "If-None-Match", gzRes.Header.Get("ETag")); res.StatusCode != http.StatusNotModified || len(body) != 0 {
 		t.Errorf("If-None-Match without gzip: %d, %d bytes", res.StatusCode, len(body))
 	}
 
 	t.Run("metrics count every tile answer", func(t *testing.T) {
-		_, body := a.get(t, "/metrics")
+		_, body := a.Get(t, "/metrics")
 		for _, want := range []string{
 			`incidentmap_http_requests_total{code="200",method="GET",route="/tiles/:z/:x/:y"} 3`,
 			`incidentmap_http_requests_total{code="304",method="GET",route="/tiles/:z/:x/:y"} 1`,
@@ -146,10 +134,10 @@ func TestTilesWithoutGzip(t *testing.T) {
 	})
 	t.Run("quick tile answers are not logged at Info, tile errors are", func(t *testing.T) {
 		bad := "/tiles/3/1/1.mvt"
-		if res, _ := a.get(t, bad+"?datetime=tomorrow"); res.StatusCode != http.StatusBadRequest {
+		if res, _ := a.Get(t, bad+"?datetime=tomorrow"); res.StatusCode != http.StatusBadRequest {
 			t.Fatalf("bad tile: %d", res.StatusCode)
 		}
-		a.get(t, "/collections")
+		a.Get(t, "/collections")
 		tilePathOnly, _, _ := strings.Cut(path, "?")
 		deadline := time.Now().Add(5 * time.Second)
 		for len(requestLines(logs.String(), "/collections")) == 0 && time.Now().Before(deadline) {
