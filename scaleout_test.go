@@ -217,12 +217,15 @@ func startNginx(t *testing.T, bin string, instances ...*testapp.App) *testapp.Ap
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGQUIT) // graceful: finish the requests in flight
+		_ = cmd.Process.Signal(syscall.SIGQUIT) // graceful: finish the requests in flight
 		select {
-		case <-exited:
+		case err := <-exited:
+			if err != nil {
+				t.Logf("nginx: %v", err)
+			}
 		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
+			_ = cmd.Process.Kill()
+			t.Logf("nginx killed after 10 s: %v", <-exited)
 		}
 	})
 	proxy := &testapp.App{URL: fmt.Sprintf("http://127.0.0.1:%d", port), DSN: instances[0].DSN, Env: instances[0].Env}

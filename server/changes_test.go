@@ -128,13 +128,13 @@ func (p *changesPoller) poll() error {
 		p.polls++
 		status, body, err := p.a.Call(http.MethodGet, fmt.Sprintf("/changes?since=%d", p.since), p.token, nil)
 		if err != nil || status != http.StatusOK {
-			return fmt.Errorf("GET /changes?since=%d: %d %s %v", p.since, status, body, err)
+			return fmt.Errorf("GET /changes?since=%d: %d %s %v", p.since, status, body, err) //nolint:errorlint // err may be nil (a wrong status): printed, not wrapped
 		}
 		var page struct {
 			Changes []struct{ Seq int64 }
 		}
 		if err := json.Unmarshal(body, &page); err != nil {
-			return fmt.Errorf("/changes: %v: %s", err, body)
+			return fmt.Errorf("/changes: %w: %s", err, body)
 		}
 		if len(page.Changes) == 0 {
 			return nil
@@ -159,18 +159,18 @@ func editLoop(ctx context.Context, a *testapp.App, token string, w int) error {
 		x, y := 20+float64(w)/10+float64(k%100)/1000, 10+float64(k%500)/1000
 		status, body, err := a.Call(http.MethodPost, items, token, strings.NewReader(editedFeature(id, x, y, "2023-01-15")))
 		if err != nil || status != http.StatusCreated {
-			return fmt.Errorf("POST %s: %d %s %v", id, status, body, err)
+			return fmt.Errorf("POST %s: %d %s %v", id, status, body, err) //nolint:errorlint // err may be nil (a wrong status): printed, not wrapped
 		}
 		patch := fmt.Sprintf(`{"geometry": {"type": "Point", "coordinates": [%g, %g]},
 			"properties": {"starts_at": "2023-06-15T00:00:00Z", "ends_at": "2023-06-15T23:59:59Z"}}`, x+1, y+1)
 		status, body, err = a.Call(http.MethodPatch, items+"/"+id, token, strings.NewReader(patch))
 		if err != nil || status != http.StatusOK {
-			return fmt.Errorf("PATCH %s: %d %s %v", id, status, body, err)
+			return fmt.Errorf("PATCH %s: %d %s %v", id, status, body, err) //nolint:errorlint // err may be nil (a wrong status): printed, not wrapped
 		}
 		if k%3 == 2 {
 			status, body, err = a.Call(http.MethodDelete, items+"/"+id, token, nil)
 			if err != nil || status != http.StatusNoContent {
-				return fmt.Errorf("DELETE %s: %d %s %v", id, status, body, err)
+				return fmt.Errorf("DELETE %s: %d %s %v", id, status, body, err) //nolint:errorlint // err may be nil (a wrong status): printed, not wrapped
 			}
 		}
 	}

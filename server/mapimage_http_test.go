@@ -35,7 +35,9 @@ func mapPNG(t *testing.T, a *testapp.App, query, name string) (image.Image, []by
 		t.Fatalf("GET /map.png?%s: not a PNG: %v", query, err)
 	}
 	if dir := os.Getenv("MAPIMAGE_OUT"); dir != "" {
-		os.WriteFile(filepath.Join(dir, name), body, 0o644)
+		if err := os.WriteFile(filepath.Join(dir, name), body, 0o644); err != nil {
+			t.Error(err)
+		}
 	}
 	return img, body, res
 }

@@ -33,7 +33,7 @@ func TestTilesBeyondTheDatabasePoolAnswer503WithRetryAfter(t *testing.T) {
 				answers <- answer{status: -1}
 				return
 			}
-			io.Copy(io.Discard, res.Body)
+			_, _ = io.Copy(io.Discard, res.Body) // only the status is checked
 			res.Body.Close()
 			answers <- answer{res.StatusCode, res.Header.Get("Retry-After")}
 		}()

@@ -322,7 +322,7 @@ window.heights = () => messages.filter((m) => m.data && m.data.type === "inciden
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, page)
+		_, _ = io.WriteString(w, page)
 	}))
 	s.Listener = ln
 	s.Start()

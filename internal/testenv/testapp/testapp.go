@@ -116,10 +116,9 @@ func ServeEnv(t testing.TB, env func(string) string, logs io.Writer) (url string
 	}
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
-		stop()
-		t.Fatalf("serve did not start: %v", err)
+		t.Fatalf("serve did not start: %v (stopped: %v)", err, stop())
 	}
-	go io.Copy(io.Discard, pr)
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // the log, which the test does not read
 	return strings.TrimSpace(strings.TrimPrefix(line, "serving on ")), stop
 }
 
