@@ -1,11 +1,9 @@
 package server
 
 import (
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
-	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,13 +14,9 @@ import (
 // Config is what New needs. The data dependencies are small interfaces,
 // each declared beside the handlers that use it. A nil one turns off only
 // what needs it (its doc says how); no handler panics for want of one it
-// does not use. Everything else has a default.
+// does not use. *store.Store implements every one of them (internal/cli
+// wires it in). Everything else has a default.
 type Config struct {
-	// Store, when not nil, is the database: each data dependency below
-	// left nil is taken from it, so it must implement each of those (New
-	// panics naming one it lacks). *store.Store implements them all.
-	Store any
-
 	Incidents IncidentReader // nil: no incidents collection (404)
 	Places    PlaceReader    // nil: no places collection (404), embed titles name no place
 	// Editor nil: no write routes (405), and a token reads an incident as
@@ -60,34 +54,11 @@ type Config struct {
 	Exports ExportLimits
 }
 
-// withStore returns cfg with each nil data dependency taken from
-// cfg.Store, and Index from Tiles when Tiles is one. It panics when Store
-// lacks a method: that is a wiring bug, found at start-up.
-func (cfg Config) withStore() Config {
-	if cfg.Store != nil {
-		fill(&cfg.Incidents, cfg.Store)
-		fill(&cfg.Places, cfg.Store)
-		fill(&cfg.Editor, cfg.Store)
-		fill(&cfg.Auth, cfg.Store)
-		fill(&cfg.History, cfg.Store)
-		fill(&cfg.Importer, cfg.Store)
-		fill(&cfg.MapData, cfg.Store)
-		fill(&cfg.Ready, cfg.Store)
-	}
+// withIndex returns cfg with Index taken from Tiles when it is left nil
+// and Tiles is one (as *tiles.Service is).
+func (cfg Config) withIndex() Config {
 	if index, ok := cfg.Tiles.(TileIndex); ok && cfg.Index == nil {
 		cfg.Index = index
 	}
 	return cfg
-}
-
-// fill sets *dep to store when *dep is nil; store must implement T.
-func fill[T any](dep *T, store any) {
-	if any(*dep) != nil {
-		return
-	}
-	d, ok := store.(T)
-	if !ok {
-		panic(fmt.Sprintf("server: Config.Store (%T) is not a %v", store, reflect.TypeFor[T]()))
-	}
-	*dep = d
 }

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"reflect"
-	"strings"
 	"testing"
 )
 
@@ -38,32 +36,6 @@ func TestMissingDependenciesPanicNoHandler(t *testing.T) {
 		if rec := send(s, tc.method, tc.target, "", "Authorization", editor); rec.Code != tc.status {
 			t.Errorf("%s %s: %d, want %d: %s", tc.method, tc.target, rec.Code, tc.status, rec.Body)
 		}
-	}
-}
-
-// Config.Store supplies every data dependency left nil, and must have
-// them all: one that lacks a method stops New at once, naming what it is
-// not.
-func TestStoreSuppliesEveryDependency(t *testing.T) {
-	defer func() {
-		if msg := fmt.Sprint(recover()); !strings.Contains(msg, "server.IncidentReader") {
-			t.Errorf("New with a store that only reads history: panic %q", msg)
-		}
-	}()
-	New(Config{Store: history{}})
-}
-
-// A dependency given on its own is kept over the store's; a nil one is
-// the store.
-func TestDependenciesOverrideTheStore(t *testing.T) {
-	cfg := Config{Store: history{}, Incidents: incidentShelf{}}
-	fill(&cfg.Incidents, cfg.Store)
-	fill(&cfg.History, cfg.Store)
-	if _, ok := cfg.Incidents.(incidentShelf); !ok {
-		t.Errorf("Incidents: %T", cfg.Incidents)
-	}
-	if _, ok := cfg.History.(history); !ok {
-		t.Errorf("History: %T", cfg.History)
 	}
 }
 

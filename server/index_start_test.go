@@ -79,7 +79,8 @@ func TestNotReadyWhileTheTileIndexLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := httptest.NewServer(server.New(server.Config{Store: st, Tiles: index, Maps: maps}))
+	web := httptest.NewServer(server.New(server.Config{Incidents: st, Places: st, Editor: st, Auth: st, History: st, Importer: st, MapData: st, Ready: st,
+		Tiles: index, Maps: maps}))
 	defer web.Close()
 	a := &testapp.App{URL: web.URL}
 	tile, _ := testapp.TilePath(testapp.Moura, 3)

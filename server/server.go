@@ -46,7 +46,7 @@ type Server struct {
 
 // New builds the server and its routes.
 func New(cfg Config) *Server {
-	cfg = cfg.withStore()
+	cfg = cfg.withIndex()
 	s := &Server{incidents: cfg.Incidents, places: cfg.Places, editor: cfg.Editor, auth: cfg.Auth, history: cfg.History,
 		importer: cfg.Importer, mapData: cfg.MapData, ready: cfg.Ready, tiles: cfg.Tiles, index: cfg.Index,
 		static: cfg.Static, publicURL: cfg.PublicURL, log: cfg.Logger, now: cfg.Now,
