@@ -28,6 +28,7 @@ func TestExportsAreBounded(t *testing.T) {
 	dsn := testapp.Seeded(t)
 	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", "3")
 	a := testapp.ServeWith(t, dsn, map[string]string{"INCIDENTMAP_EXPORT_IDLE": "2s"})
+	a.WaitTileIndex(t) // "the index pages on" needs the index: until it loads, PostGIS answers
 	const items = "/collections/incidents/items"
 
 	t.Run("PostGIS refuses an offset past 10,000 with 400 naming offset; the index pages on", func(t *testing.T) {
