@@ -50,12 +50,8 @@ func placeWhere(f geo.PlaceFilter) *query {
 	if f.BBox != nil {
 		q.intersects("p.geom", *f.BBox)
 	}
-	if len(f.Countries) > 0 {
-		q.where("p.country = ANY(%s::text[])", pq.Array(f.Countries))
-	}
-	if len(f.Kinds) > 0 {
-		q.where("p.kind = ANY(%s::text[])", pq.Array(f.Kinds))
-	}
+	q.oneOf("p.country", f.Countries)
+	q.oneOf("p.kind", f.Kinds)
 	if f.Query != "" {
 		q.where("p.names_folded LIKE ANY(SELECT '%%' || im_fold(t) || '%%' FROM unnest(%s::text[]) t)",
 			pq.Array(likeEscapeAll(strings.Split(f.Query, ","))))
