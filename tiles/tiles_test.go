@@ -82,6 +82,12 @@ func decode(t *testing.T, s *Service, tile maptile.Tile, f geo.Filter) map[strin
 	if etag == "" {
 		t.Fatal("no etag")
 	}
+	return layersByName(t, gz)
+}
+
+// layersByName decodes a gzipped MVT tile.
+func layersByName(t *testing.T, gz []byte) map[string]*mvt.Layer {
+	t.Helper()
 	layers, err := mvt.UnmarshalGzipped(gz)
 	if err != nil {
 		t.Fatal(err)
