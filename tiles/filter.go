@@ -6,7 +6,8 @@ import (
 	"incidentmap/geo"
 )
 
-// memFilter is a geo.Filter compiled for the index. Zero values mean "any".
+// memFilter is a geo.Filter compiled for the index by compile. An empty
+// field means "any"; the window of an unbounded interval spans all time.
 type memFilter struct {
 	window     geo.Window
 	eventTypes uint8  // bit per eventTypeList position

@@ -9,7 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/geo"
@@ -256,5 +255,4 @@ func TestMortonRangeHoldsExactlyTheTile(t *testing.T) {
 			}
 		}
 	}
-	_ = geojson.Feature{}
 }
