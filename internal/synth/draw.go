@@ -67,6 +67,10 @@ var (
 	lastDay  = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 )
 
+// Days returns the first and the last day of the synthetic incidents: each
+// starts on or after first and ends on last at the latest.
+func Days() (first, last time.Time) { return firstDay, lastDay }
+
 // yearWeights weighs years 2012..2026 roughly like ACLED's Sahel event
 // counts (2026 counts half a year).
 var yearWeights = []float64{7, 6, 4, 6, 7, 9, 19, 30, 36, 40, 55, 60, 55, 55, 27}
