@@ -72,40 +72,18 @@ func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]ge
 		stmt += ` LIMIT ` + q.arg(p.Limit)
 	}
 	stmt += ` OFFSET ` + q.arg(p.Offset)
-	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	out, err := queryAll(ctx, s.read, scanPlace, stmt, q.args...)
 	if err != nil {
-		return nil, 0, translate(err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []geo.Place
-	for rows.Next() {
-		pl, err := scanPlace(rows)
-		if err != nil {
-			return nil, 0, translate(err)
-		}
-		out = append(out, pl)
-	}
-	return out, total, translate(rows.Err())
+	return out, total, nil
 }
 
 // AllPlaces returns every place, read from the primary: the tile index
 // reads them after each write, and must not queue behind the reads of
 // the API.
 func (s *Store) AllPlaces(ctx context.Context) ([]geo.Place, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+placeColumns+` FROM places p ORDER BY p.name, p.id`)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []geo.Place
-	for rows.Next() {
-		pl, err := scanPlace(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, pl)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, s.db, scanPlace, `SELECT `+placeColumns+` FROM places p ORDER BY p.name, p.id`)
 }
 
 // Place returns the place with the given id, or an ENotFound *geo.Error.
