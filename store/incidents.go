@@ -202,20 +202,7 @@ func (s *Store) incidentBatch(ctx context.Context, f geo.Filter, after *incident
 		q.where("(i.starts_at, i.id) > (%s::timestamptz, %s::text)", after.startsAt, after.id)
 	}
 	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
-	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []geo.Incident
-	for rows.Next() {
-		in, err := scanIncident(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, in)
-	}
-	return out, translate(rows.Err())
+	return queryAll(ctx, s.read, scanIncident, stmt, q.args...)
 }
 
 // pageClause is the LIMIT (unless p.Limit is 0) and OFFSET of p.

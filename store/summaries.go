@@ -57,21 +57,8 @@ func (s *Store) EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound
 
 // Summaries returns the summaries of the published incidents among ids.
 func (s *Store) Summaries(ctx context.Context, ids []string) ([]geo.Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+summaryColumns+` FROM incidents i
+	return queryAll(ctx, s.db, scanSummary, `SELECT `+summaryColumns+` FROM incidents i
 		WHERE i.id = ANY($1) AND i.status = 'published'`, pq.Array(ids))
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []geo.Summary
-	for rows.Next() {
-		sum, err := scanSummary(rows)
-		if err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, sum)
-	}
-	return out, translate(rows.Err())
 }
 
 // ChangesSince returns the ids of the incidents written after change seq
