@@ -1,7 +1,6 @@
 package store_test
 
 import (
-	"context"
 	"testing"
 
 	"incidentmap/geo"
@@ -14,14 +13,13 @@ import (
 // geo.Window.Overlaps says so, case by case of geo's table.
 func TestTimeFilterIsGeosOverlapRule(t *testing.T) {
 	st := storetest.New(t)
-	ctx := context.Background()
 	var incidents []geo.Incident
 	for _, in := range intervaltest.Incidents {
 		stored := testIncident(in.ID, -4.60, 14.33, "2022-03-27", "2022-03-27")
 		stored.StartsAt, stored.EndsAt = in.Start, in.End
 		incidents = append(incidents, stored)
 	}
-	if err := st.Upsert(ctx, nil, incidents, "test"); err != nil {
+	if err := st.Upsert(t.Context(), nil, incidents, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range intervaltest.Cases {
@@ -30,7 +28,7 @@ func TestTimeFilterIsGeosOverlapRule(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			list, err := st.Incidents(ctx, geo.Filter{Time: iv}, geo.Page{})
+			list, err := st.Incidents(t.Context(), geo.Filter{Time: iv}, geo.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
