@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"math"
 	"strings"
 	"time"
 )
@@ -73,16 +74,38 @@ func parseBound(param, s string) (from, to *time.Time, err error) {
 // IsZero reports whether the interval is unbounded on both sides.
 func (iv Interval) IsZero() bool { return iv.Start == nil && iv.End == nil }
 
-// Overlaps reports whether the closed incident interval [start, end] overlaps iv.
+// Overlaps reports whether the closed incident interval [start, end]
+// overlaps iv, by Window's rule.
 func (iv Interval) Overlaps(start, end time.Time) bool {
-	if iv.End != nil && !start.Before(*iv.End) {
-		return false
-	}
-	if iv.Start != nil && end.Before(*iv.Start) {
-		return false
-	}
-	return true
+	return iv.Window().Overlaps(start.UnixMicro(), end.UnixMicro())
 }
+
+// Window is an Interval in unix microseconds, the resolution of PostgreSQL
+// timestamps: the form in which the tile index compares many incidents with
+// one interval. An open start is math.MinInt64, an open end math.MaxInt64,
+// beyond any timestamp.
+type Window struct{ Start, End int64 }
+
+// Window returns iv in unix microseconds (a bound finer than that is
+// rounded down, which ParseInterval never leaves).
+func (iv Interval) Window() Window {
+	w := Window{Start: math.MinInt64, End: math.MaxInt64}
+	if iv.Start != nil {
+		w.Start = iv.Start.UnixMicro()
+	}
+	if iv.End != nil {
+		w.End = iv.End.UnixMicro()
+	}
+	return w
+}
+
+// Overlaps is the interval-overlap rule: the closed incident interval
+// [start, end], in unix microseconds, overlaps the half-open window
+// [w.Start, w.End) when the incident starts before the window ends and ends
+// no earlier than the window starts. An incident that ends where the window
+// starts overlaps it; one that starts where the window ends does not.
+// store's SQL (store/where.go, window) is this rule over timestamps.
+func (w Window) Overlaps(start, end int64) bool { return start < w.End && end >= w.Start }
 
 // LastInstant is the last instant inside the window, or now when it is open
 // at the end: the moment at which a base's holder is reported.

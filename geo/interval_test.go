@@ -66,26 +66,3 @@ func TestParseIntervalRefusesMalformedValues(t *testing.T) {
 		})
 	}
 }
-
-func TestIntervalOverlapsIncidentIntervals(t *testing.T) {
-	moura := [2]time.Time{mustTime("2022-03-27T00:00:00Z"), mustTime("2022-03-31T23:59:59Z")}
-	tests := map[string]bool{
-		"2022-03-31":            true,
-		"2022-04-01":            false,
-		"2022-03-26":            false,
-		"2022-05-01/2022-05-31": false,
-		"../2022-03-27":         true,
-		"2022-03-31T23:59:59Z":  true,
-		"2022-04-01T00:00:00Z":  false,
-		"../2021-12-31":         false,
-	}
-	for in, want := range tests {
-		iv, err := ParseInterval("datetime", in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := iv.Overlaps(moura[0], moura[1]); got != want {
-			t.Errorf("%s overlaps Moura = %v, want %v", in, got, want)
-		}
-	}
-}

@@ -8,32 +8,23 @@ import (
 	"incidentmap/geo"
 )
 
-// World coordinates are Web Mercator scaled to [0, 1]: x east from the
-// antimeridian, y south from 85.0511°N. At zoom z the world is 512·2^z pixels
-// wide, as in MapLibre, so that a zoom read from the viewer shows the same
-// area here.
+// World coordinates are geo's Web Mercator, [0, 1] from the antimeridian
+// and from 85.0511°N. At zoom z the world is 512·2^z pixels wide, as in
+// MapLibre, so that a zoom read from the viewer shows the same area here.
 const (
 	tileSize = 512
-	maxLat   = 85.05112878
 	// MaxZoom is the deepest zoom a map can be asked for.
 	MaxZoom = 14
 	// maxFitZoom caps the zoom that fits a tiny bbox (or a single point).
 	maxFitZoom = 12
 )
 
-func worldX(lon float64) float64 { return (lon + 180) / 360 }
-
-func worldY(lat float64) float64 {
-	lat = math.Max(-maxLat, math.Min(maxLat, lat))
-	s := math.Sin(lat * math.Pi / 180)
-	return 0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)
-}
-
-func lonOf(x float64) float64 { return x*360 - 180 }
-
-func latOf(y float64) float64 {
-	return math.Atan(math.Sinh(math.Pi*(1-2*y))) * 180 / math.Pi
-}
+// World coordinates of a point, and back: short names for geo's Web
+// Mercator, which the drawing code uses at every turn.
+func worldX(lon float64) float64 { return geo.MercatorX(lon) }
+func worldY(lat float64) float64 { return geo.MercatorY(lat) }
+func lonOf(x float64) float64    { return geo.MercatorLon(x) }
+func latOf(y float64) float64    { return geo.MercatorLat(y) }
 
 // view maps world coordinates onto the map area of the image.
 type view struct {

@@ -50,12 +50,8 @@ func placeWhere(f geo.PlaceFilter) *query {
 	if f.BBox != nil {
 		q.intersects("p.geom", *f.BBox)
 	}
-	if len(f.Countries) > 0 {
-		q.where("p.country = ANY(%s::text[])", pq.Array(f.Countries))
-	}
-	if len(f.Kinds) > 0 {
-		q.where("p.kind = ANY(%s::text[])", pq.Array(f.Kinds))
-	}
+	q.oneOf("p.country", f.Countries)
+	q.oneOf("p.kind", f.Kinds)
 	if f.Query != "" {
 		q.where("p.names_folded LIKE ANY(SELECT '%%' || im_fold(t) || '%%' FROM unnest(%s::text[]) t)",
 			pq.Array(likeEscapeAll(strings.Split(f.Query, ","))))
@@ -76,20 +72,11 @@ func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]ge
 		stmt += ` LIMIT ` + q.arg(p.Limit)
 	}
 	stmt += ` OFFSET ` + q.arg(p.Offset)
-	rows, err := s.read.QueryContext(ctx, stmt, q.args...)
+	out, err := queryAll(ctx, s.read, scanPlace, stmt, q.args...)
 	if err != nil {
-		return nil, 0, translate(err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []geo.Place
-	for rows.Next() {
-		pl, err := scanPlace(rows)
-		if err != nil {
-			return nil, 0, translate(err)
-		}
-		out = append(out, pl)
-	}
-	return out, total, translate(rows.Err())
+	return out, total, nil
 }
 
 // AllPlaces returns every place, read from the primary: the tile index

@@ -45,11 +45,13 @@ func (q *query) intersects(column string, b geo.BBox) {
 }
 
 // window adds: the incident's closed interval [starts_at, ends_at] overlaps
-// the half-open window iv. The first clause is what the time index
-// (migration 7) answers: an incident's time point (start, end) lies in the
-// box start <= window end, end >= window start, a side left open reaching
-// past any timestamp. The index compares in single precision, rounding
-// outwards, so the exact comparisons follow.
+// the half-open window iv. It is geo.Window.Overlaps in SQL (starts_at <
+// end, ends_at >= start, an open side left out), and window_test.go holds
+// the two to the same table of cases. The first clause is what the time
+// index (migration 7) answers: an incident's time point (start, end) lies
+// in the box start <= window end, end >= window start, a side left open
+// reaching past any timestamp. The index compares in single precision,
+// rounding outwards, so the exact comparisons follow.
 func (q *query) window(iv geo.Interval) {
 	lo, hi := -farSeconds, farSeconds
 	if iv.Start != nil {
@@ -94,15 +96,9 @@ func (q *query) filter(f geo.Filter) {
 	if f.BBox != nil {
 		q.intersects("i.geom", *f.BBox)
 	}
-	if len(f.EventTypes) > 0 {
-		q.where("i.event_type = ANY(%s::text[])", pq.Array(f.EventTypes))
-	}
-	if len(f.SubEventTypes) > 0 {
-		q.where("i.sub_event_type = ANY(%s::text[])", pq.Array(f.SubEventTypes))
-	}
-	if len(f.Countries) > 0 {
-		q.where("i.country = ANY(%s::text[])", pq.Array(f.Countries))
-	}
+	q.oneOf("i.event_type", f.EventTypes)
+	q.oneOf("i.sub_event_type", f.SubEventTypes)
+	q.oneOf("i.country", f.Countries)
 	if len(f.Admin1) > 0 {
 		q.where("im_fold(i.admin1) = ANY(SELECT im_fold(a) FROM unnest(%s::text[]) a)", pq.Array(f.Admin1))
 	}
@@ -114,6 +110,14 @@ func (q *query) filter(f geo.Filter) {
 	}
 	if f.Query != "" {
 		q.where("i.words @@ %s::tsquery", textQuery(f.Query))
+	}
+}
+
+// oneOf adds: column (a fixed name) is one of values; without values it
+// adds nothing.
+func (q *query) oneOf(column string, values []string) {
+	if len(values) > 0 {
+		q.where(column+" = ANY(%s::text[])", pq.Array(values))
 	}
 }
 

@@ -57,15 +57,7 @@ func decodeBasemap(t *testing.T, b *Basemap, tile maptile.Tile) map[string]*mvt.
 	if !strings.HasPrefix(etag, `"`) {
 		t.Errorf("etag %q is not quoted", etag)
 	}
-	layers, err := mvt.UnmarshalGzipped(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]*mvt.Layer{}
-	for _, l := range layers {
-		out[l.Name] = l
-	}
-	return out
+	return layersByName(t, gz)
 }
 
 func TestBasemapTiles(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 
 	"incidentmap/geo"
 	"incidentmap/internal/cli"
+	"incidentmap/internal/synth"
 	"incidentmap/internal/testenv"
 	"incidentmap/internal/testenv/testapp"
 	"incidentmap/store"
@@ -41,7 +42,7 @@ func tileStore(t *testing.T) (*store.Store, string) {
 // tile edges.
 func addSynthetic(t *testing.T, st *store.Store, seed uint64, n, shapeEvery int) {
 	t.Helper()
-	next := cli.Synthetic(seed, n)
+	next := synth.Incidents(seed, n)
 	k := 0
 	_, err := st.CopyIncidents(context.Background(), func() (*geo.Incident, bool, error) {
 		in, ok, err := next()

@@ -6,15 +6,15 @@ import (
 	"incidentmap/geo"
 )
 
-// memFilter is a geo.Filter compiled for the index. Zero values mean "any".
+// memFilter is a geo.Filter compiled for the index by compile. An empty
+// field means "any"; the window of an unbounded interval spans all time.
 type memFilter struct {
-	start, end       int64 // window [start, end) in unix microseconds
-	hasStart, hasEnd bool
-	eventTypes       uint8  // bit per eventTypeList position
-	subTypes         uint64 // bit per subTypeList position
-	countries        []uint16
-	minBest          int32 // -1: no minimum
-	boxes            []worldBox
+	window     geo.Window
+	eventTypes uint8  // bit per eventTypeList position
+	subTypes   uint64 // bit per subTypeList position
+	countries  []uint16
+	minBest    int32 // -1: no minimum
+	boxes      []worldBox
 }
 
 type worldBox struct{ x0, y0, x1, y1 uint32 }
@@ -26,13 +26,7 @@ func compile(f geo.Filter) (memFilter, bool) {
 	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 || f.AsOf != nil || len(f.Statuses) > 0 {
 		return memFilter{}, false
 	}
-	m := memFilter{minBest: -1}
-	if f.Time.Start != nil {
-		m.start, m.hasStart = micros(*f.Time.Start), true
-	}
-	if f.Time.End != nil {
-		m.end, m.hasEnd = micros(*f.Time.End), true
-	}
+	m := memFilter{window: f.Time.Window(), minBest: -1}
 	for _, et := range f.EventTypes {
 		if i := slices.Index(eventTypeList, et); i >= 0 {
 			m.eventTypes |= 1 << i
@@ -66,10 +60,7 @@ func (m *memFilter) timeOnly() bool {
 
 // match reports whether incident i of ix passes the filter.
 func (m *memFilter) match(ix *index, i int) bool {
-	if m.hasEnd && ix.start[i] >= m.end {
-		return false
-	}
-	if m.hasStart && ix.end[i] < m.start {
+	if !m.window.Overlaps(ix.start[i], ix.end[i]) {
 		return false
 	}
 	a := ix.attrs[i]

@@ -1,10 +1,6 @@
 package tiles
 
-import (
-	"math"
-
-	"github.com/paulmach/orb/maptile"
-)
+import "github.com/paulmach/orb/maptile"
 
 // Grid layout of a tile's incidents: the tile is cut into grid x grid cells;
 // a cell holding at most perCell incidents shows them one by one, a busier
@@ -46,17 +42,11 @@ func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
 	if m.timeOnly() {
 		// The common case, a window and nothing else, in a loop the
 		// compiler keeps free of calls and bounds checks.
-		lo, hi := m.start, m.end
-		if !m.hasStart {
-			lo = math.MinInt64
-		}
-		if !m.hasEnd {
-			hi = math.MaxInt64
-		}
+		w := m.window
 		starts, ends := ix.start[from:to], ix.end[from:to]
 		ends = ends[:len(starts)]
 		for k, start := range starts {
-			if start < hi && ends[k] >= lo {
+			if w.Overlaps(start, ends[k]) {
 				l.add(ix, from+k)
 			}
 		}

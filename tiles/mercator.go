@@ -1,15 +1,14 @@
 package tiles
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
 )
 
-// World coordinates: Web Mercator scaled to unsigned 32-bit integers, x east
-// and y south, so that tile (z, x, y) covers [x<<(32-z), (x+1)<<(32-z)).
-const maxLat = 85.05112878
+// World coordinates: geo's Web Mercator scaled to unsigned 32-bit integers,
+// x east and y south, so that tile (z, x, y) covers [x<<(32-z), (x+1)<<(32-z)).
 
 // MaxZoom is the deepest zoom a tile can be asked for.
 const MaxZoom = 20
@@ -18,11 +17,7 @@ const MaxZoom = 20
 const Extent = 4096
 
 func worldXY(p orb.Point) (uint32, uint32) {
-	lat := math.Max(-maxLat, math.Min(maxLat, p[1]))
-	x := (p[0] + 180) / 360
-	s := math.Sin(lat * math.Pi / 180)
-	y := 0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)
-	return scale32(x), scale32(y)
+	return scale32(geo.MercatorX(p[0])), scale32(geo.MercatorY(p[1]))
 }
 
 func scale32(f float64) uint32 {
@@ -38,11 +33,7 @@ func scale32(f float64) uint32 {
 
 // lonLat turns world coordinates back into WGS84.
 func lonLat(x, y uint32) orb.Point {
-	fx := float64(x) / (1 << 32)
-	fy := float64(y) / (1 << 32)
-	lon := fx*360 - 180
-	lat := math.Atan(math.Sinh(math.Pi*(1-2*fy))) * 180 / math.Pi
-	return orb.Point{lon, lat}
+	return orb.Point{geo.MercatorLon(float64(x) / (1 << 32)), geo.MercatorLat(float64(y) / (1 << 32))}
 }
 
 // spread moves the 32 bits of v to the even bits of a uint64.

@@ -118,26 +118,16 @@ func TestServiceStartsFromItsSavedIndexAndRollsForward(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	src := randomSource(r, 2000)
 	path := filepath.Join(t.TempDir(), "index")
-	first := New(src, Options{SnapshotPath: path})
-	if err := first.refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := first.SaveIndex(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	savedBy(t, src, path)
 	// Writes after the save: one incident moved, one removed, one added.
 	src.summaries[0] = randomSummary(r, "i-0")
 	src.summaries = append(src.summaries[:1], src.summaries[2:]...)
 	src.summaries = append(src.summaries, randomSummary(r, "new"))
 	src.changes = append(src.changes, "i-0", "i-1", "new")
 
-	counting := &countingSource{memorySource: src}
-	next := New(counting, Options{SnapshotPath: path})
-	if err := next.refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if n := counting.fullScans.Load(); n != 0 {
-		t.Errorf("%d full loads, want none", n)
+	next, fullLoads := startedFrom(t, src, path)
+	if fullLoads != 0 {
+		t.Errorf("%d full loads, want none", fullLoads)
 	}
 	got, want := next.snap.Load(), loaded(t, src).snap.Load()
 	if got.seq != int64(len(src.changes)) {
@@ -148,6 +138,36 @@ func TestServiceStartsFromItsSavedIndexAndRollsForward(t *testing.T) {
 	}
 }
 
+// savedBy returns a service on src that has loaded its index and saved it
+// to path, and the file it saved.
+func savedBy(t *testing.T, src *memorySource, path string) (*Service, []byte) {
+	t.Helper()
+	s := New(src, Options{SnapshotPath: path})
+	if err := s.refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveIndex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, saved
+}
+
+// startedFrom returns a service on src that has started from the index
+// saved at path, and how many full loads of src it made.
+func startedFrom(t *testing.T, src *memorySource, path string) (*Service, int) {
+	t.Helper()
+	counting := &countingSource{memorySource: src}
+	s := New(counting, Options{SnapshotPath: path})
+	if err := s.refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s, int(counting.fullScans.Load())
+}
+
 // A saved index is refused, and the index loaded in full, when it comes
 // from another database, when the change log no longer holds its change,
 // or when the file is damaged.
@@ -155,18 +175,7 @@ func TestSavedIndexFromElsewhereIsRefused(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	saver := randomSource(r, 500)
 	dir := t.TempDir()
-	path := filepath.Join(dir, "index")
-	first := New(saver, Options{SnapshotPath: path})
-	if err := first.refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := first.SaveIndex(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, raw := savedBy(t, saver, filepath.Join(dir, "index"))
 	restarted := func() *memorySource { // the same database, its log emptied and counted again from 1
 		saver.changes = append(saver.changes[:0], "other-1", "other-2")
 		return saver
@@ -187,13 +196,9 @@ func TestSavedIndexFromElsewhereIsRefused(t *testing.T) {
 			if err := os.WriteFile(p, c.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			counting := &countingSource{memorySource: src}
-			s := New(counting, Options{SnapshotPath: p})
-			if err := s.refresh(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if n := counting.fullScans.Load(); n != 1 {
-				t.Errorf("%d full loads, want 1", n)
+			s, fullLoads := startedFrom(t, src, p)
+			if fullLoads != 1 {
+				t.Errorf("%d full loads, want 1", fullLoads)
 			}
 			if !reflect.DeepEqual(rows(s.snap.Load().ix), rows(loaded(t, src).snap.Load().ix)) {
 				t.Error("the index differs from a fresh load")
@@ -255,17 +260,7 @@ func TestAnUnfinishedSaveLeavesTheOldFile(t *testing.T) {
 	src := randomSource(rand.New(rand.NewPCG(11, 12)), 500)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "index")
-	s := New(src, Options{SnapshotPath: path})
-	if err := s.refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveIndex(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	before, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, before := savedBy(t, src, path)
 	src.summaries = append(src.summaries, randomSummary(rand.New(rand.NewPCG(1, 1)), "new"))
 	src.changes = append(src.changes, "new")
 	if err := s.refresh(context.Background()); err != nil {

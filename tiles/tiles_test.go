@@ -9,7 +9,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/geo"
@@ -82,6 +81,12 @@ func decode(t *testing.T, s *Service, tile maptile.Tile, f geo.Filter) map[strin
 	if etag == "" {
 		t.Fatal("no etag")
 	}
+	return layersByName(t, gz)
+}
+
+// layersByName decodes a gzipped MVT tile.
+func layersByName(t *testing.T, gz []byte) map[string]*mvt.Layer {
+	t.Helper()
 	layers, err := mvt.UnmarshalGzipped(gz)
 	if err != nil {
 		t.Fatal(err)
@@ -250,5 +255,4 @@ func TestMortonRangeHoldsExactlyTheTile(t *testing.T) {
 			}
 		}
 	}
-	_ = geojson.Feature{}
 }

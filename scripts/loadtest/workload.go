@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"incidentmap/internal/synth"
 	"incidentmap/scripts/harness"
 )
 
@@ -39,11 +40,8 @@ const (
 	pngRate      = 2 // /map.png a second, on a connection of its own, when the route exists
 )
 
-// The synthetic incidents span these days (internal/cli/synth.go).
-var (
-	firstDay = time.Date(2012, 1, 1, 0, 0, 0, 0, time.UTC)
-	lastDay  = time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
-)
+// The synthetic incidents span these days.
+var firstDay, lastDay = synth.Days()
 
 // request is one HTTP request of the workload.
 type request struct {
