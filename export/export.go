@@ -22,6 +22,7 @@ type Format struct {
 	Name      string // the f parameter, e.g. "gpkg"
 	MediaType string // the Content-Type of the answer
 	Extension string // the file name's extension, without the dot
+	Title     string // the format's name for people, e.g. "GeoPackage"
 	// Write writes every incident that each yields into w. It fails with
 	// ctx's error once ctx ends, with each's error, or with a *geo.Error
 	// when the file would pass the format's size limit.
@@ -30,11 +31,14 @@ type Format struct {
 
 // formats lists every format, in the order the server lists them.
 var formats = []Format{
-	{Name: "gpkg", MediaType: "application/geopackage+sqlite3", Extension: "gpkg", Write: WriteGeoPackage},
+	{Name: "gpkg", MediaType: "application/geopackage+sqlite3", Extension: "gpkg", Title: "GeoPackage",
+		Write: WriteGeoPackage},
 	// KML (WriteKML, kml.go) and FlatGeobuf (WriteFlatGeobuf, fgb.go) join
 	// here; the server needs no other change to serve them:
-	//   {Name: "kml", MediaType: "application/vnd.google-earth.kml+xml", Extension: "kml", Write: WriteKML},
-	//   {Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Write: WriteFlatGeobuf},
+	//   {Name: "kml", MediaType: "application/vnd.google-earth.kml+xml", Extension: "kml", Title: "KML",
+	//     Write: WriteKML},
+	//   {Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Title: "FlatGeobuf",
+	//     Write: WriteFlatGeobuf},
 }
 
 // Lookup returns the format whose Name is name.

@@ -20,6 +20,11 @@ import (
 // holds several million incidents with their claims and sources.
 const maxGeoPackageSize = 2 << 30
 
+// gpkgBuilds bounds how many GeoPackages are built at once, and so the
+// temporary disk they take (up to maxGeoPackageSize each) and the cores:
+// one more fails at once with EUnavailable.
+var gpkgBuilds = make(chan struct{}, 4)
+
 // gpkgPageSize is the SQLite page size of the file (SQLite's default).
 const gpkgPageSize = 4096
 
@@ -34,12 +39,20 @@ const gpkgPageSize = 4096
 // once complete, so nothing is written to w when it fails. Memory stays
 // bounded (SQLite's page cache and one incident at a time); the file is
 // bounded by maxGeoPackageSize, past which it fails with a *geo.Error
-// (ETooLarge, naming f).
+// (ETooLarge, naming f); at most cap(gpkgBuilds) are built at once, one
+// more fails with a *geo.Error (EUnavailable).
 func WriteGeoPackage(ctx context.Context, w io.Writer, each Each) error {
 	return writeGeoPackage(ctx, w, each, maxGeoPackageSize)
 }
 
 func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) error {
+	select {
+	case gpkgBuilds <- struct{}{}:
+		defer func() { <-gpkgBuilds }()
+	default:
+		return &geo.Error{Code: geo.EUnavailable,
+			Message: "the server builds as many GeoPackages as it can at once: retry in a minute"}
+	}
 	tmp, err := os.CreateTemp("", "incidentmap-*.gpkg")
 	if err != nil {
 		return fmt.Errorf("export: a temporary file for the GeoPackage: %w", err)
@@ -56,7 +69,7 @@ func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) e
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: a failed read comes back from io.Copy
 	_, err = io.Copy(w, ctxReader{ctx, f})
 	return err
 }
@@ -154,6 +167,7 @@ func newGpkgLoader(ctx context.Context, db *sql.DB) (*gpkgLoader, error) {
 			statement, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&l.claimOfRow, `INSERT INTO incidents_claims (base_id, related_id) VALUES (?, ?)`},
 	} {
+		//nolint:sqlclosecheck // a Tx closes its statements at Commit or Rollback (finish, rollback)
 		if *s.stmt, err = tx.PrepareContext(ctx, s.sql); err != nil {
 			l.rollback()
 			return nil, err

@@ -26,7 +26,7 @@ func seedIncidents(t testing.TB) []geo.Incident {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	list, err := ingest.DecodeIncidents(f)
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +163,19 @@ func TestATooLargeGeoPackageFailsNamingF(t *testing.T) {
 		t.Errorf("a failed export wrote %d bytes", buf.Len())
 	}
 	assertNoTemporaryFiles(t)
+}
+
+func TestOnlySoManyGeoPackagesAreBuiltAtOnce(t *testing.T) {
+	for range cap(gpkgBuilds) {
+		gpkgBuilds <- struct{}{}
+	}
+	err := WriteGeoPackage(t.Context(), &bytes.Buffer{}, synthetic(1))
+	for range cap(gpkgBuilds) {
+		<-gpkgBuilds
+	}
+	if geo.ErrorCode(err) != geo.EUnavailable {
+		t.Errorf("err = %v beside %d builds, want EUnavailable", err, cap(gpkgBuilds))
+	}
 }
 
 func TestAFailureOfEachEndsTheExportAndLeavesNoFile(t *testing.T) {
