@@ -13,8 +13,8 @@ import (
 	"incidentmap/internal/testenv"
 )
 
-// seedIncidents are the incidents of the seed file, sql/seed/incidents.geojson.
-func seedIncidents(t *testing.T) []*geo.Incident {
+// seedIncidents are the 14 incidents of sql/seed/incidents.geojson.
+func seedIncidents(t testing.TB) []geo.Incident {
 	t.Helper()
 	f, err := os.Open(filepath.Join(testenv.RepoRoot(t), "sql", "seed", "incidents.geojson"))
 	if err != nil {
@@ -25,28 +25,24 @@ func seedIncidents(t *testing.T) []*geo.Incident {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := make([]*geo.Incident, len(list))
-	for i := range list {
-		out[i] = &list[i]
-	}
-	return out
+	return list
 }
 
 // synthIncidents are the first n synthetic incidents of seed 1.
-func synthIncidents(n int) []*geo.Incident {
+func synthIncidents(n int) []geo.Incident {
 	g := synth.New(1)
-	out := make([]*geo.Incident, n)
+	out := make([]geo.Incident, n)
 	for i := range out {
-		out[i] = g.Next()
+		out[i] = *g.Next()
 	}
 	return out
 }
 
-// eachOf hands over the incidents of list in order.
-func eachOf(list []*geo.Incident) Each {
+// eachOf yields the incidents of list.
+func eachOf(list []geo.Incident) Each {
 	return func(fn func(*geo.Incident) error) error {
-		for _, in := range list {
-			if err := fn(in); err != nil {
+		for i := range list {
+			if err := fn(&list[i]); err != nil {
 				return err
 			}
 		}
@@ -54,9 +50,9 @@ func eachOf(list []*geo.Incident) Each {
 	}
 }
 
-// writeFile writes list in the format named name to a file of the test's
-// and returns the file's path.
-func writeFile(t *testing.T, name string, list []*geo.Incident) string {
+// writeFormat writes list in the format named name to a file of the
+// test's and returns the file's path.
+func writeFormat(t *testing.T, name string, list []geo.Incident) string {
 	t.Helper()
 	format, ok := Lookup(name)
 	if !ok {
@@ -80,7 +76,7 @@ func writeFile(t *testing.T, name string, list []*geo.Incident) string {
 // hostileIncident is a valid incident whose every text is built to break
 // a document that does not escape it: CDATA and comment ends, markup,
 // entities, quotes and control characters.
-func hostileIncident() *geo.Incident {
+func hostileIncident() geo.Incident {
 	in := synthIncidents(1)[0]
 	in.ID = "hostile-1"
 	in.Title = hostileText
@@ -109,4 +105,12 @@ func withoutControls(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// countingWriter counts the bytes written to it.
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -18,6 +19,12 @@ func init() {
 	register(Format{Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Write: WriteFlatGeobuf})
 }
 
+// maxFlatGeobufSize bounds a FlatGeobuf export, and so its temporary file
+// and the memory its index takes (48 bytes a feature of at least a few
+// hundred bytes): 2 GiB holds about two million incidents with their
+// claims and sources.
+const maxFlatGeobufSize = 2 << 30
+
 // fgbMagic opens every FlatGeobuf file (format version 3).
 var fgbMagic = []byte{'f', 'g', 'b', 3, 'f', 'g', 'b', 0}
 
@@ -26,11 +33,17 @@ var fgbMagic = []byte{'f', 'g', 'b', 3, 'f', 'g', 'b', 0}
 // columns). The index, which precedes the features, needs every feature's
 // box: the features are first written to a temporary file, keeping only
 // 48 bytes of each in memory (box, place, size, Hilbert value), then
-// copied to w in the index's order after the header and the index. It
-// stops at the first error of each, of w, of the temporary file, or of
+// copied to w in the index's order after the header and the index, so
+// nothing is written to w until every incident is in. A file that would
+// pass maxFlatGeobufSize fails with a *geo.Error (ETooLarge, naming f).
+// It stops at the first error of each, of w, of the temporary file, or of
 // ctx, and removes the temporary file in every case.
 func WriteFlatGeobuf(ctx context.Context, w io.Writer, each Each) error {
-	spool, err := newFGBSpool()
+	return writeFlatGeobuf(ctx, w, each, maxFlatGeobufSize)
+}
+
+func writeFlatGeobuf(ctx context.Context, w io.Writer, each Each, limit int64) error {
+	spool, err := newFGBSpool(limit)
 	if err != nil {
 		return err
 	}
@@ -59,19 +72,20 @@ type fgbItem struct {
 type fgbSpool struct {
 	file    *os.File
 	out     *bufio.Writer
-	written uint64
+	limit   int64  // of the whole file
+	written uint64 // to the temporary file
 	items   []fgbItem
 	header  fgbHeader
 	builder *flatbuffers.Builder
 	props   []byte
 }
 
-func newFGBSpool() (*fgbSpool, error) {
+func newFGBSpool(limit int64) (*fgbSpool, error) {
 	f, err := os.CreateTemp("", "incidentmap-export-*.fgb")
 	if err != nil {
 		return nil, err
 	}
-	return &fgbSpool{file: f, out: bufio.NewWriterSize(f, 1<<16), builder: flatbuffers.NewBuilder(4096),
+	return &fgbSpool{file: f, out: bufio.NewWriterSize(f, 1<<16), limit: limit, builder: flatbuffers.NewBuilder(4096),
 		header: fgbHeader{extent: emptyNode(0)}}, nil
 }
 
@@ -96,6 +110,11 @@ func (s *fgbSpool) add(in *geo.Incident) error {
 	if err != nil {
 		return err
 	}
+	if s.sizeWith(len(feature)) > uint64(s.limit) {
+		return &geo.Error{Code: geo.ETooLarge, Param: "f", Message: fmt.Sprintf(
+			"the FlatGeobuf file of these incidents would pass its limit of %d MiB: narrow the filters "+
+				"(datetime, bbox, country...) or export them with f=geojsonseq or f=csv, which stream", s.limit>>20)}
+	}
 	if _, err := s.out.Write(feature); err != nil {
 		return err
 	}
@@ -107,6 +126,18 @@ func (s *fgbSpool) add(in *geo.Incident) error {
 	s.noteType(g)
 	return nil
 }
+
+// sizeWith is (a little over) the size of the file with one more feature of
+// size bytes: the features, the index (a leaf each and, above them, at
+// most one node for every 15 below) and the header.
+func (s *fgbSpool) sizeWith(size int) uint64 {
+	features := s.written + uint64(size)
+	index := uint64(len(s.items)+1) * fgbNodeBytes * 16 / 15
+	return features + index + fgbHeaderRoom
+}
+
+// fgbHeaderRoom is more than the header and the magic bytes take.
+const fgbHeaderRoom = 1 << 12
 
 // noteType keeps the header's geometry type: the features' one type, or
 // Unknown when they have several (each feature then says its own).

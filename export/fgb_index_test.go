@@ -15,7 +15,7 @@ import (
 
 func TestFlatGeobufSpatialFilterUsesTheIndex(t *testing.T) {
 	list := synthIncidents(20000)
-	path := writeFile(t, "fgb", list)
+	path := writeFormat(t, "fgb", list)
 	windows := []orb.Bound{
 		{Min: orb.Point{-2, 12}, Max: orb.Point{0, 14}},          // around Ouagadougou and Ouahigouya
 		{Min: orb.Point{-8.1, 12.5}, Max: orb.Point{-7.9, 12.7}}, // Bamako

@@ -28,9 +28,9 @@ func TestFlatGeobufIsRegistered(t *testing.T) {
 }
 
 func TestFlatGeobufOpensInGDAL(t *testing.T) {
-	for name, list := range map[string][]*geo.Incident{"seed": seedIncidents(t), "synthetic": synthIncidents(20000)} {
+	for name, list := range map[string][]geo.Incident{"seed": seedIncidents(t), "synthetic": synthIncidents(20000)} {
 		t.Run(name, func(t *testing.T) {
-			out := testenv.GDAL(t, "ogrinfo", "-al", "-so", writeFile(t, "fgb", list))
+			out := testenv.GDAL(t, "ogrinfo", "-al", "-so", writeFormat(t, "fgb", list))
 			t.Logf("ogrinfo -al -so incidents.fgb:\n%s", out)
 			want := []string{"using driver `FlatGeobuf'", "Geometry: Point", "Feature Count: " + strconv.Itoa(len(list)),
 				"Extent: " + extentOf(list), `ID["EPSG",4326]`}
@@ -48,7 +48,7 @@ func TestFlatGeobufOpensInGDAL(t *testing.T) {
 }
 
 // extentOf is the extent of list as ogrinfo writes it.
-func extentOf(list []*geo.Incident) string {
+func extentOf(list []geo.Incident) string {
 	b := list[0].Geometry.Bound()
 	for _, in := range list {
 		b = b.Union(in.Geometry.Bound())
@@ -58,7 +58,7 @@ func extentOf(list []*geo.Incident) string {
 
 func TestFlatGeobufValuesRoundTripThroughGDAL(t *testing.T) {
 	list := append(seedIncidents(t), hostileIncident())
-	read := readWithGDAL(t, writeFile(t, "fgb", list))
+	read := readWithGDAL(t, writeFormat(t, "fgb", list))
 	if len(read) != len(list) {
 		t.Fatalf("GDAL reads %d features of %d", len(read), len(list))
 	}
@@ -119,7 +119,7 @@ func normalJSON(t *testing.T, v any) any {
 }
 
 func TestFlatGeobufOfNoIncidentsOpensEmpty(t *testing.T) {
-	out := testenv.GDAL(t, "ogrinfo", "-al", "-so", writeFile(t, "fgb", nil))
+	out := testenv.GDAL(t, "ogrinfo", "-al", "-so", writeFormat(t, "fgb", nil))
 	if !strings.Contains(out, "Feature Count: 0") {
 		t.Errorf("ogrinfo of an empty export:\n%s", out)
 	}
@@ -159,6 +159,29 @@ func TestFlatGeobufLeavesNoTemporaryFile(t *testing.T) {
 		if left, _ := os.ReadDir(dir); len(left) > 0 {
 			t.Errorf("%s: left %v in the temporary directory", c.name, left)
 		}
+	}
+}
+
+func TestFlatGeobufPastItsLimitFailsNamingF(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	list := synthIncidents(100)
+	var whole, half countingWriter
+	if err := WriteFlatGeobuf(context.Background(), &whole, eachOf(list)); err != nil {
+		t.Fatal(err)
+	}
+	err := writeFlatGeobuf(context.Background(), &half, eachOf(list), whole.n/2)
+	var ge *geo.Error
+	if !errors.As(err, &ge) || ge.Code != geo.ETooLarge || ge.Param != "f" {
+		t.Fatalf("an export twice its limit: %v, want ETooLarge naming f", err)
+	}
+	if half.n != 0 {
+		t.Errorf("a failed export wrote %d bytes", half.n)
+	}
+	if err := writeFlatGeobuf(context.Background(), io.Discard, eachOf(list), whole.n*2); err != nil {
+		t.Errorf("an export of half its limit: %v", err)
+	}
+	if left, _ := os.ReadDir(os.TempDir()); len(left) > 0 {
+		t.Errorf("left %v in the temporary directory", left)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 )
 
 // everyGeometry are incidents of every geometry type an incident may have.
-func everyGeometry() []*geo.Incident {
+func everyGeometry() []geo.Incident {
 	ring := orb.Ring{{0, 10}, {1, 10}, {1, 11}, {0, 11}, {0, 10}}
 	hole := orb.Ring{{0.25, 10.25}, {0.5, 10.25}, {0.5, 10.5}, {0.25, 10.25}}
 	far := orb.Ring{{5, 15}, {6, 15}, {6, 16}, {5, 15}}
@@ -23,7 +23,7 @@ func everyGeometry() []*geo.Incident {
 		"polygon":         orb.Polygon{ring, hole},
 		"multipolygon":    orb.MultiPolygon{{ring, hole}, {far}},
 	}
-	var list []*geo.Incident
+	var list []geo.Incident
 	for name, g := range geometries {
 		in := synthIncidents(1)[0]
 		in.ID, in.Geometry = name, g
@@ -36,7 +36,7 @@ func TestEveryGeometryTypeRoundTripsThroughGDAL(t *testing.T) {
 	list := everyGeometry()
 	for _, format := range []string{"fgb", "kml"} {
 		t.Run(format, func(t *testing.T) {
-			path := writeFile(t, format, list)
+			path := writeFormat(t, format, list)
 			if out := testenv.GDAL(t, "ogrinfo", "-al", "-so", path); !strings.Contains(out, "Geometry: Unknown (any)") {
 				t.Errorf("mixed geometries make a layer of any geometry:\n%s", out)
 			}

@@ -68,7 +68,7 @@ func TestKMLIsRegistered(t *testing.T) {
 
 func TestKMLPlacemarkPerIncidentWithTimeSpanAndData(t *testing.T) {
 	seed := seedIncidents(t)
-	doc := readKML(t, writeFile(t, "kml", seed))
+	doc := readKML(t, writeFormat(t, "kml", seed))
 	if len(doc.Placemarks) != len(seed) {
 		t.Fatalf("%d placemarks for %d incidents", len(doc.Placemarks), len(seed))
 	}
@@ -96,7 +96,7 @@ func TestKMLPlacemarkPerIncidentWithTimeSpanAndData(t *testing.T) {
 
 func TestKMLDescriptionListsEveryClaimAndSource(t *testing.T) {
 	seed := seedIncidents(t)
-	doc := readKML(t, writeFile(t, "kml", seed))
+	doc := readKML(t, writeFormat(t, "kml", seed))
 	for i, in := range seed {
 		d := doc.Placemarks[i].Description
 		want := []string{in.StartsAt.UTC().Format(time.DateOnly), html.EscapeString(in.Location)}
@@ -160,7 +160,7 @@ func checkDescriptionMarkup(t *testing.T, d string) {
 
 func TestKMLEscapesHostileText(t *testing.T) {
 	in := hostileIncident()
-	path := writeFile(t, "kml", []*geo.Incident{in})
+	path := writeFormat(t, "kml", []geo.Incident{in})
 	doc := readKML(t, path)
 	if len(doc.Placemarks) != 1 {
 		t.Fatalf("%d placemarks, want 1", len(doc.Placemarks))
@@ -186,9 +186,9 @@ func TestKMLEscapesHostileText(t *testing.T) {
 }
 
 func TestKMLOpensInGDAL(t *testing.T) {
-	for name, list := range map[string][]*geo.Incident{"seed": seedIncidents(t), "synthetic": synthIncidents(20000)} {
+	for name, list := range map[string][]geo.Incident{"seed": seedIncidents(t), "synthetic": synthIncidents(20000)} {
 		t.Run(name, func(t *testing.T) {
-			path := writeFile(t, "kml", list)
+			path := writeFormat(t, "kml", list)
 			out := testenv.GDAL(t, "ogrinfo", "-al", "-so", path)
 			t.Logf("ogrinfo -al -so incidents.kml:\n%s", out)
 			for _, want := range []string{"Feature Count: " + strconv.Itoa(len(list)), "begin: DateTime", "end: DateTime",
@@ -208,7 +208,7 @@ func TestKMLOpensInGDAL(t *testing.T) {
 }
 
 func TestKMLOfNoIncidentsIsAnEmptyDocument(t *testing.T) {
-	doc := readKML(t, writeFile(t, "kml", nil))
+	doc := readKML(t, writeFormat(t, "kml", nil))
 	if len(doc.Placemarks) != 0 {
 		t.Fatalf("%d placemarks", len(doc.Placemarks))
 	}
@@ -218,7 +218,7 @@ func TestKMLStopsAtTheFirstError(t *testing.T) {
 	list := synthIncidents(3)
 	boom := errors.New("boom")
 	failing := func(fn func(*geo.Incident) error) error {
-		if err := fn(list[0]); err != nil {
+		if err := fn(&list[0]); err != nil {
 			return err
 		}
 		return boom
