@@ -36,6 +36,10 @@ func TestFlatGeobufSpatialFilterUsesTheIndex(t *testing.T) {
 		}
 		t.Logf("ogr2ogr -spat %v: %d incidents, as many as are there", w, len(got))
 	}
+	spat := testenv.GDAL(t, "ogrinfo", "-so", "-al", "-spat", "-2", "12", "0", "14", path)
+	if want := fmt.Sprintf("Feature Count: %d", len(idsInWindow(t, path, windows[0]))); !strings.Contains(spat, want) {
+		t.Errorf("ogrinfo -spat -2 12 0 14 does not say %q:\n%s", want, spat)
+	}
 	// The control: with the root's box moved to the other side of the
 	// world, a search through the index finds nothing, while a full read
 	// still finds everything. So GDAL did search the index above.
