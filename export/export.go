@@ -33,12 +33,10 @@ type Format struct {
 var formats = []Format{
 	{Name: "gpkg", MediaType: "application/geopackage+sqlite3", Extension: "gpkg", Title: "GeoPackage",
 		Write: WriteGeoPackage},
-	// KML (WriteKML, kml.go) and FlatGeobuf (WriteFlatGeobuf, fgb.go) join
-	// here; the server needs no other change to serve them:
-	//   {Name: "kml", MediaType: "application/vnd.google-earth.kml+xml", Extension: "kml", Title: "KML",
-	//     Write: WriteKML},
-	//   {Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Title: "FlatGeobuf",
-	//     Write: WriteFlatGeobuf},
+	{Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Title: "FlatGeobuf",
+		Write: WriteFlatGeobuf},
+	{Name: "kml", MediaType: "application/vnd.google-earth.kml+xml", Extension: "kml", Title: "KML",
+		Write: WriteKML},
 }
 
 // Lookup returns the format whose Name is name.

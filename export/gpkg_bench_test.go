@@ -1,7 +1,6 @@
 package export
 
 import (
-	"io"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -48,12 +47,6 @@ func BenchmarkGeoPackage(b *testing.B) {
 		})
 	}
 }
-
-type countingWriter struct{ n int64 }
-
-func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
-
-var _ io.Writer = (*countingWriter)(nil)
 
 func liveHeapBytes() int64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}

@@ -14,37 +14,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"incidentmap/geo"
-	"incidentmap/ingest"
 	"incidentmap/internal/synth"
 	"incidentmap/internal/testenv"
 )
-
-// seedIncidents are the 14 incidents of sql/seed/incidents.geojson.
-func seedIncidents(t testing.TB) []geo.Incident {
-	t.Helper()
-	f, err := os.Open(filepath.Join(testenv.RepoRoot(t), "sql", "seed", "incidents.geojson"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = f.Close() }()
-	list, err := ingest.DecodeIncidents(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return list
-}
-
-// eachOf yields the incidents of list.
-func eachOf(list []geo.Incident) Each {
-	return func(fn func(*geo.Incident) error) error {
-		for i := range list {
-			if err := fn(&list[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
 
 // writeFile writes the incidents into a .gpkg file of the test's own.
 func writeFile(t *testing.T, list []geo.Incident) string {

@@ -15,7 +15,7 @@ import (
 
 // f=gpkg downloads every match as a GeoPackage that GDAL opens: from the
 // tile index and from PostGIS (q), chosen by f or by the Accept header, and
-// linked from the items page and the collection.
+// linked from the items page and the collection; f=fgb and f=kml likewise.
 func TestGeoPackageExport(t *testing.T) {
 	a := testapp.Start(t)
 	a.WaitTileIndex(t) // "from the index" needs the index: until it loads, PostGIS answers
@@ -49,6 +49,34 @@ func TestGeoPackageExport(t *testing.T) {
 				"Layer name: claims", "claims: String(JSON)"} {
 				if !strings.Contains(out, s) {
 					t.Errorf("ogrinfo lacks %q:\n%s", s, out)
+				}
+			}
+		})
+	}
+
+	// FlatGeobuf and KML come through the same wiring; GDAL opens both.
+	for _, tt := range []struct{ f, mediaType, driverSays string }{
+		{"fgb", "application/flatgeobuf", "Geometry: Point"},
+		{"kml", "application/vnd.google-earth.kml+xml", "begin: DateTime"},
+	} {
+		t.Run("f="+tt.f+" from the index and from PostGIS", func(t *testing.T) {
+			for _, filters := range []string{"country=ML", "q=Moura"} {
+				want := a.Incidents(t, filters+"&limit=10000").NumberMatched
+				res, body := a.Get(t, items+"?f="+tt.f+"&"+filters)
+				if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != tt.mediaType ||
+					res.Header.Get("Content-Disposition") != `attachment; filename="incidents.`+tt.f+`"` {
+					t.Fatalf("%s: %d %q %q: %.200s", filters, res.StatusCode, res.Header.Get("Content-Type"),
+						res.Header.Get("Content-Disposition"), body)
+				}
+				path := filepath.Join(t.TempDir(), "incidents."+tt.f)
+				if err := os.WriteFile(path, body, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				out := testenv.GDAL(t, "ogrinfo", "-ro", "-al", "-so", path)
+				for _, s := range []string{"Feature Count: " + strconv.Itoa(want), tt.driverSays} {
+					if !strings.Contains(out, s) {
+						t.Errorf("%s: ogrinfo lacks %q:\n%s", filters, s, out)
+					}
 				}
 			}
 		})

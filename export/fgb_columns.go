@@ -1,0 +1,117 @@
+package export
+
+import (
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	"incidentmap/geo"
+)
+
+// FlatGeobuf's column types (header.fbs, enum ColumnType) that incidents use.
+const (
+	fgbBool     byte = 2
+	fgbLong     byte = 7
+	fgbString   byte = 11
+	fgbJSON     byte = 12
+	fgbDateTime byte = 13
+)
+
+// The columns of an incident, in the order of the CSV export; their
+// numbers are the keys of a feature's properties.
+const (
+	colID = iota
+	colTitle
+	colSummary
+	colLocation
+	colPlaceID
+	colCountry
+	colAdmin1
+	colAdmin2
+	colEventType
+	colSubEventType
+	colStartsAt
+	colEndsAt
+	colDatePrecision
+	colGeoPrecision
+	colFatalitiesLow
+	colFatalitiesBest
+	colFatalitiesHigh
+	colActors
+	colStatus
+	colUpdatedAt
+	colExternalIDs
+	colClaims
+	colSources
+	colCount
+)
+
+// fgbColumn is a column of the header: a name and a type.
+type fgbColumn struct {
+	name string
+	typ  byte
+}
+
+// fgbColumns are the header's columns. Dates are DateTime strings (RFC
+// 3339, UTC); actors, external ids, claims and sources are JSON, in their
+// GeoJSON wire form.
+var fgbColumns = [colCount]fgbColumn{
+	colID: {"id", fgbString}, colTitle: {"title", fgbString}, colSummary: {"summary", fgbString},
+	colLocation: {"location", fgbString}, colPlaceID: {"place_id", fgbString},
+	colCountry: {"country", fgbString}, colAdmin1: {"admin1", fgbString}, colAdmin2: {"admin2", fgbString},
+	colEventType: {"event_type", fgbString}, colSubEventType: {"sub_event_type", fgbString},
+	colStartsAt: {"starts_at", fgbDateTime}, colEndsAt: {"ends_at", fgbDateTime},
+	colDatePrecision: {"date_precision", fgbString}, colGeoPrecision: {"geo_precision", fgbString},
+	colFatalitiesLow: {"fatalities_low", fgbLong}, colFatalitiesBest: {"fatalities_best", fgbLong},
+	colFatalitiesHigh: {"fatalities_high", fgbLong}, colActors: {"actors", fgbJSON},
+	colStatus: {"status", fgbString}, colUpdatedAt: {"updated_at", fgbDateTime},
+	colExternalIDs: {"external_ids", fgbJSON}, colClaims: {"claims", fgbJSON}, colSources: {"sources", fgbJSON},
+}
+
+// fgbProperties appends the properties of in to buf, as FlatGeobuf stores
+// them: for each value, its column number (uint16) and its value (texts as
+// a uint32 length and UTF-8 bytes; integers as int64; all little-endian).
+// An empty text (an unknown place id or update time, say) and a fatality
+// figure nobody gave are left out: nulls.
+func fgbProperties(buf []byte, in *geo.Incident) ([]byte, error) {
+	p := in.Props()
+	var jsonErr error
+	jsonText := func(v any) string {
+		b, err := json.Marshal(v)
+		jsonErr = cmp.Or(jsonErr, err)
+		return string(b)
+	}
+	updatedAt := ""
+	if p.UpdatedAt != nil {
+		updatedAt = p.UpdatedAt.Format(time.RFC3339)
+	}
+	for _, v := range [...]struct {
+		col  int
+		text string
+	}{
+		{colID, in.ID}, {colTitle, in.Title}, {colSummary, in.Summary}, {colLocation, in.Location},
+		{colPlaceID, in.PlaceID}, {colCountry, in.Country}, {colAdmin1, in.Admin1}, {colAdmin2, in.Admin2},
+		{colEventType, in.EventType}, {colSubEventType, in.SubEventType},
+		{colStartsAt, p.StartsAt.Format(time.RFC3339)}, {colEndsAt, p.EndsAt.Format(time.RFC3339)},
+		{colDatePrecision, in.DatePrecision}, {colGeoPrecision, in.GeoPrecision}, {colStatus, in.Status},
+		{colUpdatedAt, updatedAt}, {colActors, jsonText(p.Actors)}, {colExternalIDs, jsonText(p.ExternalIDs)},
+		{colClaims, jsonText(p.Claims)}, {colSources, jsonText(p.Sources)},
+	} {
+		if v.text != "" {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(v.col))
+			buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v.text)))
+			buf = append(buf, v.text...)
+		}
+	}
+	for _, v := range [...]struct {
+		col int
+		n   *int
+	}{{colFatalitiesLow, p.FatalitiesLow}, {colFatalitiesBest, p.FatalitiesBest}, {colFatalitiesHigh, p.FatalitiesHigh}} {
+		if v.n != nil {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(v.col))
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(*v.n)))
+		}
+	}
+	return buf, jsonErr
+}
