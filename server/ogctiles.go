@@ -65,8 +65,16 @@ func (s *Server) ogcTileRoutes() {
 	s.echo.GET("/tiles/"+webMercatorQuad, s.tilesetMetadata)
 	s.echo.GET("/tiles/"+webMercatorQuad+"/:tileMatrix/:tileRow/:tileCol", s.ogcTile)
 	s.echo.GET("/collections/:collection/tiles", s.tilesets)
-	s.echo.GET("/collections/:collection/tiles/:tileMatrixSet", s.tilesetMetadata)
-	s.echo.GET("/collections/:collection/tiles/:tileMatrixSet/:tileMatrix/:tileRow/:tileCol", s.ogcTile)
+	s.echo.GET("/collections/:collection/tiles/"+webMercatorQuad, s.tilesetMetadata)
+	s.echo.GET("/collections/:collection/tiles/"+webMercatorQuad+"/:tileMatrix/:tileRow/:tileCol", s.ogcTile)
+}
+
+// isTilePath reports whether a request path or route is a tile's: the
+// tile route's, the basemap's, or OGC API - Tiles'. Tiles come gzipped
+// (the gzip middleware leaves them), log quietly, and those PostGIS builds
+// are rate limited.
+func isTilePath(p string) bool {
+	return strings.HasPrefix(p, "/tiles/") || strings.Contains(p, "/tiles/"+webMercatorQuad+"/")
 }
 
 // tileset is one tileset: the dataset's or one collection's.
@@ -79,12 +87,8 @@ type tileset struct {
 }
 
 // findTileset is the tileset of the request's collection (the dataset's
-// when the route has none), with the tile matrix set it names checked;
-// an unknown one is not found.
+// when the route has none); an unknown collection is not found.
 func (s *Server) findTileset(c echo.Context) (tileset, error) {
-	if tms := c.Param("tileMatrixSet"); tms != "" && tms != webMercatorQuad {
-		return tileset{}, geo.NotFound("no tile matrix set %q (there is %s)", safe(tms), webMercatorQuad)
-	}
 	id := c.Param("collection")
 	if id == "" {
 		return tileset{path: "/tiles", params: tileParams, collections: s.collectionInfos(),
