@@ -146,6 +146,23 @@ func parseTileMatrix(tileMatrix, tileRow, tileCol string) (maptile.Tile, error) 
 	return maptile.New(uint32(rc[1]), uint32(rc[0]), maptile.Zoom(z)), nil
 }
 
+// tilesetRequest reads a request for a tileset's metadata: the tileset,
+// the base URL and the query to carry into its links (tilesetQuery).
+func (s *Server) tilesetRequest(c echo.Context) (ts tileset, base, query string, err error) {
+	if ts, err = s.findTileset(c); err != nil {
+		return ts, "", "", err
+	}
+	if query, err = tilesetQuery(c, ts); err != nil {
+		return ts, "", "", err
+	}
+	return ts, s.baseURL(c), query, nil
+}
+
+// tilingSchemeLink is the link to WebMercatorQuad's definition.
+func tilingSchemeLink(base string) link {
+	return link{Href: base + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mediaJSON, Title: "The tile matrix set " + webMercatorQuad}
+}
+
 // tilesetQuery checks the query of a tileset's metadata (f=json and the
 // filters its tiles take) and returns the filters, to carry into its links
 // as the tile route's TileJSON does: "" or "?" and the query.
@@ -175,15 +192,10 @@ func tilesetQuery(c echo.Context, ts tileset) (string, error) {
 // tilesets answers /tiles and /collections/{id}/tiles: the list of
 // tilesets (one, in WebMercatorQuad).
 func (s *Server) tilesets(c echo.Context) error {
-	ts, err := s.findTileset(c)
+	ts, base, query, err := s.tilesetRequest(c)
 	if err != nil {
 		return err
 	}
-	query, err := tilesetQuery(c, ts)
-	if err != nil {
-		return err
-	}
-	base := s.baseURL(c)
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.JSON(http.StatusOK, map[string]any{
 		"links": []link{{Href: base + ts.path + query, Rel: "self", Type: mediaJSON, Title: "This list of tilesets"}},
@@ -192,7 +204,7 @@ func (s *Server) tilesets(c echo.Context) error {
 			"tileMatrixSetURI": webMercatorQuadURI,
 			"links": []link{
 				{Href: base + ts.path + "/" + webMercatorQuad + query, Rel: "self", Type: mediaJSON, Title: "The tileset"},
-				{Href: base + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mediaJSON, Title: "The tile matrix set " + webMercatorQuad},
+				tilingSchemeLink(base),
 			},
 		}},
 	})
@@ -202,19 +214,14 @@ func (s *Server) tilesets(c echo.Context) error {
 // (2D Tile Matrix Set and Tileset Metadata 2.0) with the template of its
 // tiles, the limits of the data's extent and the layers.
 func (s *Server) tilesetMetadata(c echo.Context) error {
-	ts, err := s.findTileset(c)
+	ts, base, query, err := s.tilesetRequest(c)
 	if err != nil {
 		return err
 	}
-	query, err := tilesetQuery(c, ts)
-	if err != nil {
-		return err
-	}
-	base := s.baseURL(c)
 	self := base + ts.path + "/" + webMercatorQuad
 	links := []link{
 		{Href: self + query, Rel: "self", Type: mediaJSON, Title: "This tileset"},
-		{Href: base + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mediaJSON, Title: "The tile matrix set " + webMercatorQuad},
+		tilingSchemeLink(base),
 		{Href: base + "/", Rel: relDataset, Type: mediaJSON, Title: "The dataset"},
 	}
 	var layers []map[string]any
@@ -344,7 +351,7 @@ func (s *Server) tileMatrixSets(c echo.Context) error {
 		"links": []link{{Href: base + "/tileMatrixSets", Rel: "self", Type: mediaJSON, Title: "The tile matrix sets"}},
 		"tileMatrixSets": []map[string]any{{
 			"id": webMercatorQuad, "title": webMercatorQuadDoc["title"], "uri": webMercatorQuadURI,
-			"links": []link{{Href: base + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mediaJSON, Title: webMercatorQuad}},
+			"links": []link{tilingSchemeLink(base)},
 		}},
 	})
 }

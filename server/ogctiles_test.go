@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,9 +23,9 @@ import (
 
 // layeredTiles is Tiles with layerTiles and both caches: each answer names
 // the tile and layer asked, and it remembers the last request; a copy is
-// cached once Tile or LayerTile made it.
+// cached once Tile or LayerTile made it. One request at a time: the tests
+// serve in their own goroutine.
 type layeredTiles struct {
-	mu   sync.Mutex
 	last tileRequest
 	made map[string]bool
 	hits int
@@ -41,8 +40,6 @@ func (l *layeredTiles) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, g
 }
 
 func (l *layeredTiles) LayerTile(_ context.Context, t maptile.Tile, f geo.Filter, layer string, gzipped bool) ([]byte, string, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.last = tileRequest{tile: t, filter: f, layer: layer}
 	body, etag := l.answer(t, layer, gzipped)
 	l.made[etag+fmt.Sprint(gzipped)] = true
@@ -54,8 +51,6 @@ func (l *layeredTiles) Cached(t maptile.Tile, f geo.Filter, gzipped bool) ([]byt
 }
 
 func (l *layeredTiles) LayerCached(t maptile.Tile, _ geo.Filter, layer string, gzipped bool) ([]byte, string, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	body, etag := l.answer(t, layer, gzipped)
 	if !l.made[etag+fmt.Sprint(gzipped)] {
 		return nil, "", false
@@ -80,11 +75,7 @@ func cmpOr(s, or string) string {
 	return s
 }
 
-func (l *layeredTiles) lastRequest() tileRequest {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.last
-}
+func (l *layeredTiles) lastRequest() tileRequest { return l.last }
 
 func ogcTileServer(tiles Tiles) *Server {
 	return New(Config{Tiles: tiles, Incidents: incidentShelf{}, Places: gazetteer{}, Logger: quietLogger()})
