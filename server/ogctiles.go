@@ -70,11 +70,12 @@ func (s *Server) ogcTileRoutes() {
 }
 
 // isTilePath reports whether a request path or route is a tile's: the
-// tile route's, the basemap's, or OGC API - Tiles'. Tiles come gzipped
-// (the gzip middleware leaves them), log quietly, and those PostGIS builds
-// are rate limited.
+// tile route's, the basemap's, or OGC API - Tiles' (not their metadata).
+// Tiles come gzipped (the gzip middleware leaves them), log quietly, and
+// those PostGIS builds are rate limited.
 func isTilePath(p string) bool {
-	return strings.HasPrefix(p, "/tiles/") || strings.Contains(p, "/tiles/"+webMercatorQuad+"/")
+	return strings.HasPrefix(p, "/tiles/") && p != "/tiles/"+webMercatorQuad ||
+		strings.Contains(p, "/tiles/"+webMercatorQuad+"/")
 }
 
 // tileset is one tileset: the dataset's or one collection's.

@@ -357,6 +357,22 @@ func TestTileMatrixLimitsHoldTheExtent(t *testing.T) {
 	}
 }
 
+// Tiles, and only tiles, skip the gzip middleware, log quietly and may be
+// rate limited: by path and by route.
+func TestTilePathsAreTheTiles(t *testing.T) {
+	for p, want := range map[string]bool{
+		"/tiles/8/126/118.mvt": true, "/tiles/:z/:x/:y": true, "/tiles/basemap/3/3/3.mvt": true,
+		"/tiles/WebMercatorQuad/8/118/126": true, "/collections/places/tiles/WebMercatorQuad/8/118/126": true,
+		"/collections/:collection/tiles/WebMercatorQuad/:tileMatrix/:tileRow/:tileCol": true,
+		"/tiles/WebMercatorQuad": false, "/tiles": false, "/tiles.json": false, "/collections/incidents/tiles": false,
+		"/collections/incidents/tiles/WebMercatorQuad": false, "/tileMatrixSets/WebMercatorQuad": false,
+	} {
+		if isTilePath(p) != want {
+			t.Errorf("isTilePath(%q) = %v", p, !want)
+		}
+	}
+}
+
 func decodeOK(t *testing.T, w *httptest.ResponseRecorder, v any) {
 	t.Helper()
 	if w.Code != http.StatusOK {
