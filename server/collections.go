@@ -67,7 +67,7 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 		spatial["bbox"] = [][]float64{{ext.BBox.MinLon, ext.BBox.MinLat, ext.BBox.MaxLon, ext.BBox.MaxLat}}
 	}
 	interval := []*string{timeOrNil(ext.Start), timeOrNil(ext.End)}
-	return collectionJSON{
+	cj := collectionJSON{
 		ID: ci.id, Title: ci.title, Description: ci.description, ItemType: "feature", CRS: []string{crs84},
 		Extent: map[string]any{
 			"spatial":  spatial,
@@ -81,7 +81,9 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 			{Href: base + "/items?f=geojsonseq", Rel: "items", Type: mediaGeoJSONSeq, Title: "All features as GeoJSON text sequence"},
 			{Href: base + "/items?f=csv", Rel: "items", Type: mediaCSV, Title: "All features as CSV"},
 		}, ci.fileLinks(base)...),
-	}, nil
+	}
+	cj.Links = append(cj.Links, s.collectionTileLinks(base)...)
+	return cj, nil
 }
 
 func timeOrNil(t *time.Time) *string {

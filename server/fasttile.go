@@ -35,16 +35,33 @@ import (
 // identity copy not made yet, a HEAD or OPTIONS, a request with a body, a
 // tile PostGIS builds (rate limited), a header set by a handler around.
 
-// tileRoute is the route of tiles: their metrics label and their route in
-// log lines.
-const tileRoute = "/tiles/:z/:x/:y"
-
 // tileCache is what Tiles offers the fast path: a cached copy or nothing
 // (*tiles.Service.Cached).
 type tileCache interface {
 	// Cached returns the cached copy of tile t for f in the encoding
 	// asked and its entity tag; ok is false when Tile has more to do.
 	Cached(t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, ok bool)
+}
+
+// layerCache is tileCache for the tiles of one layer (layerTiles;
+// *tiles.Service.LayerCached).
+type layerCache interface {
+	LayerCached(t maptile.Tile, f geo.Filter, layer string, gzipped bool) (body []byte, etag string, ok bool)
+}
+
+// cachedTile is the cached copy of r's tile, when Tiles offers its cache
+// and holds that copy.
+func (s *Server) cachedTile(r tileRequest, gzipped bool) (body []byte, etag string, ok bool) {
+	if r.layer != "" {
+		if cache, ok := s.tiles.(layerCache); ok {
+			return cache.LayerCached(r.tile, r.filter, r.layer, gzipped)
+		}
+		return nil, "", false
+	}
+	if cache, ok := s.tiles.(tileCache); ok {
+		return cache.Cached(r.tile, r.filter, gzipped)
+	}
+	return nil, "", false
 }
 
 // Header values the fast tile answers share, as Echo's middleware and the
@@ -66,8 +83,7 @@ var (
 // the encoding it accepts, and reports whether it did; else it writes
 // nothing and Echo answers.
 func (s *Server) serveCachedTile(w http.ResponseWriter, r *http.Request) bool {
-	cache, ok := s.tiles.(tileCache)
-	if !ok || r.Method != http.MethodGet || r.ContentLength != 0 {
+	if s.tiles == nil || r.Method != http.MethodGet || r.ContentLength != 0 {
 		return false
 	}
 	// Only requests the tile handler parsed are kept, and the same path
@@ -82,7 +98,7 @@ func (s *Server) serveCachedTile(w http.ResponseWriter, r *http.Request) bool {
 	}
 	start := time.Now()
 	gzipped := acceptsGzip(r)
-	body, etag, ok := cache.Cached(req.tile, req.filter, gzipped)
+	body, etag, ok := s.cachedTile(req, gzipped)
 	if !ok {
 		return false
 	}
@@ -122,9 +138,9 @@ func (s *Server) serveCachedTile(w http.ResponseWriter, r *http.Request) bool {
 	}
 	latency := time.Since(start)
 	if err != nil { // the client went away: as Echo's error handler says it
-		s.log.Warn("error after response started", "err", err, "path", tileRoute, "id", id)
+		s.log.Warn("error after response started", "err", err, "path", req.route, "id", id)
 	}
-	s.metrics.count(tileRoute, r.Method, status, latency)
-	s.logRequest(r, tileRoute, id, status, latency, size)
+	s.metrics.count(req.route, r.Method, status, latency)
+	s.logRequest(r, req.route, id, status, latency, size)
 	return true
 }

@@ -54,6 +54,7 @@ func (s *Server) landing(c echo.Context) error {
 		{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
 		{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
 	}
+	links = append(links, s.landingTileLinks(base)...)
 	if f == fHTML {
 		return s.viewerPage(c)
 	}
@@ -70,9 +71,9 @@ func (s *Server) conformance(c echo.Context) error {
 		return err
 	}
 	if f == fHTML {
-		return s.renderPage(c, "Conformance", conformanceClasses)
+		return s.renderPage(c, "Conformance", s.conformsTo())
 	}
-	return c.JSON(http.StatusOK, map[string]any{"conformsTo": conformanceClasses})
+	return c.JSON(http.StatusOK, map[string]any{"conformsTo": s.conformsTo()})
 }
 
 //go:embed openapi.json

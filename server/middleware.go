@@ -39,7 +39,7 @@ func (s *Server) middleware() {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:     1, // the fastest: on a 51 KB page, 2/3 of the CPU of the default level for 23% more bytes
 		MinLength: 1024,
-		Skipper:   func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/tiles/") },
+		Skipper:   func(c echo.Context) bool { return isTilePath(c.Request().URL.Path) },
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   "10M",

@@ -100,7 +100,7 @@ func (s *Server) isExpensive(c echo.Context) bool {
 	case strings.HasSuffix(p, "/items"):
 		f, err := negotiate(c, incidentFormats...)
 		return err == nil && (exportsEveryMatch(f) || largePage(c.QueryParam("limit")))
-	case strings.HasPrefix(p, "/tiles/") && !strings.HasPrefix(p, "/tiles/basemap/"):
+	case isTilePath(p) && !strings.HasPrefix(p, "/tiles/basemap/"):
 		if s.tiles == nil || c.Request().URL.RawQuery == "" {
 			return false
 		}

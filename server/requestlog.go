@@ -4,7 +4,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -20,7 +19,7 @@ func requestLogLevel(route string, status int, latency time.Duration) slog.Level
 	switch {
 	case status >= http.StatusInternalServerError:
 		return slog.LevelError
-	case status < http.StatusBadRequest && latency < slowRequest && strings.HasPrefix(route, "/tiles/"):
+	case status < http.StatusBadRequest && latency < slowRequest && isTilePath(route):
 		return slog.LevelDebug
 	}
 	return slog.LevelInfo

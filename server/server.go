@@ -132,6 +132,7 @@ func (s *Server) editorRoutes() {
 func (s *Server) mapRoutes() {
 	s.echo.GET("/tiles/:z/:x/:y", s.tile)
 	s.echo.GET("/tiles.json", s.tileJSON)
+	s.ogcTileRoutes()
 	s.echo.GET("/map.png", s.mapImage)
 	s.echo.GET("/oembed", s.oembed)
 	s.echo.GET("/embed", s.embedPage)

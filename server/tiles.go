@@ -60,15 +60,30 @@ var tileParams = incidentFilterParams
 
 // tile answers /tiles/{z}/{x}/{y}.mvt.
 func (s *Server) tile(c echo.Context) error {
+	return s.serveTile(c, xyzAddress)
+}
+
+// layerTiles is what Tiles offers for the tiles of one collection, as
+// *tiles.Service does: a tile with one layer alone ("incidents" or
+// "places"). Without it, such tiles are not found (ogctiles.go).
+type layerTiles interface {
+	LayerTile(ctx context.Context, t maptile.Tile, f geo.Filter, layer string, gzipped bool) (body []byte, etag string, err error)
+}
+
+// serveTile answers a request for the MVT tile that address reads from its
+// path, with the filters of its query: the tile route and the tiles of
+// OGC API - Tiles (ogctiles.go) share this answer, its cache and its fast
+// path (fasttile.go).
+func (s *Server) serveTile(c echo.Context, address tileAddress) error {
 	if s.tiles == nil {
 		return geo.NotFound("tiles are not served here")
 	}
-	t, f, err := parsedTiles.parse(c)
+	r, err := parsedTiles.parse(c, address)
 	if err != nil {
 		return err
 	}
 	gzipped := acceptsGzip(c.Request())
-	body, etag, err := s.tiles.Tile(c.Request().Context(), t, f, gzipped)
+	body, etag, err := s.tileBody(c.Request().Context(), r, gzipped)
 	if err != nil {
 		return err
 	}
@@ -87,6 +102,19 @@ func (s *Server) tile(c echo.Context) error {
 	// than in chunks: fewer writes for tiles over 2 KB.
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	return c.Blob(http.StatusOK, mediaMVT, body)
+}
+
+// tileBody builds or finds the tile of r: both layers from Tiles, one
+// layer from layerTiles.
+func (s *Server) tileBody(ctx context.Context, r tileRequest, gzipped bool) ([]byte, string, error) {
+	if r.layer == "" {
+		return s.tiles.Tile(ctx, r.tile, r.filter, gzipped)
+	}
+	lt, ok := s.tiles.(layerTiles)
+	if !ok {
+		return nil, "", geo.NotFound("the tiles of one collection are not served here")
+	}
+	return lt.LayerTile(ctx, r.tile, r.filter, r.layer, gzipped)
 }
 
 // accelExpires is the X-Accel-Expires value of the current second.
@@ -136,6 +164,19 @@ type tileURL struct{ path, rawPath, query string }
 type tileRequest struct {
 	tile   maptile.Tile
 	filter geo.Filter
+	layer  string // "" for both layers, else the one layer of a collection
+	route  string // the route template: the label of metrics and log lines
+}
+
+// tileAddress reads what a tile request's path names: the tile, the layer
+// ("" for both) and the query parameters that route takes. Its errors name
+// the path parameter at fault.
+type tileAddress func(c echo.Context) (t maptile.Tile, layer string, params []string, err error)
+
+// xyzAddress reads /tiles/{z}/{x}/{y}.mvt: both layers, the tile filters.
+func xyzAddress(c echo.Context) (maptile.Tile, string, []string, error) {
+	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	return t, "", tileParams, err
 }
 
 const (
@@ -143,36 +184,37 @@ const (
 	maxTileURL      = 512 // a map's tile requests are far shorter
 )
 
-// parse returns the tile and filter of a /tiles/{z}/{x}/{y}.mvt request, or
-// the error that names the parameter at fault.
-func (p *tileRequests) parse(c echo.Context) (maptile.Tile, geo.Filter, error) {
+// parse returns the tile request whose path address reads, with the
+// filters of its query, or the error that names the parameter at fault.
+func (p *tileRequests) parse(c echo.Context, address tileAddress) (tileRequest, error) {
 	u := c.Request().URL
 	if r, ok := p.lookup(u); ok {
-		return r.tile, r.filter, nil
+		return r, nil
 	}
 	key := tileURL{u.Path, u.RawPath, u.RawQuery}
-	t, err := parseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	t, layer, params, err := address(c)
 	if err != nil {
-		return t, geo.Filter{}, err
+		return tileRequest{}, err
 	}
 	q := c.QueryParams()
-	if err := checkParams(q, tileParams); err != nil {
-		return t, geo.Filter{}, err
+	if err := checkParams(q, params); err != nil {
+		return tileRequest{}, err
 	}
 	f, err := parseFilter(q)
 	if err != nil {
-		return t, f, err
+		return tileRequest{}, err
 	}
+	r := tileRequest{tile: t, filter: f, layer: layer, route: c.Path()}
 	if len(key.path)+len(key.rawPath)+len(key.query) > maxTileURL {
-		return t, f, nil
+		return r, nil
 	}
 	p.mu.Lock()
 	if len(p.m) >= maxTileRequests {
 		clear(p.m)
 	}
-	p.m[key] = tileRequest{tile: t, filter: f}
+	p.m[key] = r
 	p.mu.Unlock()
-	return t, f, nil
+	return r, nil
 }
 
 // lookup returns the parsed tile request of u when it was parsed before
@@ -287,23 +329,31 @@ func (s *Server) tileJSON(c echo.Context) error {
 		"vector_layers": []map[string]any{
 			{"id": "incidents", "minzoom": 0, "maxzoom": 14,
 				"description": "One feature per incident where it can be drawn, else one cluster per busy cell (cluster=true).",
-				"fields": map[string]string{
-					"id": "String: stable incident id", "title": "String", "location": "String: place name",
-					"event_type": "String: ACLED event type (dominant type for clusters)",
-					"starts_at":  "String: RFC 3339", "ends_at": "String: RFC 3339",
-					"geo_precision":   "String: exact, near, admin2, admin1, region, country",
-					"uncertainty_km":  "Number: radius of the area the incident may lie in",
-					"fatalities_best": "Number", "t0": "Number: first day (days since 1970-01-01)",
-					"t1": "Number: last day (days since 1970-01-01)", "cluster": "Boolean: true for clusters",
-					"count": "Number: incidents in the cluster", "fatalities": "Number: sum of fatalities_best in the cluster",
-					"coarse": "Number: incidents of the cluster located no better than admin2",
-				}},
+				"fields":      incidentTileFields},
 			{"id": "places", "minzoom": 0, "maxzoom": 14,
 				"description": "Towns, villages and military bases",
-				"fields": map[string]string{
-					"id": "String", "name": "String", "kind": "String: city, town, village, military_base, camp",
-					"holder": "String: who held the base at the end of the window", "geo_precision": "String",
-				}},
+				"fields":      placeTileFields},
 		},
 	})
 }
+
+// incidentTileFields and placeTileFields are the attributes of the tiles'
+// layers, each "Type" or "Type: what it is": TileJSON's vector_layers and
+// the layers of OGC API - Tiles' tileset metadata.
+var (
+	incidentTileFields = map[string]string{
+		"id": "String: stable incident id", "title": "String", "location": "String: place name",
+		"event_type": "String: ACLED event type (dominant type for clusters)",
+		"starts_at":  "String: RFC 3339", "ends_at": "String: RFC 3339",
+		"geo_precision":   "String: exact, near, admin2, admin1, region, country",
+		"uncertainty_km":  "Number: radius of the area the incident may lie in",
+		"fatalities_best": "Number", "t0": "Number: first day (days since 1970-01-01)",
+		"t1": "Number: last day (days since 1970-01-01)", "cluster": "Boolean: true for clusters",
+		"count": "Number: incidents in the cluster", "fatalities": "Number: sum of fatalities_best in the cluster",
+		"coarse": "Number: incidents of the cluster located no better than admin2",
+	}
+	placeTileFields = map[string]string{
+		"id": "String", "name": "String", "kind": "String: city, town, village, military_base, camp",
+		"holder": "String: who held the base at the end of the window", "geo_precision": "String",
+	}
+)

@@ -120,11 +120,7 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// marshal encodes the layers as one MVT 2.1 tile.
-func marshal(incidents, places []*geojson.Feature) ([]byte, error) {
-	layers := mvt.Layers{
-		{Name: "incidents", Version: 2, Extent: Extent, Features: incidents},
-		{Name: "places", Version: 2, Extent: Extent, Features: places},
-	}
-	return mvt.Marshal(layers)
+// mvtLayer is one MVT 2.1 layer of features in tile units.
+func mvtLayer(name string, features []*geojson.Feature) *mvt.Layer {
+	return &mvt.Layer{Name: name, Version: 2, Extent: Extent, Features: features}
 }

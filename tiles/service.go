@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
@@ -179,7 +180,14 @@ func (s *Service) CacheStats() (hits, misses int64, entries, bytes int) {
 // gzipped one. It fails with an ENotFound *geo.Error for a tile outside the
 // pyramid. The body is shared: callers must not change it.
 func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, err error) {
-	tile, key, err := s.tile(ctx, t, f)
+	return s.LayerTile(ctx, t, f, "", gzipped)
+}
+
+// LayerTile is Tile with one layer alone, IncidentsLayer or PlacesLayer
+// (the tiles of one OGC API collection), or both when layer is "". Each
+// choice is cached apart. An unknown layer fails with ENotFound.
+func (s *Service) LayerTile(ctx context.Context, t maptile.Tile, f geo.Filter, layer string, gzipped bool) (body []byte, etag string, err error) {
+	tile, key, err := s.tile(ctx, t, f, layer)
 	switch {
 	case err != nil:
 		return nil, "", err
@@ -198,10 +206,15 @@ func (s *Service) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gzippe
 // lookup counts nothing, so a caller that falls back to Tile counts once.
 // The body is shared: callers must not change it.
 func (s *Service) Cached(t maptile.Tile, f geo.Filter, gzipped bool) (body []byte, etag string, ok bool) {
-	if !Valid(t) {
+	return s.LayerCached(t, f, "", gzipped)
+}
+
+// LayerCached is Cached for LayerTile's tiles.
+func (s *Service) LayerCached(t maptile.Tile, f geo.Filter, layer string, gzipped bool) (body []byte, etag string, ok bool) {
+	if !Valid(t) || !validLayer(layer) {
 		return nil, "", false
 	}
-	tile, ok := s.cache.get(cacheKey(t, f), t)
+	tile, ok := s.cache.get(layerKey(t, f, layer), t)
 	if body = tile.Gzip; !gzipped {
 		body = tile.Identity
 	}
@@ -212,12 +225,16 @@ func (s *Service) Cached(t maptile.Tile, f geo.Filter, gzipped bool) (body []byt
 	return body, tile.ETag, true
 }
 
-// tile returns tile t for f, from the cache or built, and its cache key.
-func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile, string, error) {
+// tile returns tile t for f with layer (see LayerTile), from the cache or
+// built, and its cache key.
+func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter, layer string) (Tile, string, error) {
 	if !Valid(t) {
 		return Tile{}, "", geo.NotFound("no tile %d/%d/%d (zoom 0-%d, x and y below 2^zoom)", t.Z, t.X, t.Y, MaxZoom)
 	}
-	key := cacheKey(t, f)
+	if !validLayer(layer) {
+		return Tile{}, "", geo.NotFound("no tile layer %q (there are %s and %s)", layer, IncidentsLayer, PlacesLayer)
+	}
+	key := layerKey(t, f, layer)
 	if tile, ok := s.cache.get(key, t); ok {
 		s.hits.Add(1)
 		return tile, key, nil
@@ -229,7 +246,7 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 		if sn != nil {
 			gen = sn.gen
 		}
-		tile, err := s.build(ctx, sn, t, f)
+		tile, err := s.build(ctx, sn, t, f, layer)
 		if err == nil {
 			s.cache.put(key, t, gen, tile)
 		}
@@ -237,7 +254,7 @@ func (s *Service) tile(ctx context.Context, t maptile.Tile, f geo.Filter) (Tile,
 	})
 	if err != nil {
 		if errors.Is(err, context.Canceled) && ctx.Err() == nil {
-			return s.tile(ctx, t, f) // the request we shared was cancelled, not ours
+			return s.tile(ctx, t, f, layer) // the request we shared was cancelled, not ours
 		}
 		return Tile{}, "", err
 	}
@@ -271,9 +288,10 @@ func (s *Service) identity(key string, t maptile.Tile, tile Tile) ([]byte, error
 	return v.([]byte), nil
 }
 
-// build lays out and encodes one tile, from the index when it can answer f
-// (waiting for it while it loads), else from PostGIS.
-func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo.Filter) (Tile, error) {
+// build lays out and encodes one tile with layer (see LayerTile): its
+// incidents from the index when it can answer f (waiting for it while it
+// loads), else from PostGIS; its places from the index's snapshot.
+func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo.Filter, layer string) (Tile, error) {
 	started := time.Now()
 	m, inMemory := compile(f)
 	if sn == nil && inMemory {
@@ -288,21 +306,29 @@ func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo
 	if sn != nil {
 		ix, places = sn.ix, sn.places
 	}
-	var l *layout
-	if ix == nil || !inMemory {
-		var err error
-		if ix, l, err = s.queryTile(ctx, t, f); err != nil {
-			return Tile{}, err
+	var layers mvt.Layers
+	if layer != PlacesLayer {
+		var l *layout
+		if ix == nil || !inMemory {
+			var err error
+			if ix, l, err = s.queryTile(ctx, t, f); err != nil {
+				return Tile{}, err
+			}
+		} else {
+			l = scan(ix, t, &m)
 		}
+		layers = append(layers, mvtLayer(IncidentsLayer, incidentFeatures(ix, l, t)))
+	}
+	if layer != IncidentsLayer {
 		if sn == nil {
+			var err error
 			if places, err = s.src.AllPlaces(ctx); err != nil {
 				return Tile{}, err
 			}
 		}
-	} else {
-		l = scan(ix, t, &m)
+		layers = append(layers, mvtLayer(PlacesLayer, placeFeatures(places, t, f.Time.LastInstant(time.Now()))))
 	}
-	raw, err := marshal(incidentFeatures(ix, l, t), placeFeatures(places, t, f.Time.LastInstant(time.Now())))
+	raw, err := mvt.Marshal(layers)
 	if err != nil {
 		return Tile{}, err
 	}
