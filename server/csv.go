@@ -24,16 +24,23 @@ var incidentCSVHeader = []string{"id", "title", "summary", "location", "country"
 	"longitude", "latitude", "WKT", "claims", "sources"}
 
 // streamCSV writes every match as CSV (RFC 4180, UTF-8), row by row, until
-// ctx ends or a write makes no progress for idle.
-func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page) error {
+// ctx ends or a write makes no progress for idle; with a selection, only
+// its columns (see propertySelection.csvHeader).
+func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page,
+	sel *propertySelection) error {
 	w := startLater(c, mediaCSV, "incidents.csv")
 	w.deadline = newWriteDeadline(ctx, c, idle)
 	cw := csv.NewWriter(w)
-	if err := cw.Write(incidentCSVHeader); err != nil {
+	header, row := incidentCSVHeader, incidentCSVRow
+	if sel != nil {
+		header = sel.csvHeader()
+		row = func(in *geo.Incident) []string { return sel.csvRow(in, incidentCSVRow(in)) }
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
-		return cw.Write(incidentCSVRow(&in))
+		return cw.Write(row(&in))
 	})
 	if err != nil {
 		return err // never renew the deadline of a cut answer: its end must not look complete
