@@ -174,3 +174,13 @@ func TestPropertiesKeepOnlyTheSelectionInItsOrder(t *testing.T) {
 		t.Errorf("csv title %q", rows[2][2])
 	}
 }
+
+// Every queryable but the id and the geometry is a property of the
+// features, so that properties can select whatever a filter names.
+func TestQueryablesArePropertiesOfTheFeatures(t *testing.T) {
+	for _, q := range geo.IncidentQueryables {
+		if _, ok := incidentPropFields[q.Name]; !ok && q.Name != "id" && q.Name != "geometry" {
+			t.Errorf("%s is queryable but not a property of incidents", q.Name)
+		}
+	}
+}

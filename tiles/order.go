@@ -110,7 +110,7 @@ func (o *order) less(ix *index, a, b int32) bool {
 		return bytes.Compare(ix.bytes(int(a), 0), ix.bytes(int(b), 0)) < 0
 	}
 	for _, k := range o.keys {
-		if c := k.compare(ix, sortValue{}, ix.bytes(int(a), 0), a, b); c != 0 {
+		if c := k.compare(ix, sortValue{}, nil, a, b); c != 0 {
 			return c < 0
 		}
 	}
@@ -149,6 +149,9 @@ func (o *order) before(ix *index, key *matchKey, i int32) bool {
 // when a >= 0, else the value va and the id ida.
 func (k orderKey) compare(ix *index, va sortValue, ida []byte, a, b int32) int {
 	if k.column == byID {
+		if a >= 0 {
+			ida = ix.bytes(int(a), 0)
+		}
 		c := bytes.Compare(ida, ix.bytes(int(b), 0))
 		if k.desc {
 			return -c
