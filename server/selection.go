@@ -36,8 +36,8 @@ func jsonFields(t reflect.Type) map[string]int {
 }
 
 // parseProperties reads properties: a comma-separated list of the names of
-// incident properties. id is accepted and left out (it always stays);
-// a name given twice counts once. An unknown name is an EInvalid error
+// incident properties. id and geometry are accepted and left out (they
+// always stay); a name given twice counts once. An unknown name is an EInvalid error
 // naming properties.
 func parseProperties(q url.Values) (*propertySelection, error) {
 	if !q.Has("properties") {
@@ -46,7 +46,7 @@ func parseProperties(q url.Values) (*propertySelection, error) {
 	sel := &propertySelection{}
 	for _, name := range strings.Split(q.Get("properties"), ",") {
 		name = strings.TrimSpace(name)
-		if name == "id" || name == "" || slices.Contains(sel.names, name) {
+		if name == "id" || name == "geometry" || name == "" || slices.Contains(sel.names, name) {
 			continue
 		}
 		field, ok := incidentPropFields[name]

@@ -124,7 +124,7 @@ func TestBadSortbyAndPropertiesAre400sNamingThem(t *testing.T) {
 		}
 	}
 	for _, ok := range []string{"sortby=-fatalities_best", "sortby=%2Bstarts_at,-id", "sortby=+title", "sortby=title,%20country",
-		"properties=title", "properties=id,title,title,external_ids"} {
+		"properties=title", "properties=id,title,title,external_ids,geometry"} {
 		if rec := get(t, s, "/collections/incidents/items?"+ok); rec.Code != http.StatusOK {
 			t.Errorf("%s: %d %s", ok, rec.Code, rec.Body)
 		}
