@@ -64,15 +64,15 @@ var IncidentQueryables = []Queryable{
 		Description: "A point, or a line or area (CRS84)."},
 }
 
-// PlaceQueryables are the properties of places that filters may name.
-// Places are listed by name then id; they take no sortby.
+// PlaceQueryables are the properties of places that filters and sortby
+// may name.
 var PlaceQueryables = []Queryable{
-	{Name: "id", Title: "Identifier", Type: "string", Role: "id"},
-	{Name: "name", Title: "Name", Type: "string"},
+	{Name: "id", Title: "Identifier", Type: "string", Role: "id", Sortable: true},
+	{Name: "name", Title: "Name", Type: "string", Sortable: true},
 	{Name: "alt_names", Title: "Other names", Type: "array", Items: "string"},
-	{Name: "kind", Title: "Kind", Type: "string", Enum: PlaceKinds},
-	{Name: "country", Title: "Country", Type: "string", Description: "ISO 3166-1 alpha-2 code, upper case."},
-	{Name: "admin1", Title: "First-level administrative division", Type: "string"},
+	{Name: "kind", Title: "Kind", Type: "string", Enum: PlaceKinds, Sortable: true},
+	{Name: "country", Title: "Country", Type: "string", Sortable: true, Description: "ISO 3166-1 alpha-2 code, upper case."},
+	{Name: "admin1", Title: "First-level administrative division", Type: "string", Sortable: true},
 	{Name: "admin2", Title: "Second-level administrative division", Type: "string"},
 	{Name: "geo_precision", Title: "Location precision", Type: "string", Enum: GeoPrecisions},
 	{Name: "geometry", Title: "Geometry", Format: "geometry-point", Role: "primary-geometry",

@@ -17,6 +17,9 @@ type SortKey struct {
 // then id. Paging and the tile index rely on it.
 var IncidentOrder = []SortKey{{Property: "starts_at"}, {Property: "id"}}
 
+// PlaceOrder is the default order of places: name, then id.
+var PlaceOrder = []SortKey{{Property: "name"}, {Property: "id"}}
+
 // MaxSortKeys bounds how many keys sortby may name.
 const MaxSortKeys = 4
 

@@ -21,7 +21,7 @@ var routesAndParams = map[string][]string{
 	"/collections/incidents/items": {"f", "limit", "offset", "datetime", "bbox", "event_type", "sub_event_type",
 		"country", "admin1", "actor", "min_fatalities", "q", "as_of", "status", "sortby", "properties"},
 	"/collections/incidents/queryables":          {"f"},
-	"/collections/places/items":                  {"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q"},
+	"/collections/places/items":                  {"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q", "sortby", "properties"},
 	"/collections/incidents/items/moura-2022-03": {"f"},
 	"/collections/places/items/gossi":            {"f", "datetime"},
 	"/collections/incidents":                     {"f"},

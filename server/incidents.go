@@ -73,10 +73,10 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if page.Sort, err = parseSortBy(q); err != nil {
+	if page.Sort, err = parseSortBy(q, geo.IncidentQueryables); err != nil {
 		return err
 	}
-	sel, err := parseProperties(q)
+	sel, err := parseProperties(q, incidentPropFields, "incidents")
 	if err != nil {
 		return err
 	}

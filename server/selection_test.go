@@ -184,3 +184,28 @@ func TestQueryablesArePropertiesOfTheFeatures(t *testing.T) {
 		}
 	}
 }
+
+func TestPlacesTakeSortbyAndProperties(t *testing.T) {
+	gossi := geo.Place{ID: "gossi", Name: "Gossi", Kind: "military_base", Country: "ML", Point: orb.Point{-1.3, 15.82},
+		Note: "base", Control: []geo.ControlPeriod{{Holder: "France"}}}
+	s := New(Config{Places: gazetteer{places: []geo.Place{gossi}}, Logger: quietLogger()})
+	const items = "/collections/places/items?sortby=-kind&properties=kind,holder,note"
+
+	rec := get(t, s, items)
+	if !strings.Contains(rec.Body.String(), `"properties":{"kind":"military_base","holder":"France","note":"base"}`) {
+		t.Errorf("%d %s", rec.Code, rec.Body)
+	}
+	rows, err := csv.NewReader(get(t, s, items+"&f=csv").Body).ReadAll()
+	want := [][]string{{"id", "kind", "holder", "note", "longitude", "latitude"}, {"gossi", "military_base", "France", "base", "-1.3", "15.82"}}
+	if err != nil || !reflect.DeepEqual(rows, want) {
+		t.Errorf("csv %v %v, want %v", rows, err, want)
+	}
+	for query, param := range map[string]string{"sortby=starts_at": "sortby", "sortby=alt_names": "sortby", "properties=title": "properties"} {
+		rec := get(t, s, "/collections/places/items?"+query)
+		var body errorBody
+		_ = json.Unmarshal(rec.Body.Bytes(), &body)
+		if rec.Code != http.StatusBadRequest || body.Parameter != param {
+			t.Errorf("%s: %d %s", query, rec.Code, rec.Body)
+		}
+	}
+}

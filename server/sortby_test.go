@@ -59,6 +59,18 @@ func TestSortbyGivesOneOrderWhoeverAnswers(t *testing.T) {
 		}
 	}
 
+	t.Run("places in each order", func(t *testing.T) {
+		for _, sortby := range []string{"-name", "kind,-name", "country,admin1", "-id"} {
+			places := followPages(t, a, "/collections/places/items?"+testapp.Q("sortby", sortby, "limit", "7"), "")
+			if len(places) < 20 {
+				t.Fatalf("sortby=%s: %d places", sortby, len(places))
+			}
+			if err := sortedBy(places, sortby); err != "" {
+				t.Errorf("sortby=%s: %s", sortby, err)
+			}
+		}
+	})
+
 	t.Run("GDAL still reads the collection", func(t *testing.T) {
 		all := a.Incidents(t, "limit=1")
 		info := testenv.GDAL(t, "ogrinfo", "-ro", "-so", "OAPIF:"+a.URL, "incidents")

@@ -26,6 +26,25 @@ var sortColumns = map[string]string{
 	"fatalities_high": `i.fatalities_high`,
 }
 
+// placeSortColumns are the SQL expressions of the sortable place
+// properties (geo.PlaceQueryables).
+var placeSortColumns = map[string]string{
+	"id":      `p.id COLLATE "C"`,
+	"name":    `p.name COLLATE "C"`,
+	"kind":    `p.kind COLLATE "C"`,
+	"country": `p.country COLLATE "C"`,
+	"admin1":  `p.admin1 COLLATE "C"`,
+}
+
+// placeOrderClause is the ORDER BY of a page of places: name then id, or
+// p.Sort.
+func placeOrderClause(p geo.Page) (string, error) {
+	if !p.Sorted(geo.PlaceOrder) {
+		return ` ORDER BY p.name, p.id`, nil
+	}
+	return sortClause(p.Sort, placeSortColumns)
+}
+
 // orderClause is the ORDER BY of page p: the default order (incidentOrder,
 // which the (starts_at, id) index serves) or p.Sort, unknown values last in
 // both directions (geo.SortKey). A key outside sortColumns is an EInvalid
@@ -34,9 +53,14 @@ func orderClause(p geo.Page) (string, error) {
 	if !p.Sorted(geo.IncidentOrder) {
 		return incidentOrder, nil
 	}
-	terms := make([]string, len(p.Sort))
-	for i, k := range p.Sort {
-		col, ok := sortColumns[k.Property]
+	return sortClause(p.Sort, sortColumns)
+}
+
+// sortClause is the ORDER BY of keys over columns, unknown values last.
+func sortClause(keys []geo.SortKey, columns map[string]string) (string, error) {
+	terms := make([]string, len(keys))
+	for i, k := range keys {
+		col, ok := columns[k.Property]
 		if !ok {
 			return "", geo.Invalid("sortby", "%q is not a sortable property", k.Property)
 		}

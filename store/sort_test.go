@@ -17,4 +17,9 @@ func TestEverySortableQueryableHasAColumn(t *testing.T) {
 	if len(sortColumns) != len(sortable) {
 		t.Errorf("%d columns for %d sortable properties", len(sortColumns), len(sortable))
 	}
+	for _, name := range geo.SortableNames(geo.PlaceQueryables) {
+		if _, ok := placeSortColumns[name]; !ok {
+			t.Errorf("place %s is sortable but has no column", name)
+		}
+	}
 }
