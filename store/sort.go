@@ -7,33 +7,28 @@ import (
 )
 
 // sortColumns are the SQL expressions of the sortable incident properties
-// (geo.IncidentQueryables): sortby reaches SQL only through this list.
-// Text compares byte by byte (COLLATE "C"), as the tile index does, so that
-// both give the same order whatever the database's collation.
-var sortColumns = map[string]string{
-	"id":              `i.id COLLATE "C"`,
-	"title":           `i.title COLLATE "C"`,
-	"location":        `i.location COLLATE "C"`,
-	"country":         `i.country COLLATE "C"`,
-	"admin1":          `i.admin1 COLLATE "C"`,
-	"event_type":      `i.event_type COLLATE "C"`,
-	"sub_event_type":  `i.sub_event_type COLLATE "C"`,
-	"starts_at":       `i.starts_at`,
-	"ends_at":         `i.ends_at`,
-	"updated_at":      `i.updated_at`,
-	"fatalities_low":  `i.fatalities_low`,
-	"fatalities_best": `i.fatalities_best`,
-	"fatalities_high": `i.fatalities_high`,
-}
+// (geo.IncidentQueryables), and placeSortColumns those of places: sortby
+// reaches SQL only through these lists. Text compares byte by byte
+// (COLLATE "C"), as the tile index does, so that both give the same order
+// whatever the database's collation.
+var (
+	sortColumns = columns("i", []string{"id", "title", "location", "country", "admin1", "event_type", "sub_event_type"},
+		"starts_at", "ends_at", "updated_at", "fatalities_low", "fatalities_best", "fatalities_high")
+	placeSortColumns = columns("p", []string{"id", "name", "kind", "country", "admin1"})
+)
 
-// placeSortColumns are the SQL expressions of the sortable place
-// properties (geo.PlaceQueryables).
-var placeSortColumns = map[string]string{
-	"id":      `p.id COLLATE "C"`,
-	"name":    `p.name COLLATE "C"`,
-	"kind":    `p.kind COLLATE "C"`,
-	"country": `p.country COLLATE "C"`,
-	"admin1":  `p.admin1 COLLATE "C"`,
+// columns maps each name to its column of the table aliased alias: the
+// text ones with COLLATE "C", the others as they are. Names come from the
+// code, never from a request.
+func columns(alias string, text []string, others ...string) map[string]string {
+	out := map[string]string{}
+	for _, name := range text {
+		out[name] = alias + "." + name + ` COLLATE "C"`
+	}
+	for _, name := range others {
+		out[name] = alias + "." + name
+	}
+	return out
 }
 
 // placeOrderClause is the ORDER BY of a page of places: name then id, or
