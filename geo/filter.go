@@ -1,6 +1,9 @@
 package geo
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Filter selects incidents. The zero Filter selects every published incident.
 // Within one field, values are alternatives (OR); fields combine with AND.
@@ -19,10 +22,18 @@ type Filter struct {
 }
 
 // Page is a window into an ordered result: Limit items after Offset.
-// Limit 0 means no limit (full exports).
+// Limit 0 means no limit (full exports). Sort is the order (see
+// ParseSortBy), ending with id; nil is the collection's default order
+// (IncidentOrder for incidents).
 type Page struct {
 	Limit  int
 	Offset int
+	Sort   []SortKey
+}
+
+// Sorted reports whether p asks for an order other than def.
+func (p Page) Sorted(def []SortKey) bool {
+	return p.Sort != nil && !slices.Equal(p.Sort, def)
 }
 
 // Default and maximum page sizes of /items.

@@ -80,6 +80,7 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 			{Href: base + "/items?f=html", Rel: "items", Type: mediaHTML, Title: "Features as HTML"},
 			{Href: base + "/items?f=geojsonseq", Rel: "items", Type: mediaGeoJSONSeq, Title: "All features as GeoJSON text sequence"},
 			{Href: base + "/items?f=csv", Rel: "items", Type: mediaCSV, Title: "All features as CSV"},
+			{Href: base + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "The properties filters may name"},
 		}, ci.fileLinks(base)...),
 	}
 	cj.Links = append(cj.Links, s.collectionTileLinks(base)...)
@@ -136,6 +137,7 @@ func (s *Server) collection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	c.Response().Header().Add("Link", "<"+s.baseURL(c)+"/collections/"+ci.id+`/queryables>; rel="`+relQueryables+`"`)
 	if f == fHTML {
 		return s.renderPage(c, cj.Title, cj)
 	}

@@ -24,16 +24,23 @@ var incidentCSVHeader = []string{"id", "title", "summary", "location", "country"
 	"longitude", "latitude", "WKT", "claims", "sources"}
 
 // streamCSV writes every match as CSV (RFC 4180, UTF-8), row by row, until
-// ctx ends or a write makes no progress for idle.
-func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page) error {
+// ctx ends or a write makes no progress for idle; with a selection, only
+// its columns (see propertySelection.csvHeader).
+func (s *Server) streamCSV(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page,
+	sel *propertySelection) error {
 	w := startLater(c, mediaCSV, "incidents.csv")
 	w.deadline = newWriteDeadline(ctx, c, idle)
 	cw := csv.NewWriter(w)
-	if err := cw.Write(incidentCSVHeader); err != nil {
+	header, row := incidentCSVHeader, incidentCSVRow
+	if sel != nil {
+		header = sel.csvHeader(incidentCSV)
+		row = func(in *geo.Incident) []string { return sel.csvRow(incidentCSV, incidentCSVRow(in), in.Props()) }
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
 	err := s.eachIncident(ctx, f, p, func(in geo.Incident) error {
-		return cw.Write(incidentCSVRow(&in))
+		return cw.Write(row(&in))
 	})
 	if err != nil {
 		return err // never renew the deadline of a cut answer: its end must not look complete
@@ -83,25 +90,41 @@ func cell(s string) string {
 	return s
 }
 
+// placeCSVHeader names the columns of the places' CSV.
+var placeCSVHeader = []string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
+	"geo_precision", "geo_note", "holder", "control"}
+
 // writePlacesCSV writes a page of places as CSV, the place at its point
-// (or the centre of its area).
-func writePlacesCSV(c echo.Context, features []featureJSON) error {
+// (or the centre of its area); with a selection, only its columns.
+func writePlacesCSV(c echo.Context, features []featureJSON, sel *propertySelection) error {
 	w := startLater(c, mediaCSV, "places.csv")
 	cw := csv.NewWriter(w) // a failed write comes back from cw.Error
-	_ = cw.Write([]string{"id", "name", "alt_names", "kind", "country", "admin1", "admin2", "longitude", "latitude",
-		"geo_precision", "geo_note", "holder", "control"})
+	if sel == nil {
+		_ = cw.Write(placeCSVHeader)
+	} else {
+		_ = cw.Write(sel.csvHeader(placeCSV))
+	}
 	for _, f := range features {
-		p := f.Properties.(geo.PlaceProps)
-		control, _ := json.Marshal(p.Control)
-		holder := ""
-		if p.Holder != nil {
-			holder = *p.Holder
+		row := placeCSVRow(f)
+		if sel != nil {
+			row = sel.csvRow(placeCSV, row, f.Properties)
 		}
-		pt, _ := centroid(f.Geometry.Coordinates)
-		_ = cw.Write([]string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
-			cell(p.Admin1), cell(p.Admin2), strconv.FormatFloat(pt[0], 'f', -1, 64), strconv.FormatFloat(pt[1], 'f', -1, 64),
-			p.GeoPrecision, cell(p.GeoNote), holder, string(control)})
+		_ = cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// placeCSVRow is the row of a place's feature.
+func placeCSVRow(f featureJSON) []string {
+	p := f.Properties.(geo.PlaceProps)
+	control, _ := json.Marshal(p.Control)
+	holder := ""
+	if p.Holder != nil {
+		holder = *p.Holder
+	}
+	pt, _ := centroid(f.Geometry.Coordinates)
+	return []string{f.ID, cell(p.Name), cell(strings.Join(p.AltNames, "; ")), p.Kind, p.Country,
+		cell(p.Admin1), cell(p.Admin2), strconv.FormatFloat(pt[0], 'f', -1, 64), strconv.FormatFloat(pt[1], 'f', -1, 64),
+		p.GeoPrecision, cell(p.GeoNote), holder, string(control)}
 }

@@ -22,8 +22,12 @@ type featureJSON struct {
 // precision rounds coordinates to six decimals (about 11 cm).
 const precision = 1e6
 
-func incidentFeature(in *geo.Incident) featureJSON {
-	return featureJSON{Type: "Feature", ID: in.ID, Geometry: roundedGeometry(in.Geometry), Properties: in.Props()}
+func incidentFeature(in *geo.Incident) featureJSON { return selectedFeature(in, nil) }
+
+// selectedFeature renders an incident with the properties sel keeps (nil:
+// all of them).
+func selectedFeature(in *geo.Incident, sel *propertySelection) featureJSON {
+	return featureJSON{Type: "Feature", ID: in.ID, Geometry: roundedGeometry(in.Geometry), Properties: sel.apply(in.Props())}
 }
 
 // placeFeature renders a place with holder, the holder at instant at.

@@ -19,8 +19,9 @@ var hostileValues = []string{
 // routesAndParams lists every read route with the parameters it defines.
 var routesAndParams = map[string][]string{
 	"/collections/incidents/items": {"f", "limit", "offset", "datetime", "bbox", "event_type", "sub_event_type",
-		"country", "admin1", "actor", "min_fatalities", "q", "as_of", "status"},
-	"/collections/places/items":                  {"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q"},
+		"country", "admin1", "actor", "min_fatalities", "q", "as_of", "status", "sortby", "properties"},
+	"/collections/incidents/queryables":          {"f"},
+	"/collections/places/items":                  {"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q", "sortby", "properties"},
 	"/collections/incidents/items/moura-2022-03": {"f"},
 	"/collections/places/items/gossi":            {"f", "datetime"},
 	"/collections/incidents":                     {"f"},

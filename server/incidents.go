@@ -75,6 +75,13 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if page.Sort, err = parseSortBy(q, geo.IncidentQueryables); err != nil {
+		return err
+	}
+	sel, err := parseProperties(q, incidentPropFields, "incidents")
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	if fresh, err := s.notModified(c, s.incidents, format+"|"+strconv.FormatBool(authenticated)); err != nil || fresh {
 		return err
@@ -82,11 +89,11 @@ func (s *Server) incidentItems(c echo.Context) error {
 	switch format {
 	case fCSV:
 		return s.export(c, func(ctx context.Context, idle time.Duration) error {
-			return s.streamCSV(ctx, c, idle, filter, page)
+			return s.streamCSV(ctx, c, idle, filter, page, sel)
 		})
 	case fGeoJSONSeq:
 		return s.export(c, func(ctx context.Context, idle time.Duration) error {
-			return s.streamGeoJSONSeq(ctx, c, idle, filter, page)
+			return s.streamGeoJSONSeq(ctx, c, idle, filter, page, sel)
 		})
 	}
 	if ff, ok := export.Lookup(format); ok {
@@ -102,7 +109,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if format == fHTML {
 		return s.renderIncidentTable(c, list, links, n)
 	}
-	return s.writeFeatureCollection(c, list, links, n)
+	return s.writeFeatureCollection(c, list, links, n, sel)
 }
 
 // matchCount is how many incidents match a filter: exactly, or more than
@@ -179,11 +186,11 @@ func (s *Server) eachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn 
 const exportWindow = 20000
 
 // writeFeatureCollection writes one page as a GeoJSON FeatureCollection.
-func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount) error {
+func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, links []link, n matchCount, sel *propertySelection) error {
 	page := featureCollection{Type: "FeatureCollection", Features: make([]featureJSON, len(list)),
 		NumberReturned: len(list), TimeStamp: s.now().UTC().Format(time.RFC3339), Links: links}
 	for i := range list {
-		page.Features[i] = incidentFeature(&list[i])
+		page.Features[i] = selectedFeature(&list[i], sel)
 	}
 	if n.exact {
 		page.NumberMatched = &n.n
@@ -193,7 +200,8 @@ func (s *Server) writeFeatureCollection(c echo.Context, list []geo.Incident, lin
 
 // streamGeoJSONSeq writes every match as an RFC 8142 GeoJSON text sequence:
 // each feature preceded by RS and followed by LF.
-func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page) error {
+func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time.Duration, f geo.Filter, p geo.Page,
+	sel *propertySelection) error {
 	w := startLater(c, mediaGeoJSONSeq, "incidents.geojsons")
 	w.deadline = newWriteDeadline(ctx, c, idle)
 	enc := json.NewEncoder(w)
@@ -201,7 +209,7 @@ func (s *Server) streamGeoJSONSeq(ctx context.Context, c echo.Context, idle time
 		if _, err := w.Write([]byte{0x1e}); err != nil {
 			return err
 		}
-		return enc.Encode(incidentFeature(&in))
+		return enc.Encode(selectedFeature(&in, sel))
 	})
 	if err == nil {
 		w.deadline.renew() // the end of the answer gets its own idle time

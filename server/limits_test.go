@@ -199,7 +199,8 @@ func (h heldTiles) Tile(ctx context.Context, t maptile.Tile, f geo.Filter, gz bo
 
 // A client runs at most two expensive requests at once, whatever their
 // pace: a third waits for nothing and gets 429; another client is not
-// held back; large pages count as expensive.
+// held back; large pages and orders only PostGIS follows count as
+// expensive.
 func TestExpensiveRequestsRunTwoAtATimePerClient(t *testing.T) {
 	held := heldTiles{started: make(chan struct{}), release: make(chan struct{})}
 	s := New(Config{Incidents: incidentShelf{}, Tiles: held})
@@ -217,6 +218,12 @@ func TestExpensiveRequestsRunTwoAtATimePerClient(t *testing.T) {
 	}
 	if code := abuser.do(s, "/collections/incidents/items?limit=50"); code == http.StatusTooManyRequests {
 		t.Errorf("a small page is not expensive, yet got 429")
+	}
+	if code := abuser.do(s, "/collections/incidents/items?sortby=-updated_at"); code != http.StatusTooManyRequests {
+		t.Errorf("a page in an order only PostGIS follows beside two running: %d, want 429", code)
+	}
+	if code := abuser.do(s, "/collections/incidents/items?sortby=-fatalities_best"); code == http.StatusTooManyRequests {
+		t.Errorf("a page in an order the index follows is not expensive, yet got 429")
 	}
 	if code := (client{peer: "198.51.100.4:1"}).do(s, "/collections/incidents/items?f=csv"); code != http.StatusOK {
 		t.Errorf("another client's export: %d", code)

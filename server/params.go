@@ -18,8 +18,8 @@ import (
 var (
 	incidentFilterParams = []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1",
 		"actor", "min_fatalities", "q", "as_of"}
-	incidentItemsParams = append([]string{"f", "limit", "offset", "status"}, incidentFilterParams...)
-	placeItemsParams    = []string{"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q"}
+	incidentItemsParams = append([]string{"f", "limit", "offset", "status", "sortby", "properties"}, incidentFilterParams...)
+	placeItemsParams    = []string{"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q", "sortby", "properties"}
 	onlyFormat          = []string{"f"}
 )
 

@@ -61,6 +61,13 @@ func (s *Server) placeItems(c echo.Context) error {
 	if err := deepOffset(page); err != nil {
 		return err
 	}
+	if page.Sort, err = parseSortBy(q, geo.PlaceQueryables); err != nil {
+		return err
+	}
+	sel, err := parseProperties(q, placePropFields, "places")
+	if err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	if fresh, err := s.notModified(c, s.places, format); err != nil || fresh {
 		return err
@@ -76,9 +83,12 @@ func (s *Server) placeItems(c echo.Context) error {
 	}
 	switch format {
 	case fCSV:
-		return writePlacesCSV(c, features)
+		return writePlacesCSV(c, features, sel)
 	case fHTML:
 		return s.renderPage(c, "Places", features)
+	}
+	for i := range features {
+		features[i].Properties = sel.apply(features[i].Properties)
 	}
 	return writeJSON(c, mediaGeoJSON, map[string]any{
 		"type":           "FeatureCollection",

@@ -88,7 +88,7 @@ func (cc *clientCounts) give(client string) {
 
 // isExpensive tells the requests worth limiting: exports (the format as it
 // will be served: f in any case, or the Accept header), pages of more than
-// largePageLimit features, tiles that PostGIS
+// largePageLimit features or in an order only PostGIS follows, tiles that PostGIS
 // must build (filters the in-memory index does not hold), static map images
 // and imports. A request whose parameters are wrong is not expensive: it
 // gets its 400 at once.
@@ -99,7 +99,7 @@ func (s *Server) isExpensive(c echo.Context) bool {
 		return true
 	case strings.HasSuffix(p, "/items"):
 		f, err := negotiate(c, incidentFormats...)
-		return err == nil && (exportsEveryMatch(f) || largePage(c.QueryParam("limit")))
+		return err == nil && (exportsEveryMatch(f) || largePage(c.QueryParam("limit")) || sortsInDatabase(c.QueryParams()))
 	case isTilePath(p) && !strings.HasPrefix(p, "/tiles/basemap/"):
 		if s.tiles == nil || c.Request().URL.RawQuery == "" {
 			return false

@@ -106,6 +106,7 @@ func (s *Server) routes() {
 func (s *Server) featureRoutes() {
 	s.echo.GET("/collections", s.collections)
 	s.echo.GET("/collections/:collection", s.collection)
+	s.echo.GET("/collections/:collection/queryables", s.queryables)
 	s.echo.GET("/collections/:collection/items", s.items)
 	s.echo.GET("/collections/:collection/items/:fid", s.item)
 	if s.history != nil {

@@ -115,8 +115,8 @@ func (s *Store) Incident(ctx context.Context, id string) (geo.Incident, error) {
 	return in, translate(err)
 }
 
-// Incidents returns one page of the incidents that match f, in order of start
-// time then id, in one query.
+// Incidents returns one page of the incidents that match f, in the order of
+// p.Sort (default: start time then id), in one query.
 func (s *Store) Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.Incident, error) {
 	return s.incidentBatch(ctx, f, nil, p)
 }
@@ -147,9 +147,11 @@ func (s *Store) CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int
 // and one whose start moves across it may be listed twice or not at all;
 // unchanged incidents are listed exactly once. A read as of a past instant
 // (f.AsOf) goes through one cursor instead, in one snapshot: its source is
-// computed over every version and cannot be entered at a key.
+// computed over every version and cannot be entered at a key. So does an
+// order other than the default (p.Sort): keyset batches would sort every
+// match again for each batch, where one cursor sorts them once.
 func (s *Store) EachIncident(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
-	if f.AsOf != nil {
+	if f.AsOf != nil || p.Sorted(geo.IncidentOrder) {
 		return s.eachIncidentCursor(ctx, f, p, fn)
 	}
 	left := p.Limit
@@ -188,13 +190,17 @@ type incidentKey struct {
 // incidentBatch reads page p of the live incidents that match f and come
 // after key (from the start when key is nil), in one query.
 func (s *Store) incidentBatch(ctx context.Context, f geo.Filter, after *incidentKey, p geo.Page) ([]geo.Incident, error) {
+	order, err := orderClause(p)
+	if err != nil {
+		return nil, err
+	}
 	q := &query{}
 	from := incidentSource(q, f, incidentColumns)
 	q.filter(f)
 	if after != nil {
 		q.where("(i.starts_at, i.id) > (%s::timestamptz, %s::text)", after.startsAt, after.id)
 	}
-	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
+	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + order + pageClause(q, p)
 	return queryAll(ctx, s.read, scanIncident, stmt, q.args...)
 }
 
@@ -213,10 +219,14 @@ func pageClause(q *query, p geo.Page) string {
 // eachIncidentCursor is EachIncident through a server-side cursor, in one
 // transaction: for reads as of a past instant.
 func (s *Store) eachIncidentCursor(ctx context.Context, f geo.Filter, p geo.Page, fn func(geo.Incident) error) error {
+	order, err := orderClause(p)
+	if err != nil {
+		return err
+	}
 	q := &query{}
 	from := incidentSource(q, f, incidentColumns)
 	q.filter(f)
-	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + incidentOrder + pageClause(q, p)
+	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + order + pageClause(q, p)
 	return s.exportQuery(ctx, func() error { // the cursor holds its connection to the end
 		return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {
 			in, err := scanIncident(row)

@@ -59,15 +59,19 @@ func placeWhere(f geo.PlaceFilter) *query {
 	return q
 }
 
-// Places returns one page of the places that match f, by name, and how many
-// match in all.
+// Places returns one page of the places that match f, in the order of
+// p.Sort (default: name, then id), and how many match in all.
 func (s *Store) Places(ctx context.Context, f geo.PlaceFilter, p geo.Page) ([]geo.Place, int, error) {
+	order, err := placeOrderClause(p)
+	if err != nil {
+		return nil, 0, err
+	}
 	q := placeWhere(f)
 	var total int
 	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM places p WHERE `+q.sql(), q.args...).Scan(&total); err != nil {
 		return nil, 0, translate(err)
 	}
-	stmt := `SELECT ` + placeColumns + ` FROM places p WHERE ` + q.sql() + ` ORDER BY p.name, p.id`
+	stmt := `SELECT ` + placeColumns + ` FROM places p WHERE ` + q.sql() + order
 	if p.Limit > 0 {
 		stmt += ` LIMIT ` + q.arg(p.Limit)
 	}

@@ -222,13 +222,16 @@ func describe(f geo.Filter) string {
 }
 
 // loadedIndex seeds a new database, adds 20,000 synthetic incidents (from
-// the given random seed) and a few lines and areas, and returns its store
-// and a tile index loaded from it; both end with the test.
-func loadedIndex(t *testing.T, seed string) (*store.Store, *tiles.Service) {
+// the given random seed), a few lines and areas and the incidents of each
+// extra GeoJSONSeq, and returns its store and a tile index loaded from it;
+// both end with the test.
+func loadedIndex(t *testing.T, seed string, extra ...string) (*store.Store, *tiles.Service) {
 	t.Helper()
 	dsn := testapp.Seeded(t)
 	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", seed)
-	testapp.Run(t, dsn, strings.NewReader(testapp.ShapesSeq), "import", "--format", "geojsonseq", "-")
+	for _, seq := range append([]string{testapp.ShapesSeq}, extra...) {
+		testapp.Run(t, dsn, strings.NewReader(seq), "import", "--format", "geojsonseq", "-")
+	}
 	st := storetest.Open(t, dsn)
 	return st, loadedTiles(t, st, tiles.Options{})
 }

@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"bytes"
 	"container/heap"
 	"math/bits"
 	"slices"
@@ -14,18 +13,20 @@ import (
 )
 
 // Match answers a page of items from the index, as PostGIS would: the ids
-// of page p of the published incidents that match f, in the API's order
-// (start time, then id), and how many match in all. A bbox selects the
+// of page p of the published incidents that match f, in the order of
+// p.Sort (default: start time, then id), and how many match in all. A bbox selects the
 // points inside it and the lines and areas that intersect it. A page with
 // no limit (an export) lists every match, up to MaxMatchAll of them.
 //
 // ok is false when the index cannot answer: f needs what it does not hold
-// (see compile), an export matches more than MaxMatchAll, or the index is
-// not loaded yet. The caller asks PostGIS then.
+// (see compile) or sorts by a key it does not hold (see compileOrder), an
+// export matches more than MaxMatchAll, or the index is not loaded yet.
+// The caller asks PostGIS then.
 func (s *Service) Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok bool) {
 	sn := s.snap.Load()
 	m, ok := compile(f)
-	if !ok || sn == nil {
+	ord, sortable := compileOrder(p.Sort)
+	if !ok || !sortable || sn == nil {
 		return nil, 0, false
 	}
 	ix := sn.ix
@@ -33,7 +34,7 @@ func (s *Service) Match(f geo.Filter, p geo.Page) (ids []string, matched int, ok
 	if p.Limit <= 0 {
 		k = MaxMatchAll
 	}
-	first := &firstK{ix: ix, k: k}
+	first := &firstK{ix: ix, ord: &ord, k: k}
 	eachMatch(ix, &m, f.BBox, func(i int32) {
 		matched++
 		first.offer(i)
@@ -75,7 +76,8 @@ const MaxMatchAll = 50000
 // 5,000 took 15% of the server's CPU in 4 concurrent exports.
 func (s *Service) EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []string) error) (ok bool, err error) {
 	m, ok := compile(f)
-	if !ok || s.snap.Load() == nil {
+	ord, sortable := compileOrder(p.Sort)
+	if !ok || !sortable || s.snap.Load() == nil {
 		return false, nil
 	}
 	skip, left := p.Offset, p.Limit
@@ -86,13 +88,12 @@ func (s *Service) EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []
 	for left > 0 {
 		ix := s.snap.Load().ix
 		k := min(left+skip, max(window, 1))
-		page := firstAfter(ix, &m, f.BBox, after, k)
+		page := firstAfter(ix, &m, &ord, f.BBox, after, k)
 		if len(page) == 0 {
 			return true, nil
 		}
 		more := len(page) == k
-		last := page[len(page)-1]
-		after = &matchKey{start: ix.start[last], id: bytes.Clone(ix.bytes(int(last), 0))}
+		after = ord.keyOf(ix, page[len(page)-1])
 		drop := min(skip, len(page))
 		skip -= drop
 		page = page[drop:]
@@ -114,31 +115,16 @@ func (s *Service) EachMatch(f geo.Filter, p geo.Page, window int, fn func(ids []
 	return true, nil
 }
 
-// matchKey is where EachMatch stopped: the start and id of the last
-// incident it handed out.
-type matchKey struct {
-	start int64
-	id    []byte
-}
-
-// firstAfter returns, in the API's order, the first k incidents of ix that
-// pass m and come after key (all of them when key is nil).
-func firstAfter(ix *index, m *memFilter, bbox *geo.BBox, key *matchKey, k int) []int32 {
-	first := &firstK{ix: ix, k: k}
+// firstAfter returns, in order ord, the first k incidents of ix that pass
+// m and come after key (all of them when key is nil).
+func firstAfter(ix *index, m *memFilter, ord *order, bbox *geo.BBox, key *matchKey, k int) []int32 {
+	first := &firstK{ix: ix, ord: ord, k: k}
 	eachMatch(ix, m, bbox, func(i int32) {
-		if key == nil || key.before(ix, i) {
+		if key == nil || ord.before(ix, key, i) {
 			first.offer(i)
 		}
 	})
 	return first.sorted()
-}
-
-// before reports whether the key comes before incident i of ix.
-func (k *matchKey) before(ix *index, i int32) bool {
-	if s := ix.start[i]; s != k.start {
-		return k.start < s
-	}
-	return bytes.Compare(k.id, ix.bytes(int(i), 0)) < 0
 }
 
 // eachMatch calls fn once for every incident of ix that passes m. Without a
@@ -210,10 +196,11 @@ func intersectsAny(g orb.Geometry, bounds []orb.Bound) bool {
 	return false
 }
 
-// firstK keeps the k first incidents offered, in the API's order, in a
+// firstK keeps the k first incidents offered, in order ord, in a
 // max-heap: an incident later than all k is refused with one comparison.
 type firstK struct {
 	ix   *index
+	ord  *order
 	k    int
 	heap []int32
 }
@@ -241,15 +228,9 @@ func (f *firstK) sorted() []int32 {
 	return out
 }
 
-// before is the API's order: start time, then id (the database compares
-// ids byte by byte, in the C collation).
-func (f *firstK) before(a, b int32) bool {
-	sa, sb := f.ix.start[a], f.ix.start[b]
-	if sa != sb {
-		return sa < sb
-	}
-	return bytes.Compare(f.ix.bytes(int(a), 0), f.ix.bytes(int(b), 0)) < 0
-}
+// before is the order: by default start time, then id (the database
+// compares ids byte by byte, in the C collation).
+func (f *firstK) before(a, b int32) bool { return f.ord.less(f.ix, a, b) }
 
 // heap.Interface, as a max-heap: the latest kept incident on top.
 func (f *firstK) Len() int           { return len(f.heap) }
