@@ -1,0 +1,10 @@
+package cql2
+
+// Limits on one filter. Each refusal is an EInvalid error that names the
+// limit.
+const (
+	MaxLength   = 8 << 10 // bytes of filter text
+	MaxDepth    = 32      // levels of nesting of the expression tree
+	MaxVertices = 10000   // coordinates over every geometry of a filter
+	MaxInItems  = 1000    // values in one IN list
+)
