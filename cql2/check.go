@@ -55,7 +55,7 @@ func (c *checker) not(arg Expr, at string) (Expr, error) {
 
 func wantPredicate(e Expr, op, at string) error {
 	if e.Type() != Boolean {
-		return fail(at, "%s needs a predicate, not a %s", strings.ToUpper(op), describe(e))
+		return fail(at, "%s needs a predicate, not %s", strings.ToUpper(op), describe(e))
 	}
 	return nil
 }
@@ -73,7 +73,7 @@ func comparable(a, b Type) bool {
 
 func (c *checker) compare(op string, l, r Expr, at string) (Expr, error) {
 	if !comparable(l.Type(), r.Type()) {
-		return nil, fail(at, "cannot compare a %s with a %s", describe(l), describe(r))
+		return nil, fail(at, "cannot compare %s with %s", describe(l), describe(r))
 	}
 	if l.Type() == Boolean && op != "=" && op != "<>" {
 		return nil, fail(at, "booleans have no order: %s needs numbers, strings or instants", op)
@@ -83,7 +83,7 @@ func (c *checker) compare(op string, l, r Expr, at string) (Expr, error) {
 
 func (c *checker) like(v, pattern Expr, at string) (Expr, error) {
 	if v.Type() != String || pattern.Type() != String {
-		return nil, fail(at, "LIKE needs strings, not a %s and a %s", describe(v), describe(pattern))
+		return nil, fail(at, "LIKE needs strings, not %s and %s", describe(v), describe(pattern))
 	}
 	return &Like{Value: v, Pattern: pattern}, nil
 }
@@ -97,7 +97,7 @@ func (c *checker) in(v Expr, list []Expr, at string) (Expr, error) {
 	}
 	for _, item := range list {
 		if !comparable(v.Type(), item.Type()) {
-			return nil, fail(at, "IN cannot compare a %s with a %s", describe(v), describe(item))
+			return nil, fail(at, "IN cannot compare %s with %s", describe(v), describe(item))
 		}
 	}
 	return &In{Value: v, List: list}, nil
@@ -106,7 +106,7 @@ func (c *checker) in(v Expr, list []Expr, at string) (Expr, error) {
 func (c *checker) between(v, lo, hi Expr, at string) (Expr, error) {
 	for _, e := range []Expr{v, lo, hi} {
 		if !e.Type().numeric() {
-			return nil, fail(at, "BETWEEN needs numbers, not a %s", describe(e))
+			return nil, fail(at, "BETWEEN needs numbers, not %s", describe(e))
 		}
 	}
 	return &Between{Value: v, Low: lo, High: hi}, nil
@@ -121,7 +121,7 @@ func (c *checker) isNull(v Expr, at string) (Expr, error) {
 
 func (c *checker) arith(op string, l, r Expr, at string) (Expr, error) {
 	if !l.Type().numeric() || !r.Type().numeric() {
-		return nil, fail(at, "%s needs numbers, not a %s and a %s", op, describe(l), describe(r))
+		return nil, fail(at, "%s needs numbers, not %s and %s", op, describe(l), describe(r))
 	}
 	return &Arith{Op: op, Left: l, Right: r}, nil
 }
@@ -144,10 +144,10 @@ func (c *checker) function(name string, args []Expr, at string) (Expr, error) {
 	}
 	for _, a := range args {
 		if spatial && a.Type() != Geometry {
-			return nil, fail(at, "%s needs geometries, not a %s", strings.ToUpper(op), describe(a))
+			return nil, fail(at, "%s needs geometries, not %s", strings.ToUpper(op), describe(a))
 		}
 		if temporal && !a.Type().temporal() {
-			return nil, fail(at, "%s needs instants or intervals, not a %s", strings.ToUpper(op), describe(a))
+			return nil, fail(at, "%s needs instants or intervals, not %s", strings.ToUpper(op), describe(a))
 		}
 	}
 	if spatial {
@@ -159,7 +159,7 @@ func (c *checker) function(name string, args []Expr, at string) (Expr, error) {
 func (c *checker) interval(start, end Expr, at string) (Expr, error) {
 	for _, e := range []Expr{start, end} {
 		if e != nil && !e.Type().instant() {
-			return nil, fail(at, "INTERVAL needs instants or '..', not a %s", describe(e))
+			return nil, fail(at, "INTERVAL needs instants or '..', not %s", describe(e))
 		}
 	}
 	if s, ok := start.(*Literal); ok {
@@ -183,7 +183,7 @@ func (c *checker) countVertices(n int, at string) error {
 // a predicate at the root, and the depth limit.
 func finish(e Expr) (Expr, error) {
 	if e.Type() != Boolean {
-		return nil, fail("", "is a %s, not a predicate", describe(e))
+		return nil, fail("", "is %s, not a predicate", describe(e))
 	}
 	if depth(e) > MaxDepth {
 		return nil, fail("", "nests deeper than %d levels", MaxDepth)
@@ -201,14 +201,17 @@ func depth(e Expr) int {
 
 func isProperty(e Expr) bool { _, ok := e.(*Property); return ok }
 
-// describe names e for an error message: "property \"title\" (string)" or
-// "number".
+// describe names e for an error message, with its article: `a string
+// property "title"`, "an integer", "a predicate".
 func describe(e Expr) string {
+	s := e.Type().String()
 	if p, ok := e.(*Property); ok {
-		return fmt.Sprintf("%s property %q", p.T, p.Name)
+		s = fmt.Sprintf("%s property %q", p.T, p.Name)
+	} else if e.Type() == Boolean {
+		s = "predicate"
 	}
-	if e.Type() == Boolean {
-		return "predicate"
+	if strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
 	}
-	return e.Type().String()
+	return "a " + s
 }
