@@ -22,6 +22,7 @@ func fail(at, format string, args ...any) *geo.Error {
 type checker struct {
 	q        Queryables
 	vertices int
+	arithOps int // arithmetic operators so far
 }
 
 func (c *checker) property(name, at string) (Expr, error) {
@@ -85,6 +86,17 @@ func (c *checker) like(v, pattern Expr, at string) (Expr, error) {
 	if v.Type() != String || pattern.Type() != String {
 		return nil, fail(at, "LIKE needs strings, not %s and %s", describe(v), describe(pattern))
 	}
+	lit, ok := pattern.(*Literal)
+	if !ok {
+		return nil, fail(at, "LIKE needs a quoted pattern, not %s", describe(pattern))
+	}
+	for i := 0; i < len(lit.Str); i++ {
+		if lit.Str[i] == '\\' {
+			if i++; i == len(lit.Str) {
+				return nil, fail(at, "LIKE pattern ends with the escape character \\")
+			}
+		}
+	}
 	return &Like{Value: v, Pattern: pattern}, nil
 }
 
@@ -122,6 +134,9 @@ func (c *checker) isNull(v Expr, at string) (Expr, error) {
 func (c *checker) arith(op string, l, r Expr, at string) (Expr, error) {
 	if !l.Type().numeric() || !r.Type().numeric() {
 		return nil, fail(at, "%s needs numbers, not %s and %s", op, describe(l), describe(r))
+	}
+	if c.arithOps++; c.arithOps > MaxArith {
+		return nil, fail(at, "has more than %d arithmetic operators", MaxArith)
 	}
 	return &Arith{Op: op, Left: l, Right: r}, nil
 }

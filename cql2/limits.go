@@ -7,4 +7,5 @@ const (
 	MaxDepth    = 32      // levels of nesting of the expression tree
 	MaxVertices = 10000   // coordinates over every geometry of a filter
 	MaxInItems  = 1000    // values in one IN list
+	MaxArith    = 64      // arithmetic operators: bounds the size of a computed number
 )

@@ -2,6 +2,7 @@ package cql2
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -309,7 +310,7 @@ func numberLiteral(s, at string) (Expr, error) {
 	if err != nil {
 		return nil, fail(at, "bad number %q", s)
 	}
-	if v == float64(int64(v)) && !strings.ContainsAny(s, ".eE") {
+	if math.Abs(v) <= 1<<53 && !strings.ContainsAny(s, ".eE") {
 		return &Literal{T: Integer, Num: v}, nil
 	}
 	return &Literal{T: Number, Num: v}, nil

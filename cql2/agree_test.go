@@ -1,0 +1,253 @@
+package cql2_test
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	_ "github.com/lib/pq"
+	"github.com/paulmach/orb"
+
+	"incidentmap/cql2"
+	"incidentmap/geo"
+	"incidentmap/internal/cli"
+	"incidentmap/internal/synth"
+	"incidentmap/internal/testenv"
+	"incidentmap/store"
+	"incidentmap/store/storetest"
+)
+
+// agreementFilters are run by both back ends over the same incidents.
+var agreementFilters = []string{
+	`event_type = 'battles'`,
+	`event_type <> 'battles' AND country = 'ML'`,
+	`country IN ('BF', 'NE') OR admin1 = 'Mopti'`,
+	`NOT country IN ('ML')`,
+	`fatalities_best >= 50`,
+	`fatalities_best > 10.5 AND fatalities_best < 100`,
+	`fatalities_high - fatalities_low > 20`,
+	`fatalities_best * 2 >= fatalities_high + 10`,
+	`fatalities_best / (fatalities_low - fatalities_low) > 1`,
+	`NOT (fatalities_best / 0 > 1)`,
+	`fatalities_best BETWEEN 10 AND 100`,
+	`fatalities_best NOT BETWEEN 10 AND 100`,
+	`fatalities_best IS NULL`,
+	`fatalities_low IS NOT NULL AND fatalities_high IS NULL`,
+	`NOT fatalities_best > 5`,
+	`title LIKE '%a%i%'`,
+	`admin1 LIKE 'S_gou' OR admin1 LIKE 'M%naka'`,
+	`title NOT LIKE '_a%'`,
+	`location LIKE 'M_naka'`,
+	`id LIKE 'hombori%' OR id LIKE '%\_%'`,
+	`sub_event_type = '' OR geo_precision IN ('exact', 'near')`,
+	`title < 'M'`,
+	`date_precision = 'day' AND status = 'published'`,
+	`starts_at >= TIMESTAMP('2022-04-24T00:00:00Z')`,
+	`starts_at > DATE('2022-04-24')`,
+	`ends_at <= DATE('2022-04-24')`,
+	`updated_at > TIMESTAMP('2000-01-01T00:00:00Z')`,
+	`T_INTERSECTS(INTERVAL(starts_at, ends_at), INTERVAL('2022-04-01', '2022-04-30'))`,
+	`T_INTERSECTS(INTERVAL(starts_at, ends_at), DATE('2022-04-24'))`,
+	`T_DURING(INTERVAL(starts_at, ends_at), INTERVAL('2022-03-01', '..'))`,
+	`T_BEFORE(INTERVAL(starts_at, ends_at), DATE('2022-04-22'))`,
+	`T_AFTER(starts_at, TIMESTAMP('2022-06-01T00:00:00Z'))`,
+	`T_DISJOINT(INTERVAL(starts_at, ends_at), INTERVAL('..', '2022-05-01'))`,
+	`T_CONTAINS(INTERVAL(starts_at, ends_at), DATE('2022-06-01'))`,
+	`T_EQUALS(INTERVAL(starts_at, ends_at), INTERVAL(starts_at, ends_at))`,
+	`T_EQUALS(starts_at, ends_at)`,
+	`S_INTERSECTS(geometry, BBOX(-5, 13, 0, 15))`,
+	`S_INTERSECTS(geometry, BBOX(175, -50, -175, 50))`,
+	`S_WITHIN(geometry, POLYGON((-10 10, 5 10, 5 20, -10 20, -10 10), (-3 13, -1 13, -1 15, -3 15, -3 13)))`,
+	`S_DISJOINT(geometry, MULTIPOLYGON(((-5 13, 0 13, 0 15, -5 13)), ((1 15, 3 15, 3 17, 1 15))))`,
+	`S_CONTAINS(geometry, POINT(-1.6267 14.0986))`,
+	`S_INTERSECTS(geometry, LINESTRING(-20 0, 20 30))`,
+	`S_INTERSECTS(geometry, POINT(-1.6267 14.0986)) AND event_type = 'battles'`,
+	`S_INTERSECTS(geometry, GEOMETRYCOLLECTION(POINT(-8.08 12.7504), LINESTRING(-60 -60, 60 60)))`,
+	`S_WITHIN(geometry, BBOX(-180, -90, 180, 0)) OR fatalities_best = 0`,
+	`(country = 'ML' OR country = 'BF') AND NOT (event_type = 'battles' OR fatalities_best < 20)`,
+	`TRUE AND NOT FALSE`,
+	`'a' = 'a' AND 1 < 2`,
+}
+
+// TestBackEndsAgree runs each filter as SQL in PostGIS and as a Go
+// predicate over the same incidents (the seed and synthetic ones, some of
+// them lines and areas), and requires the same incidents from both.
+func TestBackEndsAgree(t *testing.T) {
+	dsn := testenv.NewDatabase(t)
+	st := storetest.Open(t, dsn)
+	ctx := context.Background()
+	if err := cli.Seed(ctx, st, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	copyShapes(t, st, 3000)
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	incidents := allIncidents(t, db, st)
+
+	for _, f := range agreementFilters {
+		e, err := cql2.Parse(f, cql2.LangText, incidentQueryables)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		where, args, err := cql2.ToSQL(e, cql2.IncidentColumns, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if strings.Contains(where, "'") {
+			t.Errorf("%s: a quote in the SQL, values must travel as $n: %s", f, where)
+		}
+		fromSQL := ids(t, db, `SELECT id FROM incidents i WHERE `+where+` ORDER BY id`, args...)
+		pass, err := cql2.Predicate(e, cql2.IncidentAccessors)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var fromGo []string
+		for i := range incidents {
+			if pass(&incidents[i]) {
+				fromGo = append(fromGo, incidents[i].ID)
+			}
+		}
+		t.Logf("%5d %s", len(fromSQL), f)
+		if !slices.Equal(fromSQL, fromGo) {
+			t.Errorf("%s\nSQL %s\n%d from SQL, %d from Go; first differences: %v",
+				f, where, len(fromSQL), len(fromGo), firstDifferences(fromSQL, fromGo))
+		}
+	}
+}
+
+// TestSQLOfSeed pins a few filters to the seed incidents they select.
+func TestSQLOfSeed(t *testing.T) {
+	dsn := testenv.NewDatabase(t)
+	st := storetest.Open(t, dsn)
+	if err := cli.Seed(context.Background(), st, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("postgres", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		filter, lang string
+		want         []string
+	}{
+		{`fatalities_best >= 500`, "", []string{"menaka-isgs-offensive-2022", "moura-2022-03"}},
+		{`{"op":"and","args":[{"op":"=","args":[{"property":"country"},"BF"]},{"op":"t_intersects","args":[{"interval":[{"property":"starts_at"},{"property":"ends_at"}]},{"interval":["2022-09-01",".."]}]}]}`,
+			cql2.LangJSON, []string{"gaskinde-convoy-2022-09-26"}},
+		{`S_INTERSECTS(geometry, BBOX(-9, 12, -7, 13)) AND event_type = 'explosions_remote_violence'`, "", []string{"kati-2022-07-22"}},
+		{`title = 'x''; DROP TABLE incidents; --'`, "", nil},
+	} {
+		e, err := cql2.Parse(c.filter, c.lang, incidentQueryables)
+		if err != nil {
+			t.Fatalf("%s: %v", c.filter, err)
+		}
+		where, args, err := cql2.ToSQL(e, cql2.IncidentColumns, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(t, db, `SELECT id FROM incidents i WHERE `+where+` ORDER BY id`, args...); !slices.Equal(got, c.want) {
+			t.Errorf("%s: got %v, want %v", c.filter, got, c.want)
+		}
+	}
+}
+
+// copyShapes adds n synthetic incidents; every 20th is a small square and
+// every 20th (offset by 10) a short line through its point; every 7th has
+// no best fatality figure and every 11th no high one.
+func copyShapes(t *testing.T, st *store.Store, n int) {
+	t.Helper()
+	next := synth.Incidents(11, n)
+	k := 0
+	_, err := st.CopyIncidents(context.Background(), func() (*geo.Incident, bool, error) {
+		in, ok, err := next()
+		if !ok || err != nil {
+			return in, ok, err
+		}
+		k++
+		if k%7 == 0 {
+			in.Fatalities.Best = nil
+		}
+		if k%11 == 0 {
+			in.Fatalities.High = nil
+		}
+		p := in.Geometry.(orb.Point)
+		switch k % 20 {
+		case 0:
+			in.Geometry = orb.Bound{Min: orb.Point{p[0] - 0.5, p[1] - 0.5}, Max: orb.Point{p[0] + 0.5, p[1] + 0.5}}.ToPolygon()
+		case 10:
+			in.Geometry = orb.LineString{{p[0] - 0.3, p[1] - 0.2}, p, {p[0] + 0.4, p[1] + 0.1}}
+		}
+		return in, true, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func allIncidents(t *testing.T, db *sql.DB, st *store.Store) []geo.Incident {
+	t.Helper()
+	all := ids(t, db, `SELECT id FROM incidents ORDER BY id`)
+	incidents, err := st.IncidentsByID(context.Background(), all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(incidents) != len(all) {
+		t.Fatalf("%d incidents by id, %d ids", len(incidents), len(all))
+	}
+	slices.SortFunc(incidents, func(a, b geo.Incident) int { return cmpString(a.ID, b.ID) })
+	return incidents
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func ids(t *testing.T, db *sql.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// firstDifferences lists up to five ids in one list and not the other.
+func firstDifferences(a, b []string) []string {
+	var out []string
+	for _, id := range a {
+		if !slices.Contains(b, id) && len(out) < 5 {
+			out = append(out, "sql only: "+id)
+		}
+	}
+	for _, id := range b {
+		if !slices.Contains(a, id) && len(out) < 10 {
+			out = append(out, "go only: "+id)
+		}
+	}
+	return out
+}

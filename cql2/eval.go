@@ -1,0 +1,487 @@
+package cql2
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// Value is the value of one property of one record: Null, or Str (strings),
+// Num (numbers), Time (instants, unix microseconds), Geom (geometries) as
+// the property's type says; a boolean is Num 0 or 1. Strs holds an array
+// of strings.
+type Value struct {
+	Null bool
+	Str  string
+	Num  float64
+	Time int64
+	Geom orb.Geometry
+	Strs []string
+}
+
+// Accessors reads the properties of records of type R: one function per
+// queryable that a back end can answer.
+type Accessors[R any] map[string]func(R) Value
+
+// Covered reports whether acc reads every property of e: whether a store
+// of such records alone can answer e (the tile index, say, holds no actors).
+func Covered[R any](e Expr, acc Accessors[R]) bool {
+	for _, name := range Properties(e) {
+		if _, ok := acc[name]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// Predicate compiles e into a function that reports whether a record
+// passes. It is ToSQL in Go and holds to the same semantics: an unknown
+// (a comparison with a null) selects nothing, also under NOT; division by
+// zero is unknown; a date is its midnight UTC in comparisons and its whole
+// day in temporal functions. Spatial functions are planar over orb
+// geometries (see relate.go for where they may differ from PostGIS on
+// boundaries). It fails when e reads a property acc lacks.
+func Predicate[R any](e Expr, acc Accessors[R]) (func(R) bool, error) {
+	c := compiler[R]{acc: acc}
+	f, err := c.pred(e)
+	if err != nil {
+		return nil, err
+	}
+	return func(r R) bool { return f(r) == yes }, nil
+}
+
+// tri is a truth value of three-valued logic.
+type tri int8
+
+const (
+	no tri = iota
+	yes
+	unknown
+)
+
+func truth(b bool) tri {
+	if b {
+		return yes
+	}
+	return no
+}
+
+type compiler[R any] struct{ acc Accessors[R] }
+
+func (c compiler[R]) pred(e Expr) (func(R) tri, error) {
+	switch e := e.(type) {
+	case *Logical:
+		return c.logical(e)
+	case *Not:
+		f, err := c.pred(e.Arg)
+		if err != nil {
+			return nil, err
+		}
+		return func(r R) tri {
+			switch f(r) {
+			case yes:
+				return no
+			case no:
+				return yes
+			}
+			return unknown
+		}, nil
+	case *Compare:
+		return c.compare(e.Op, e.Left, e.Right)
+	case *Between:
+		lo, err := c.compare(">=", e.Value, e.Low)
+		if err != nil {
+			return nil, err
+		}
+		hi, err := c.compare("<=", e.Value, e.High)
+		if err != nil {
+			return nil, err
+		}
+		return func(r R) tri { return and(lo(r), hi(r)) }, nil
+	case *In:
+		return c.in(e)
+	case *IsNull:
+		v, err := c.value(e.Value)
+		if err != nil {
+			return nil, err
+		}
+		return func(r R) tri { return truth(v(r).Null) }, nil
+	case *Like:
+		return c.like(e)
+	case *Spatial:
+		return c.spatial(e)
+	case *Temporal:
+		return c.temporal(e)
+	case *Property, *Literal: // a boolean
+		v, err := c.value(e)
+		if err != nil {
+			return nil, err
+		}
+		return func(r R) tri {
+			x := v(r)
+			if x.Null {
+				return unknown
+			}
+			return truth(x.Num != 0)
+		}, nil
+	}
+	return nil, fmt.Errorf("cql2: cannot evaluate %T", e)
+}
+
+func and(a, b tri) tri {
+	switch {
+	case a == no || b == no:
+		return no
+	case a == unknown || b == unknown:
+		return unknown
+	}
+	return yes
+}
+
+func or(a, b tri) tri {
+	switch {
+	case a == yes || b == yes:
+		return yes
+	case a == unknown || b == unknown:
+		return unknown
+	}
+	return no
+}
+
+func (c compiler[R]) logical(e *Logical) (func(R) tri, error) {
+	fs := make([]func(R) tri, len(e.Args))
+	for i, a := range e.Args {
+		f, err := c.pred(a)
+		if err != nil {
+			return nil, err
+		}
+		fs[i] = f
+	}
+	join, stop := and, no
+	if e.Op == "or" {
+		join, stop = or, yes
+	}
+	return func(r R) tri {
+		acc := fs[0](r)
+		for _, f := range fs[1:] {
+			if acc == stop {
+				return acc
+			}
+			acc = join(acc, f(r))
+		}
+		return acc
+	}, nil
+}
+
+// value compiles a scalar: a property, a literal or arithmetic. Booleans
+// are Num 0 or 1; instants are Time.
+func (c compiler[R]) value(e Expr) (func(R) Value, error) {
+	switch e := e.(type) {
+	case *Property:
+		get, ok := c.acc[e.Name]
+		if !ok {
+			return nil, fmt.Errorf("cql2: no accessor for property %q", e.Name)
+		}
+		return get, nil
+	case *Literal:
+		v := Value{Str: e.Str, Num: e.Num, Time: e.Time.UnixMicro()}
+		if e.T == Boolean && e.Bool {
+			v.Num = 1
+		}
+		return func(R) Value { return v }, nil
+	case *GeometryLiteral:
+		v := Value{Geom: e.G}
+		return func(R) Value { return v }, nil
+	case *Arith:
+		l, err := c.value(e.Left)
+		if err != nil {
+			return nil, err
+		}
+		r, err := c.value(e.Right)
+		if err != nil {
+			return nil, err
+		}
+		op := e.Op
+		return func(rec R) Value {
+			a, b := l(rec), r(rec)
+			if a.Null || b.Null || op == "/" && b.Num == 0 {
+				return Value{Null: true}
+			}
+			return Value{Num: arith(op, a.Num, b.Num)}
+		}, nil
+	}
+	return nil, fmt.Errorf("cql2: %T is not a value", e)
+}
+
+func arith(op string, a, b float64) float64 {
+	switch op {
+	case "+":
+		return a + b
+	case "-":
+		return a - b
+	case "*":
+		return a * b
+	}
+	return a / b
+}
+
+// order compares a and b of type t: -1, 0 or 1.
+func order(t Type, a, b Value) int {
+	switch {
+	case t.numeric() || t == Boolean:
+		return cmp3(a.Num, b.Num)
+	case t.instant():
+		return cmp3(a.Time, b.Time)
+	}
+	return cmp3(a.Str, b.Str) // byte order: PostgreSQL's under the C collation
+}
+
+func cmp3[T int64 | float64 | string](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func holds(op string, c int) bool {
+	switch op {
+	case "=":
+		return c == 0
+	case "<>":
+		return c != 0
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	}
+	return c >= 0
+}
+
+func (c compiler[R]) compare(op string, l, r Expr) (func(R) tri, error) {
+	lf, err := c.value(l)
+	if err != nil {
+		return nil, err
+	}
+	rf, err := c.value(r)
+	if err != nil {
+		return nil, err
+	}
+	t := l.Type()
+	return func(rec R) tri {
+		a, b := lf(rec), rf(rec)
+		if a.Null || b.Null {
+			return unknown
+		}
+		return truth(holds(op, order(t, a, b)))
+	}, nil
+}
+
+func (c compiler[R]) in(e *In) (func(R) tri, error) {
+	v, err := c.value(e.Value)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]func(R) Value, len(e.List))
+	for i, it := range e.List {
+		if items[i], err = c.value(it); err != nil {
+			return nil, err
+		}
+	}
+	t := e.Value.Type()
+	return func(r R) tri {
+		x := v(r)
+		if x.Null {
+			return unknown
+		}
+		out := no
+		for _, it := range items {
+			y := it(r)
+			switch {
+			case y.Null:
+				out = unknown
+			case order(t, x, y) == 0:
+				return yes
+			}
+		}
+		return out
+	}, nil
+}
+
+func (c compiler[R]) like(e *Like) (func(R) tri, error) {
+	v, err := c.value(e.Value)
+	if err != nil {
+		return nil, err
+	}
+	pattern := []rune(e.Pattern.(*Literal).Str)
+	return func(r R) tri {
+		x := v(r)
+		if x.Null {
+			return unknown
+		}
+		return truth(like([]rune(x.Str), pattern))
+	}, nil
+}
+
+// like matches s against a LIKE pattern: % any run, _ any one character, \
+// escapes the next character. Backtracking only to the last %, it runs in
+// O(len(s) * len(pattern)).
+func like(s, p []rune) bool {
+	si, pi := 0, 0
+	star, mark := -1, 0
+	for si < len(s) {
+		if pi < len(p) {
+			switch c := p[pi]; {
+			case c == '%':
+				star, mark = pi, si
+				pi++
+				continue
+			case c == '_':
+				si, pi = si+1, pi+1
+				continue
+			case c == '\\' && pi+1 < len(p) && p[pi+1] == s[si]:
+				si, pi = si+1, pi+2
+				continue
+			case c != '\\' && c == s[si]:
+				si, pi = si+1, pi+1
+				continue
+			}
+		}
+		if star < 0 {
+			return false
+		}
+		mark++
+		si, pi = mark, star+1
+	}
+	for pi < len(p) && p[pi] == '%' {
+		pi++
+	}
+	return pi == len(p)
+}
+
+func (c compiler[R]) spatial(e *Spatial) (func(R) tri, error) {
+	l, err := c.value(e.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.value(e.Right)
+	if err != nil {
+		return nil, err
+	}
+	rel := map[string]func(a, b orb.Geometry) bool{
+		"s_intersects": intersects,
+		"s_disjoint":   func(a, b orb.Geometry) bool { return !intersects(a, b) },
+		"s_within":     func(a, b orb.Geometry) bool { return contains(b, a) },
+		"s_contains":   contains,
+	}[e.Op]
+	return func(rec R) tri {
+		a, b := l(rec), r(rec)
+		if a.Null || b.Null || a.Geom == nil || b.Geom == nil {
+			return unknown
+		}
+		return truth(rel(a.Geom, b.Geom))
+	}, nil
+}
+
+// Open ends of extents in Go.
+const (
+	past   = math.MinInt64
+	future = math.MaxInt64
+)
+
+func (c compiler[R]) extent(e Expr) (func(R) (int64, int64, bool), error) {
+	if iv, ok := e.(*IntervalExpr); ok {
+		s, err := c.end(iv.Start, -1)
+		if err != nil {
+			return nil, err
+		}
+		en, err := c.end(iv.End, +1)
+		if err != nil {
+			return nil, err
+		}
+		return func(r R) (int64, int64, bool) {
+			a, ok1 := s(r)
+			b, ok2 := en(r)
+			return a, b, ok1 && ok2
+		}, nil
+	}
+	s, err := c.end(e, -1)
+	if err != nil {
+		return nil, err
+	}
+	en, err := c.end(e, +1)
+	if err != nil {
+		return nil, err
+	}
+	return func(r R) (int64, int64, bool) {
+		a, ok1 := s(r)
+		b, ok2 := en(r)
+		return a, b, ok1 && ok2
+	}, nil
+}
+
+func (c compiler[R]) end(e Expr, side int) (func(R) (int64, bool), error) {
+	switch {
+	case e == nil && side < 0:
+		return func(R) (int64, bool) { return past, true }, nil
+	case e == nil:
+		return func(R) (int64, bool) { return future, true }, nil
+	}
+	if l, ok := e.(*Literal); ok {
+		t := l.Time
+		if l.T == Date && side > 0 {
+			t = endOfDay(t)
+		}
+		us := t.UnixMicro()
+		return func(R) (int64, bool) { return us, true }, nil
+	}
+	v, err := c.value(e)
+	if err != nil {
+		return nil, err
+	}
+	return func(r R) (int64, bool) {
+		x := v(r)
+		return x.Time, !x.Null
+	}, nil
+}
+
+func (c compiler[R]) temporal(e *Temporal) (func(R) tri, error) {
+	a, err := c.extent(e.Left)
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.extent(e.Right)
+	if err != nil {
+		return nil, err
+	}
+	rule := temporalRule[e.Op]
+	type term struct {
+		a, b int
+		op   string
+	}
+	terms := make([]term, len(rule.terms))
+	for i, t := range rule.terms {
+		terms[i] = term{endIndex[t[0]], endIndex[t[2]], t[1]}
+	}
+	return func(r R) tri {
+		as, ae, ok1 := a(r)
+		bs, be, ok2 := b(r)
+		if !ok1 || !ok2 {
+			return unknown
+		}
+		ends := [4]int64{as, ae, bs, be}
+		for _, t := range terms {
+			if holds(t.op, cmp3(ends[t.a], ends[t.b])) != rule.and {
+				return truth(!rule.and)
+			}
+		}
+		return truth(rule.and)
+	}, nil
+}
+
+var endIndex = map[string]int{"as": 0, "ae": 1, "bs": 2, "be": 3}
