@@ -43,6 +43,15 @@ type GeometryLiteral struct {
 	G orb.Geometry
 }
 
+// Binary is an operator or a function of two operands: the part Compare,
+// Arith, Spatial and Temporal share.
+type Binary struct {
+	Op          string
+	Left, Right Expr
+}
+
+func (b *Binary) operands() []Expr { return []Expr{b.Left, b.Right} }
+
 // Logical is AND or OR ("and", "or") of two or more predicates.
 type Logical struct {
 	Op   string
@@ -56,8 +65,7 @@ type Not struct {
 
 // Compare is a binary comparison: Op is one of = <> < <= > >=.
 type Compare struct {
-	Op          string
-	Left, Right Expr
+	Binary
 }
 
 // Like is value LIKE pattern, with CQL2's wildcards % and _ and the escape
@@ -84,23 +92,20 @@ type IsNull struct {
 
 // Arith is arithmetic on numbers: Op is one of + - * /.
 type Arith struct {
-	Op          string
-	Left, Right Expr
+	Binary
 }
 
 // Spatial is a spatial function: Op is one of s_intersects, s_within,
 // s_contains, s_disjoint (lower case).
 type Spatial struct {
-	Op          string
-	Left, Right Expr
+	Binary
 }
 
 // Temporal is a temporal function: Op is one of t_intersects, t_before,
 // t_after, t_during, t_disjoint, t_equals, t_contains (lower case). Each
 // side is an instant or an interval.
 type Temporal struct {
-	Op          string
-	Left, Right Expr
+	Binary
 }
 
 func (p *Property) Type() Type      { return p.T }
@@ -135,12 +140,12 @@ func children(e Expr) []Expr {
 			}
 		}
 		return out
+	case interface{ operands() []Expr }:
+		return e.operands()
 	case *Logical:
 		return e.Args
 	case *Not:
 		return []Expr{e.Arg}
-	case *Compare:
-		return []Expr{e.Left, e.Right}
 	case *Like:
 		return []Expr{e.Value, e.Pattern}
 	case *In:
@@ -149,12 +154,6 @@ func children(e Expr) []Expr {
 		return []Expr{e.Value, e.Low, e.High}
 	case *IsNull:
 		return []Expr{e.Value}
-	case *Arith:
-		return []Expr{e.Left, e.Right}
-	case *Spatial:
-		return []Expr{e.Left, e.Right}
-	case *Temporal:
-		return []Expr{e.Left, e.Right}
 	}
 	return nil
 }

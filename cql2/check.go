@@ -79,7 +79,7 @@ func (c *checker) compare(op string, l, r Expr, at string) (Expr, error) {
 	if l.Type() == Boolean && op != "=" && op != "<>" {
 		return nil, fail(at, "booleans have no order: %s needs numbers, strings or instants", op)
 	}
-	return &Compare{Op: op, Left: l, Right: r}, nil
+	return &Compare{Binary{Op: op, Left: l, Right: r}}, nil
 }
 
 func (c *checker) like(v, pattern Expr, at string) (Expr, error) {
@@ -138,7 +138,7 @@ func (c *checker) arith(op string, l, r Expr, at string) (Expr, error) {
 	if c.arithOps++; c.arithOps > MaxArith {
 		return nil, fail(at, "has more than %d arithmetic operators", MaxArith)
 	}
-	return &Arith{Op: op, Left: l, Right: r}, nil
+	return &Arith{Binary{Op: op, Left: l, Right: r}}, nil
 }
 
 // Spatial and temporal function names, lower case.
@@ -166,9 +166,9 @@ func (c *checker) function(name string, args []Expr, at string) (Expr, error) {
 		}
 	}
 	if spatial {
-		return &Spatial{Op: op, Left: args[0], Right: args[1]}, nil
+		return &Spatial{Binary{Op: op, Left: args[0], Right: args[1]}}, nil
 	}
-	return &Temporal{Op: op, Left: args[0], Right: args[1]}, nil
+	return &Temporal{Binary{Op: op, Left: args[0], Right: args[1]}}, nil
 }
 
 func (c *checker) interval(start, end Expr, at string) (Expr, error) {

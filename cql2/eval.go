@@ -1,6 +1,7 @@
 package cql2
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 
@@ -75,38 +76,17 @@ func (c compiler[R]) pred(e Expr) (func(R) tri, error) {
 		return c.logical(e)
 	case *Not:
 		f, err := c.pred(e.Arg)
-		if err != nil {
-			return nil, err
-		}
-		return func(r R) tri {
-			switch f(r) {
-			case yes:
-				return no
-			case no:
-				return yes
-			}
-			return unknown
-		}, nil
+		return func(r R) tri { return not(f(r)) }, err
 	case *Compare:
-		return c.compare(e.Op, e.Left, e.Right)
-	case *Between:
-		lo, err := c.compare(">=", e.Value, e.Low)
-		if err != nil {
-			return nil, err
-		}
-		hi, err := c.compare("<=", e.Value, e.High)
-		if err != nil {
-			return nil, err
-		}
-		return func(r R) tri { return and(lo(r), hi(r)) }, nil
+		return c.compare(e.Binary)
+	case *Between: // as SQL defines it
+		return c.logical(&Logical{Op: "and", Args: []Expr{
+			&Compare{Binary{">=", e.Value, e.Low}}, &Compare{Binary{"<=", e.Value, e.High}}}})
 	case *In:
 		return c.in(e)
 	case *IsNull:
 		v, err := c.value(e.Value)
-		if err != nil {
-			return nil, err
-		}
-		return func(r R) tri { return truth(v(r).Null) }, nil
+		return func(r R) tri { return truth(v(r).Null) }, err
 	case *Like:
 		return c.like(e)
 	case *Spatial:
@@ -139,14 +119,17 @@ func and(a, b tri) tri {
 	return yes
 }
 
-func or(a, b tri) tri {
-	switch {
-	case a == yes || b == yes:
+// or is and's dual: not(and(not a, not b)).
+func or(a, b tri) tri { return not(and(not(a), not(b))) }
+
+func not(a tri) tri {
+	switch a {
+	case yes:
+		return no
+	case no:
 		return yes
-	case a == unknown || b == unknown:
-		return unknown
 	}
-	return no
+	return unknown
 }
 
 func (c compiler[R]) logical(e *Logical) (func(R) tri, error) {
@@ -194,11 +177,7 @@ func (c compiler[R]) value(e Expr) (func(R) Value, error) {
 		v := Value{Geom: e.G}
 		return func(R) Value { return v }, nil
 	case *Arith:
-		l, err := c.value(e.Left)
-		if err != nil {
-			return nil, err
-		}
-		r, err := c.value(e.Right)
+		l, r, err := both(c.value, e.Binary)
 		if err != nil {
 			return nil, err
 		}
@@ -230,21 +209,11 @@ func arith(op string, a, b float64) float64 {
 func order(t Type, a, b Value) int {
 	switch {
 	case t.numeric() || t == Boolean:
-		return cmp3(a.Num, b.Num)
+		return cmp.Compare(a.Num, b.Num)
 	case t.instant():
-		return cmp3(a.Time, b.Time)
+		return cmp.Compare(a.Time, b.Time)
 	}
-	return cmp3(a.Str, b.Str) // byte order: PostgreSQL's under the C collation
-}
-
-func cmp3[T int64 | float64 | string](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.Str, b.Str) // byte order: PostgreSQL's under the C collation
 }
 
 func holds(op string, c int) bool {
@@ -263,16 +232,12 @@ func holds(op string, c int) bool {
 	return c >= 0
 }
 
-func (c compiler[R]) compare(op string, l, r Expr) (func(R) tri, error) {
-	lf, err := c.value(l)
+func (c compiler[R]) compare(b Binary) (func(R) tri, error) {
+	lf, rf, err := both(c.value, b)
 	if err != nil {
 		return nil, err
 	}
-	rf, err := c.value(r)
-	if err != nil {
-		return nil, err
-	}
-	t := l.Type()
+	op, t := b.Op, b.Left.Type()
 	return func(rec R) tri {
 		a, b := lf(rec), rf(rec)
 		if a.Null || b.Null {
@@ -365,11 +330,7 @@ func like(s, p []rune) bool {
 }
 
 func (c compiler[R]) spatial(e *Spatial) (func(R) tri, error) {
-	l, err := c.value(e.Left)
-	if err != nil {
-		return nil, err
-	}
-	r, err := c.value(e.Right)
+	l, r, err := both(c.value, e.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -394,27 +355,18 @@ const (
 	future = math.MaxInt64
 )
 
+// extent compiles e (an instant or an interval) into its first and last
+// instants, open ends as past and future; false when one is null.
 func (c compiler[R]) extent(e Expr) (func(R) (int64, int64, bool), error) {
+	first, last := e, e
 	if iv, ok := e.(*IntervalExpr); ok {
-		s, err := c.end(iv.Start, -1)
-		if err != nil {
-			return nil, err
-		}
-		en, err := c.end(iv.End, +1)
-		if err != nil {
-			return nil, err
-		}
-		return func(r R) (int64, int64, bool) {
-			a, ok1 := s(r)
-			b, ok2 := en(r)
-			return a, b, ok1 && ok2
-		}, nil
+		first, last = iv.Start, iv.End
 	}
-	s, err := c.end(e, -1)
+	s, err := c.end(first, -1)
 	if err != nil {
 		return nil, err
 	}
-	en, err := c.end(e, +1)
+	en, err := c.end(last, +1)
 	if err != nil {
 		return nil, err
 	}
@@ -451,11 +403,7 @@ func (c compiler[R]) end(e Expr, side int) (func(R) (int64, bool), error) {
 }
 
 func (c compiler[R]) temporal(e *Temporal) (func(R) tri, error) {
-	a, err := c.extent(e.Left)
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.extent(e.Right)
+	a, b, err := both(c.extent, e.Binary)
 	if err != nil {
 		return nil, err
 	}
@@ -476,7 +424,7 @@ func (c compiler[R]) temporal(e *Temporal) (func(R) tri, error) {
 		}
 		ends := [4]int64{as, ae, bs, be}
 		for _, t := range terms {
-			if holds(t.op, cmp3(ends[t.a], ends[t.b])) != rule.and {
+			if holds(t.op, cmp.Compare(ends[t.a], ends[t.b])) != rule.and {
 				return truth(!rule.and)
 			}
 		}
@@ -485,3 +433,13 @@ func (c compiler[R]) temporal(e *Temporal) (func(R) tri, error) {
 }
 
 var endIndex = map[string]int{"as": 0, "ae": 1, "bs": 2, "be": 3}
+
+// both compiles the two operands of b with compile.
+func both[T any](compile func(Expr) (T, error), b Binary) (T, T, error) {
+	l, err := compile(b.Left)
+	if err != nil {
+		return l, l, err
+	}
+	r, err := compile(b.Right)
+	return l, r, err
+}

@@ -27,27 +27,36 @@ func count(n *int) Value {
 	return Value{Num: float64(*n)}
 }
 
-// IncidentAccessors reads every incident queryable of a whole incident.
-var IncidentAccessors = Accessors[*geo.Incident]{
-	"id":              func(i *geo.Incident) Value { return str(i.ID) },
-	"title":           func(i *geo.Incident) Value { return str(i.Title) },
-	"location":        func(i *geo.Incident) Value { return str(i.Location) },
-	"country":         func(i *geo.Incident) Value { return str(i.Country) },
+// IncidentAccessors reads every incident queryable of a whole incident:
+// those of SummaryAccessors (through the summary of the incident) and the
+// rest.
+var IncidentAccessors = incidentAccessors(Accessors[*geo.Incident]{
 	"admin1":          func(i *geo.Incident) Value { return str(i.Admin1) },
 	"admin2":          func(i *geo.Incident) Value { return str(i.Admin2) },
-	"event_type":      func(i *geo.Incident) Value { return str(i.EventType) },
-	"sub_event_type":  func(i *geo.Incident) Value { return str(i.SubEventType) },
-	"starts_at":       func(i *geo.Incident) Value { return instant(i.StartsAt) },
-	"ends_at":         func(i *geo.Incident) Value { return instant(i.EndsAt) },
 	"date_precision":  func(i *geo.Incident) Value { return str(i.DatePrecision) },
-	"geo_precision":   func(i *geo.Incident) Value { return str(i.GeoPrecision) },
 	"fatalities_low":  func(i *geo.Incident) Value { return count(i.Fatalities.Low) },
-	"fatalities_best": func(i *geo.Incident) Value { return count(i.Fatalities.Best) },
 	"fatalities_high": func(i *geo.Incident) Value { return count(i.Fatalities.High) },
 	"actors":          func(i *geo.Incident) Value { return Value{Strs: i.Actors} },
 	"status":          func(i *geo.Incident) Value { return str(i.Status) },
 	"updated_at":      func(i *geo.Incident) Value { return instant(i.UpdatedAt) },
-	"geometry":        func(i *geo.Incident) Value { return Value{Geom: i.Geometry} },
+})
+
+// incidentAccessors adds to rest an accessor of each summary queryable.
+func incidentAccessors(rest Accessors[*geo.Incident]) Accessors[*geo.Incident] {
+	for name, get := range SummaryAccessors {
+		rest[name] = func(i *geo.Incident) Value {
+			s := summaryOf(i)
+			return get(&s)
+		}
+	}
+	return rest
+}
+
+// summaryOf is the part of i a summary holds.
+func summaryOf(i *geo.Incident) geo.Summary {
+	return geo.Summary{ID: i.ID, Title: i.Title, Location: i.Location, Geometry: i.Geometry,
+		StartsAt: i.StartsAt, EndsAt: i.EndsAt, EventType: i.EventType, SubEventType: i.SubEventType,
+		Country: i.Country, GeoPrecision: i.GeoPrecision, FatalitiesBest: i.Fatalities.Best}
 }
 
 // SummaryAccessors reads the queryables a summary holds: what the tile

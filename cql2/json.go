@@ -2,6 +2,7 @@ package cql2
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,7 +36,8 @@ func parseJSON(s string, q Queryables) (Expr, error) {
 
 // jsonError says what is wrong with the JSON without repeating the input.
 func jsonError(err error) string {
-	if se, ok := err.(*json.SyntaxError); ok {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
 		return fmt.Sprintf("%s at offset %d", se.Error(), se.Offset)
 	}
 	return err.Error()
@@ -253,80 +255,58 @@ func (p *jsonParser) geoJSON(m map[string]any, path string, depth int) (orb.Geom
 	case "Point":
 		return p.position(c, cpath)
 	case "LineString":
-		pts, err := p.positions(c, cpath)
+		pts, err := each(c, cpath, p.position)
 		return orb.LineString(pts), err
 	case "Polygon":
 		return p.polygonJSON(c, cpath)
 	case "MultiPoint":
-		pts, err := p.positions(c, cpath)
+		pts, err := each(c, cpath, p.position)
 		return orb.MultiPoint(pts), err
 	case "MultiLineString":
-		var ml orb.MultiLineString
-		err := each(c, cpath, func(v any, at string) error {
-			pts, err := p.positions(v, at)
-			ml = append(ml, pts)
-			return err
-		})
-		return ml, err
+		lines, err := each(c, cpath, p.lineJSON)
+		return orb.MultiLineString(lines), err
 	case "MultiPolygon":
-		var mp orb.MultiPolygon
-		err := each(c, cpath, func(v any, at string) error {
-			poly, err := p.polygonJSON(v, at)
-			mp = append(mp, poly)
-			return err
-		})
-		return mp, err
+		polys, err := each(c, cpath, p.polygonJSON)
+		return orb.MultiPolygon(polys), err
 	case "GeometryCollection":
 		if depth >= MaxDepth {
 			return nil, fail(atPath(path), "nests deeper than %d levels", MaxDepth)
 		}
-		var col orb.Collection
-		err := each(m["geometries"], path+".geometries", func(v any, at string) error {
+		members, err := each(m["geometries"], path+".geometries", func(v any, at string) (orb.Geometry, error) {
 			gm, ok := v.(map[string]any)
 			if !ok {
-				return fail(atPath(at), "want a GeoJSON geometry")
+				return nil, fail(atPath(at), "want a GeoJSON geometry")
 			}
-			g, err := p.geoJSON(gm, at, depth+1)
-			col = append(col, g)
-			return err
+			return p.geoJSON(gm, at, depth+1)
 		})
-		return col, err
+		return orb.Collection(members), err
 	}
 	return nil, fail(atPath(path+".type"), "unknown GeoJSON geometry type %q", typ)
 }
 
-// each calls f on every element of the array v.
-func each(v any, path string, f func(v any, at string) error) error {
+// each reads every element of the array v with read.
+func each[T any](v any, path string, read func(v any, at string) (T, error)) ([]T, error) {
 	arr, ok := v.([]any)
 	if !ok {
-		return fail(atPath(path), "want an array")
+		return nil, fail(atPath(path), "want an array")
 	}
+	out := make([]T, len(arr))
 	for i, x := range arr {
-		if err := f(x, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-			return err
+		var err error
+		if out[i], err = read(x, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
+}
+
+func (p *jsonParser) lineJSON(v any, path string) (orb.LineString, error) {
+	return each(v, path, p.position)
 }
 
 func (p *jsonParser) polygonJSON(v any, path string) (orb.Polygon, error) {
-	var poly orb.Polygon
-	err := each(v, path, func(v any, at string) error {
-		pts, err := p.positions(v, at)
-		poly = append(poly, pts)
-		return err
-	})
-	return poly, err
-}
-
-func (p *jsonParser) positions(v any, path string) ([]orb.Point, error) {
-	var pts []orb.Point
-	err := each(v, path, func(v any, at string) error {
-		pt, err := p.position(v, at)
-		pts = append(pts, pt)
-		return err
-	})
-	return pts, err
+	rings, err := each(v, path, func(v any, at string) (orb.Ring, error) { return each(v, at, p.position) })
+	return orb.Polygon(rings), err
 }
 
 // position reads [x, y] or [x, y, z]; z is dropped.

@@ -91,35 +91,26 @@ func checkGeometry(g orb.Geometry, at string) error {
 			}
 		}
 	case orb.MultiPoint:
-		if len(g) == 0 {
-			return fail(at, "a MULTIPOINT needs a point")
-		}
+		return checkAll(g, "MULTIPOINT", "point", at)
 	case orb.MultiLineString:
-		if len(g) == 0 {
-			return fail(at, "a MULTILINESTRING needs a line")
-		}
-		for _, l := range g {
-			if err := checkGeometry(l, at); err != nil {
-				return err
-			}
-		}
+		return checkAll(g, "MULTILINESTRING", "line", at)
 	case orb.MultiPolygon:
-		if len(g) == 0 {
-			return fail(at, "a MULTIPOLYGON needs a polygon")
-		}
-		for _, p := range g {
-			if err := checkGeometry(p, at); err != nil {
-				return err
-			}
-		}
+		return checkAll(g, "MULTIPOLYGON", "polygon", at)
 	case orb.Collection:
-		if len(g) == 0 {
-			return fail(at, "a GEOMETRYCOLLECTION needs a geometry")
-		}
-		for _, m := range g {
-			if err := checkGeometry(m, at); err != nil {
-				return err
-			}
+		return checkAll(g, "GEOMETRYCOLLECTION", "geometry", at)
+	}
+	return nil
+}
+
+// checkAll holds each member of a collection to checkGeometry; kind needs at
+// least one part.
+func checkAll[G orb.Geometry](members []G, kind, part, at string) error {
+	if len(members) == 0 {
+		return fail(at, "a %s needs a %s", kind, part)
+	}
+	for _, m := range members {
+		if err := checkGeometry(m, at); err != nil {
+			return err
 		}
 	}
 	return nil

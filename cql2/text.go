@@ -75,6 +75,15 @@ func (p *textParser) enter() error {
 
 func (p *textParser) leave() { p.depth-- }
 
+// nested runs parse one level deeper.
+func (p *textParser) nested(parse func() (Expr, error)) (Expr, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	return parse()
+}
+
 func (p *textParser) or() (Expr, error) {
 	return p.chain("or", p.and)
 }
@@ -113,11 +122,7 @@ func (p *textParser) not() (Expr, error) {
 	if !p.accept(tIdent, "not") {
 		return p.predicate()
 	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	e, err := p.not()
+	e, err := p.nested(p.not)
 	if err != nil {
 		return nil, err
 	}
@@ -196,24 +201,8 @@ func (p *textParser) betweenRest(v Expr, t token) (Expr, error) {
 }
 
 func (p *textParser) inRest(v Expr, t token) (Expr, error) {
-	if err := p.expect(tPunct, "("); err != nil {
-		return nil, err
-	}
-	var list []Expr
-	for {
-		if len(list) == MaxInItems {
-			return nil, fail(at(t), "IN has more than %d values", MaxInItems)
-		}
-		e, err := p.additive()
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, e)
-		if !p.accept(tPunct, ",") {
-			break
-		}
-	}
-	if err := p.expect(tPunct, ")"); err != nil {
+	list, err := items(p, "IN", MaxInItems, p.additive)
+	if err != nil {
 		return nil, err
 	}
 	return p.in(v, list, at(t))
@@ -253,11 +242,7 @@ func (p *textParser) unary() (Expr, error) {
 	if !p.accept(tPunct, "-") && !p.accept(tPunct, "+") {
 		return p.primary()
 	}
-	if err := p.enter(); err != nil {
-		return nil, err
-	}
-	defer p.leave()
-	e, err := p.unary()
+	e, err := p.nested(p.unary)
 	if err != nil {
 		return nil, err
 	}
@@ -364,24 +349,13 @@ func (p *textParser) call(name token) (Expr, error) {
 }
 
 func (p *textParser) args() ([]Expr, error) {
-	if err := p.expect(tPunct, "("); err != nil {
-		return nil, err
-	}
 	var args []Expr
-	if p.accept(tPunct, ")") {
-		return args, nil
-	}
-	for {
+	err := p.list(func() error {
 		e, err := p.or()
-		if err != nil {
-			return nil, err
-		}
 		args = append(args, e)
-		if !p.accept(tPunct, ",") {
-			break
-		}
-	}
-	return args, p.expect(tPunct, ")")
+		return err
+	})
+	return args, err
 }
 
 func (p *textParser) intervalArgs(name token) (Expr, error) {
@@ -414,21 +388,8 @@ func (p *textParser) intervalArgs(name token) (Expr, error) {
 }
 
 func (p *textParser) bboxArgs(kw string, name token) (Expr, error) {
-	if err := p.expect(tPunct, "("); err != nil {
-		return nil, err
-	}
-	var v []float64
-	for len(v) < 6 {
-		x, err := p.signedNumber()
-		if err != nil {
-			return nil, err
-		}
-		v = append(v, x)
-		if !p.accept(tPunct, ",") {
-			break
-		}
-	}
-	if err := p.expect(tPunct, ")"); err != nil {
+	v, err := items(p, kw, 6, p.signedNumber)
+	if err != nil {
 		return nil, err
 	}
 	if kw == "ENVELOPE" { // ENVELOPE(west, east, north, south)
@@ -474,68 +435,49 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
+// counted is the item limit of geometry lists: MaxVertices bounds them.
+const counted = math.MaxInt
+
 // geometryText parses the parenthesised body of a WKT geometry of kind kw.
 func (p *textParser) geometryText(kw string) (orb.Geometry, error) {
 	switch kw {
 	case "POINT":
-		if err := p.expect(tPunct, "("); err != nil {
-			return nil, err
-		}
-		pt, err := p.coord()
+		pts, err := items(p, kw, 1, p.coord)
 		if err != nil {
 			return nil, err
 		}
-		return pt, p.expect(tPunct, ")")
+		return pts[0], nil
 	case "LINESTRING":
-		pts, err := p.coords()
-		return orb.LineString(pts), err
+		return p.lineString()
 	case "POLYGON":
 		return p.polygon()
 	case "MULTIPOINT":
-		var mp orb.MultiPoint
-		err := p.list(func() error {
-			paren := p.accept(tPunct, "(")
-			pt, err := p.coord()
-			if err == nil && paren {
-				err = p.expect(tPunct, ")")
-			}
-			mp = append(mp, pt)
-			return err
-		})
-		return mp, err
+		pts, err := items(p, kw, counted, p.multiPointMember)
+		return orb.MultiPoint(pts), err
 	case "MULTILINESTRING":
-		var ml orb.MultiLineString
-		err := p.list(func() error {
-			pts, err := p.coords()
-			ml = append(ml, orb.LineString(pts))
-			return err
-		})
-		return ml, err
+		lines, err := items(p, kw, counted, p.lineString)
+		return orb.MultiLineString(lines), err
 	case "MULTIPOLYGON":
-		var mp orb.MultiPolygon
-		err := p.list(func() error {
-			poly, err := p.polygon()
-			mp = append(mp, poly)
-			return err
-		})
-		return mp, err
+		polys, err := items(p, kw, counted, p.polygon)
+		return orb.MultiPolygon(polys), err
 	}
-	var c orb.Collection // GEOMETRYCOLLECTION
+	members, err := items(p, kw, counted, p.collectionMember) // GEOMETRYCOLLECTION
+	return orb.Collection(members), err
+}
+
+// items parses ( value, value, ... ) of at most limit values for what.
+func items[T any](p *textParser, what string, limit int, read func() (T, error)) ([]T, error) {
+	var out []T
+	start := p.peek()
 	err := p.list(func() error {
-		t := p.next()
-		if t.kind != tIdent || !isGeometryKeyword(t.text) {
-			return fail(at(t), "expected a geometry, found %s", t)
+		if len(out) == limit {
+			return fail(at(start), "%s has more than %d values", what, limit)
 		}
-		if err := p.enter(); err != nil {
-			return err
-		}
-		defer p.leave()
-		p.accept(tIdent, "z")
-		g, err := p.geometryText(strings.ToUpper(t.text))
-		c = append(c, g)
+		v, err := read()
+		out = append(out, v)
 		return err
 	})
-	return c, err
+	return out, err
 }
 
 // list parses ( item, item, ... ).
@@ -553,25 +495,41 @@ func (p *textParser) list(item func() error) error {
 	}
 }
 
-func (p *textParser) polygon() (orb.Polygon, error) {
-	var poly orb.Polygon
-	err := p.list(func() error {
-		pts, err := p.coords()
-		poly = append(poly, orb.Ring(pts))
-		return err
-	})
-	return poly, err
+func (p *textParser) lineString() (orb.LineString, error) {
+	return items(p, "LINESTRING", counted, p.coord)
 }
 
-// coords parses ( x y, x y, ... ).
-func (p *textParser) coords() ([]orb.Point, error) {
-	var pts []orb.Point
-	err := p.list(func() error {
-		pt, err := p.coord()
-		pts = append(pts, pt)
-		return err
+func (p *textParser) polygon() (orb.Polygon, error) {
+	rings, err := items(p, "POLYGON", counted, func() (orb.Ring, error) {
+		return items(p, "ring", counted, p.coord)
 	})
-	return pts, err
+	return orb.Polygon(rings), err
+}
+
+// multiPointMember is x y or (x y).
+func (p *textParser) multiPointMember() (orb.Point, error) {
+	if !p.peek().is(tPunct, "(") {
+		return p.coord()
+	}
+	pts, err := items(p, "MULTIPOINT", 1, p.coord)
+	if err != nil {
+		return orb.Point{}, err
+	}
+	return pts[0], nil
+}
+
+// collectionMember is a tagged geometry inside GEOMETRYCOLLECTION.
+func (p *textParser) collectionMember() (orb.Geometry, error) {
+	t := p.next()
+	if t.kind != tIdent || !isGeometryKeyword(t.text) {
+		return nil, fail(at(t), "expected a geometry, found %s", t)
+	}
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
+	p.accept(tIdent, "z")
+	return p.geometryText(strings.ToUpper(t.text))
 }
 
 // coord parses x y [z]; z is dropped.
