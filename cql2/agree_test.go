@@ -77,64 +77,136 @@ var agreementFilters = []string{
 // predicate over the same incidents (the seed and synthetic ones, some of
 // them lines and areas), and requires the same incidents from both.
 func TestBackEndsAgree(t *testing.T) {
-	dsn := testenv.NewDatabase(t)
-	st := storetest.Open(t, dsn)
-	ctx := context.Background()
-	if err := cli.Seed(ctx, st, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	copyShapes(t, st, 3000)
-	db, err := sql.Open("postgres", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	incidents := allIncidents(t, db, st)
-
+	a := newAgreement(t, 3000)
 	for _, f := range agreementFilters {
-		e, err := cql2.Parse(f, cql2.LangText, incidentQueryables)
-		if err != nil {
-			t.Errorf("%s: %v", f, err)
-			continue
-		}
-		where, args, err := cql2.ToSQL(e, cql2.IncidentColumns, 1)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if strings.Contains(where, "'") {
-			t.Errorf("%s: a quote in the SQL, values must travel as $n: %s", f, where)
-		}
-		fromSQL := ids(t, db, `SELECT id FROM incidents i WHERE `+where+` ORDER BY id`, args...)
-		pass, err := cql2.Predicate(e, cql2.IncidentAccessors)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		var fromGo []string
-		for i := range incidents {
-			if pass(&incidents[i]) {
-				fromGo = append(fromGo, incidents[i].ID)
-			}
-		}
-		t.Logf("%5d %s", len(fromSQL), f)
-		if !slices.Equal(fromSQL, fromGo) {
-			t.Errorf("%s\nSQL %s\n%d from SQL, %d from Go; first differences: %v",
-				f, where, len(fromSQL), len(fromGo), firstDifferences(fromSQL, fromGo))
-		}
+		n := a.check(t, f)
+		t.Logf("%5d %s", n, f)
 	}
 }
 
-// TestSQLOfSeed pins a few filters to the seed incidents they select.
-func TestSQLOfSeed(t *testing.T) {
+// agreement is a seeded database and its incidents, loaded in Go.
+type agreement struct {
+	db        *sql.DB
+	incidents []geo.Incident
+}
+
+// newAgreement seeds a new database and adds synthetic incidents to it.
+func newAgreement(t *testing.T, synthetic int) *agreement {
+	t.Helper()
 	dsn := testenv.NewDatabase(t)
 	st := storetest.Open(t, dsn)
 	if err := cli.Seed(context.Background(), st, io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	if synthetic > 0 {
+		copyShapes(t, st, synthetic)
+	}
 	db, err := sql.Open("postgres", dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return &agreement{db: db, incidents: allIncidents(t, db, st)}
+}
+
+// check runs filter f through both back ends, requires the same incidents
+// from both and returns how many.
+func (a *agreement) check(t *testing.T, f string) int {
+	t.Helper()
+	e, err := cql2.Parse(f, cql2.LangText, incidentQueryables)
+	if err != nil {
+		t.Errorf("%.80s: %v", f, err)
+		return 0
+	}
+	where, args, err := cql2.ToSQL(e, cql2.IncidentColumns, 1)
+	if err != nil {
+		t.Fatalf("%.80s: %v", f, err)
+	}
+	if strings.Contains(where, "'") {
+		t.Errorf("%.80s: a quote in the SQL, values must travel as $n: %s", f, where)
+	}
+	var fromSQL []string
+	if err := a.db.QueryRow(`SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM incidents i WHERE `+where,
+		args...).Scan(pq.Array(&fromSQL)); err != nil {
+		t.Errorf("%.80s: PostgreSQL failed: %v", f, err)
+		return 0
+	}
+	pass, err := cql2.Predicate(e, cql2.IncidentAccessors)
+	if err != nil {
+		t.Fatalf("%.80s: %v", f, err)
+	}
+	var fromGo []string
+	for i := range a.incidents {
+		if pass(&a.incidents[i]) {
+			fromGo = append(fromGo, a.incidents[i].ID)
+		}
+	}
+	if !slices.Equal(fromSQL, fromGo) {
+		t.Errorf("%.80s\nSQL %s\n%d from SQL, %d from Go; first differences: %v",
+			f, where, len(fromSQL), len(fromGo), firstDifferences(fromSQL, fromGo))
+	}
+	return len(fromSQL)
+}
+
+// hostileFilters are valid filters built to break the SQL they compile
+// to: overflowing arithmetic, division by zero, invalid and degenerate
+// geometries, the ends of time, wildcard storms, the longest lists.
+func hostileFilters() []string {
+	product := balanced("fatalities_best", "*", "1e308", cql2.MaxArith)
+	quotient := balanced("fatalities_best", "/", "1e-308", cql2.MaxArith)
+	in := "id IN ('x'" + strings.Repeat(", 'x'", cql2.MaxInItems-1) + ")"
+	return []string{
+		product + " > 1",
+		quotient + " > 1",
+		"fatalities_best * 9007199254740992 * 9007199254740992 > 1",
+		"fatalities_best / (fatalities_high - fatalities_high) < 1",
+		"S_WITHIN(geometry, POLYGON((0 0, 10 10, 10 0, 0 10, 0 0)))",
+		"S_CONTAINS(POLYGON((-10 0, 10 30, 10 0, -10 30, -10 0)), geometry)",
+		"S_INTERSECTS(geometry, POLYGON((0 0, 0 0, 0 0, 0 0)))",
+		"S_WITHIN(geometry, GEOMETRYCOLLECTION(POINT(0 0), GEOMETRYCOLLECTION(POLYGON((-180 -90, 180 -90, 180 90, -180 -90)))))",
+		"S_CONTAINS(BBOX(-180, -90, 180, 90), geometry) AND S_DISJOINT(geometry, BBOX(180, 90, 180, 90))",
+		"T_INTERSECTS(INTERVAL(starts_at, ends_at), INTERVAL('0000-01-01T00:00:00Z', '9999-12-31'))",
+		"starts_at > DATE('0001-01-01') AND ends_at < TIMESTAMP('9999-12-31T23:59:59.999999999Z')",
+		`title LIKE '%%%%%%%%%%_%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%_%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%%x'`,
+		`title LIKE '\%\_\\' OR location LIKE 'Ségou%' OR admin1 = 'Ménaka'`,
+		in,
+		"'a' = 'b' OR 1 = 1.0 OR TRUE = FALSE OR 'x' IS NULL OR 3 IS NULL",
+	}
+}
+
+// balanced joins first and n-1 copies of term with op as a balanced tree
+// of parentheses: n-1 operators, nested about log2(n) deep.
+func balanced(first, op, term string, n int) string {
+	terms := []string{first}
+	for len(terms) < n {
+		terms = append(terms, term)
+	}
+	for len(terms) > 1 {
+		var next []string
+		for i := 0; i+1 < len(terms); i += 2 {
+			next = append(next, "("+terms[i]+" "+op+" "+terms[i+1]+")")
+		}
+		if len(terms)%2 == 1 {
+			next = append(next, terms[len(terms)-1])
+		}
+		terms = next
+	}
+	return terms[0]
+}
+
+// TestHostileFiltersRunInPostGIS holds that no filter Parse accepts makes
+// PostgreSQL fail (a failure would be a 500), and that the Go predicate
+// agrees with it on these too.
+func TestHostileFiltersRunInPostGIS(t *testing.T) {
+	a := newAgreement(t, 0)
+	for _, f := range hostileFilters() {
+		a.check(t, f)
+	}
+}
+
+// TestSQLOfSeed pins a few filters to the seed incidents they select.
+func TestSQLOfSeed(t *testing.T) {
+	db := newAgreement(t, 0).db
 	for _, c := range []struct {
 		filter, lang string
 		want         []string

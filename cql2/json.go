@@ -51,7 +51,7 @@ func (p *jsonParser) node(v any, path string, depth int) (Expr, error) {
 	}
 	switch v := v.(type) {
 	case string:
-		return &Literal{T: String, Str: v}, nil
+		return stringLiteral(v, atPath(path))
 	case json.Number:
 		return numberLiteral(v.String(), atPath(path))
 	case bool:

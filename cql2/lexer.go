@@ -2,6 +2,7 @@ package cql2
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -33,11 +34,9 @@ func (t token) String() string {
 	case tEOF:
 		return "the end of the filter"
 	case tString:
-		return fmt.Sprintf("'%s'", t.text)
-	case tQuoted:
-		return fmt.Sprintf("%q", t.text)
+		return "string " + strconv.Quote(t.text)
 	}
-	return fmt.Sprintf("%q", t.text)
+	return strconv.Quote(t.text)
 }
 
 // lex splits a cql2-text filter into tokens.

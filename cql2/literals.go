@@ -2,10 +2,21 @@ package cql2
 
 import (
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 )
+
+// stringLiteral refuses what no text column can hold: invalid UTF-8 and
+// the NUL character.
+func stringLiteral(s, at string) (Expr, error) {
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return nil, fail(at, "a string must be UTF-8 text without NUL characters")
+	}
+	return &Literal{T: String, Str: s}, nil
+}
 
 func dateLiteral(s, at string) (Expr, error) {
 	t, err := time.Parse(time.DateOnly, s)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
 
 	"incidentmap/cql2"
 	"incidentmap/geo"
@@ -82,7 +85,7 @@ func TestParseRefuses(t *testing.T) {
 		{`title = 'x' AND 3`, "", "filter", `AND needs a predicate, not an integer at offset 0`},
 		{`title = 'x`, "", "filter", `unterminated string at offset 8`},
 		{`title = 'x' ;`, "", "filter", `unexpected character ';' at offset 12`},
-		{`title = 'x' 'y'`, "", "filter", `unexpected 'y' at offset 12`},
+		{`title = 'x' 'y'`, "", "filter", `unexpected string "y" at offset 12`},
 		{`(title = 'x'`, "", "filter", `expected ")", found the end of the filter at offset 12`},
 		{`title = `, "", "filter", `expected a value, found the end of the filter`},
 		{`starts_at > DATE('2020-13-01')`, "", "filter", `bad date "2020-13-01"`},
@@ -105,6 +108,10 @@ func TestParseRefuses(t *testing.T) {
 		{`{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Blob","coordinates":[]}]}`, "cql2-json", "filter", `unknown GeoJSON geometry type "Blob" at $.args[1].type`},
 		{`{"op":"s_intersects","args":[{"property":"geometry"},{"type":"Point","coordinates":[1]}]}`, "cql2-json", "filter", `a position has 2 or 3 numbers, not 1`},
 		{`{"colour":"red"}`, "cql2-json", "filter", `an object needs "op"`},
+		{balanced("fatalities_best", "+", "1", cql2.MaxArith+2) + " > 1", "", "filter", "more than 64 arithmetic operators"},
+		{"title = 'a\x00b'", "", "filter", `a string must be UTF-8 text without NUL characters at offset 8`},
+		{"title = '\xff'", "", "filter", `a string must be UTF-8`},
+		{`{"op":"=","args":[{"property":"title"},"a\u0000"]}`, "cql2-json", "filter", `without NUL characters at $.args[1]`},
 	} {
 		_, err := cql2.Parse(c.filter, c.lang, incidentQueryables)
 		var ge *geo.Error
@@ -192,4 +199,16 @@ func checkParse(t *testing.T, s, lang string) {
 	if e.Type() != cql2.Boolean {
 		t.Fatalf("%q: a %s at the root", s, e.Type())
 	}
+	if _, _, err := cql2.ToSQL(e, cql2.IncidentColumns, 1); err != nil {
+		t.Fatalf("%q: ToSQL: %v", s, err)
+	}
+	pass, err := cql2.Predicate(e, cql2.IncidentAccessors)
+	if err != nil {
+		t.Fatalf("%q: Predicate: %v", s, err)
+	}
+	pass(&fuzzIncident)
 }
+
+// fuzzIncident is what the fuzzed predicates run on.
+var fuzzIncident = geo.Incident{ID: "a", Title: "Ségou", Country: "ML", Geometry: orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}},
+	StartsAt: time.Unix(0, 0), EndsAt: time.Unix(86400, 0), Actors: []string{"x"}}

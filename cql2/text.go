@@ -264,7 +264,7 @@ func (p *textParser) primary() (Expr, error) {
 	case tNumber:
 		return numberLiteral(t.text, at(t))
 	case tString:
-		return &Literal{T: String, Str: t.text}, nil
+		return stringLiteral(t.text, at(t))
 	case tQuoted:
 		return p.property(t.text, at(t))
 	case tPunct:
