@@ -330,23 +330,40 @@ func like(s, p []rune) bool {
 }
 
 func (c compiler[R]) spatial(e *Spatial) (func(R) tri, error) {
-	l, r, err := both(c.value, e.Binary)
+	l, r, err := both(c.shape, e.Binary)
 	if err != nil {
 		return nil, err
 	}
-	rel := map[string]func(a, b orb.Geometry) bool{
+	rel := map[string]func(a, b shape) bool{
 		"s_intersects": intersects,
-		"s_disjoint":   func(a, b orb.Geometry) bool { return !intersects(a, b) },
-		"s_within":     func(a, b orb.Geometry) bool { return contains(b, a) },
+		"s_disjoint":   func(a, b shape) bool { return !intersects(a, b) },
+		"s_within":     func(a, b shape) bool { return contains(b, a) },
 		"s_contains":   contains,
 	}[e.Op]
 	return func(rec R) tri {
-		a, b := l(rec), r(rec)
-		if a.Null || b.Null || a.Geom == nil || b.Geom == nil {
+		a, ok1 := l(rec)
+		b, ok2 := r(rec)
+		if !ok1 || !ok2 {
 			return unknown
 		}
-		return truth(rel(a.Geom, b.Geom))
+		return truth(rel(a, b))
 	}, nil
+}
+
+// shape compiles a geometry operand; a literal is prepared once.
+func (c compiler[R]) shape(e Expr) (func(R) (shape, bool), error) {
+	if lit, ok := e.(*GeometryLiteral); ok {
+		s := prepare(lit.G)
+		return func(R) (shape, bool) { return s, true }, nil
+	}
+	v, err := c.value(e)
+	return func(r R) (shape, bool) {
+		x := v(r)
+		if x.Null || x.Geom == nil {
+			return shape{}, false
+		}
+		return prepare(x.Geom), true
+	}, err
 }
 
 // Open ends of extents in Go.

@@ -13,12 +13,21 @@ import (
 // (PostGIS makes them valid first), and rounding on nearly collinear
 // points.
 
-// parts splits g into its points, segments and polygons.
+// parts are a geometry split into its points, segments and polygons.
 type parts struct {
 	points   []orb.Point
 	segments [][2]orb.Point
 	polygons []orb.Polygon
 }
+
+// shape is a geometry prepared for the relations: its bounds and parts. A
+// filter's literal is prepared once, an incident's geometry per test.
+type shape struct {
+	bound orb.Bound
+	parts
+}
+
+func prepare(g orb.Geometry) shape { return shape{g.Bound(), split(g)} }
 
 func split(g orb.Geometry) parts {
 	var p parts
@@ -65,11 +74,11 @@ func split(g orb.Geometry) parts {
 }
 
 // intersects reports whether a and b share a point.
-func intersects(a, b orb.Geometry) bool {
-	if !a.Bound().Intersects(b.Bound()) {
+func intersects(a, b shape) bool {
+	if !a.bound.Intersects(b.bound) {
 		return false
 	}
-	pa, pb := split(a), split(b)
+	pa, pb := a.parts, b.parts
 	for _, sa := range pa.segments {
 		for _, sb := range pb.segments {
 			if segmentsMeet(sa, sb) {
@@ -105,11 +114,11 @@ func pointsTouch(a, b parts) bool {
 
 // contains reports whether b lies inside a: every point of b in a (the
 // boundary counts), and no edge of b crossing out of a polygon of a.
-func contains(a, b orb.Geometry) bool {
-	if !bboxCovers(a.Bound(), b.Bound()) {
+func contains(a, b shape) bool {
+	if !bboxCovers(a.bound, b.bound) {
 		return false
 	}
-	pa, pb := split(a), split(b)
+	pa, pb := a.parts, b.parts
 	if len(pa.polygons) == 0 { // a point or a line holds only what lies on it
 		for _, p := range pb.points {
 			if !pointsTouch(parts{points: []orb.Point{p}}, pa) {
