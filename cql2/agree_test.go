@@ -375,3 +375,25 @@ func TestPredicateNeedsItsProperties(t *testing.T) {
 		t.Error("a predicate over summaries read admin1, which they lack")
 	}
 }
+
+// TestToSQLNumbersArguments shows the fragment for a caller whose own
+// arguments come first: values only as $n from firstArg on.
+func TestToSQLNumbersArguments(t *testing.T) {
+	e, err := cql2.Parse(`title < 'M' AND fatalities_best > 3 AND S_INTERSECTS(geometry, BBOX(0, 1, 2, 3))`, "", incidentQueryables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	where, args, err := cql2.ToSQL(e, cql2.IncidentColumns, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `((i.title < $5 COLLATE "C") AND (i.fatalities_best > $6::bigint) AND ` +
+		`ST_Intersects(i.geom, ST_MakeValid(ST_GeomFromText($7, 4326))))`
+	if where != want {
+		t.Errorf("got  %s\nwant %s", where, want)
+	}
+	wantArgs := []any{"M", int64(3), "POLYGON((0 1,2 1,2 3,0 3,0 1))"}
+	if !slices.Equal(args, wantArgs) {
+		t.Errorf("args %#v, want %#v", args, wantArgs)
+	}
+}

@@ -17,7 +17,8 @@ import (
 // wiring bug, not bad input).
 //
 // Semantics: SQL's three-valued logic, as CQL2 asks (a comparison with a
-// missing value is unknown and selects nothing, also under NOT);
+// missing value is unknown and selects nothing, also under NOT); strings
+// ordered byte by byte (COLLATE "C");
 // arithmetic in numeric, where division by zero is unknown; a DATE compared
 // with a timestamp is its midnight UTC, and in a temporal function the
 // whole day; geometries are CRS84 (SRID 4326), planar, made valid.
@@ -73,7 +74,11 @@ func (w *sqlWriter) value(e Expr, peer Expr) (string, error) {
 	case *Not:
 		return w.format("(NOT %s)", e.Arg)
 	case *Compare:
-		return w.pair("("+"%s "+e.Op+" %s)", e.Left, e.Right)
+		if e.Op != "=" && e.Op != "<>" && e.Left.Type() == String {
+			// Byte order, whatever the database's collation: as Predicate.
+			return w.pair("(%s "+e.Op+` %s COLLATE "C")`, e.Left, e.Right)
+		}
+		return w.pair("(%s "+e.Op+" %s)", e.Left, e.Right)
 	case *Like:
 		return w.pair("(%s LIKE %s)", e.Value, e.Pattern)
 	case *Between:
