@@ -131,6 +131,10 @@ func TestStandardExamples(t *testing.T) {
 			if !reflect.DeepEqual(fromText, fromJSON) {
 				t.Errorf("text and JSON differ:\ntext %s\njson %s", dump(fromText), dump(fromJSON))
 			}
+			again, err := cql2.Parse(cql2.Text(fromJSON), cql2.LangText, q)
+			if err != nil || !reflect.DeepEqual(again, fromJSON) {
+				t.Errorf("Text %s does not read back: %v", cql2.Text(fromJSON), err)
+			}
 		})
 	}
 }

@@ -46,7 +46,7 @@ func jsonError(err error) string {
 func atPath(path string) string { return "at " + path }
 
 func (p *jsonParser) node(v any, path string, depth int) (Expr, error) {
-	if depth > MaxDepth {
+	if depth > recursionLimit {
 		return nil, fail(atPath(path), "nests deeper than %d levels", MaxDepth)
 	}
 	switch v := v.(type) {
@@ -269,7 +269,7 @@ func (p *jsonParser) geoJSON(m map[string]any, path string, depth int) (orb.Geom
 		polys, err := each(c, cpath, p.polygonJSON)
 		return orb.MultiPolygon(polys), err
 	case "GeometryCollection":
-		if depth >= MaxDepth {
+		if depth >= recursionLimit {
 			return nil, fail(atPath(path), "nests deeper than %d levels", MaxDepth)
 		}
 		members, err := each(m["geometries"], path+".geometries", func(v any, at string) (orb.Geometry, error) {

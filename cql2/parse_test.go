@@ -2,6 +2,7 @@ package cql2_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestParseBuildsTheTree(t *testing.T) {
 // parameter whose message names the problem.
 func TestParseRefuses(t *testing.T) {
 	long := "title = '" + strings.Repeat("x", cql2.MaxLength) + "'"
-	deep := strings.Repeat("(", 40) + "fatalities_best = 1" + strings.Repeat(")", 40)
+	deep := strings.Repeat("(", 200) + "fatalities_best = 1" + strings.Repeat(")", 200)
 	deepNot := strings.Repeat("NOT ", 40) + "fatalities_best = 1"
 	deepJSON := strings.Repeat(`{"op":"not","args":[`, 40) + `{"op":"=","args":[{"property":"id"},"x"]}` + strings.Repeat("]}", 40)
 	deepArith := "fatalities_best = 1" + strings.Repeat(" + 1", 40)
@@ -199,6 +200,14 @@ func checkParse(t *testing.T, s, lang string) {
 	if e.Type() != cql2.Boolean {
 		t.Fatalf("%q: a %s at the root", s, e.Type())
 	}
+	text := cql2.Text(e)
+	again, err := cql2.Parse(text, cql2.LangText, incidentQueryables)
+	if err != nil {
+		t.Fatalf("%q: its text %q does not parse: %v", s, text, err)
+	}
+	if !reflect.DeepEqual(again, e) {
+		t.Fatalf("%q: its text %q parses to another tree:\n%s\n%s", s, text, dump(e), dump(again))
+	}
 	if _, _, err := cql2.ToSQL(e, cql2.IncidentColumns, 1); err != nil {
 		t.Fatalf("%q: ToSQL: %v", s, err)
 	}
@@ -212,3 +221,28 @@ func checkParse(t *testing.T, s, lang string) {
 // fuzzIncident is what the fuzzed predicates run on.
 var fuzzIncident = geo.Incident{ID: "a", Title: "Ségou", Country: "ML", Geometry: orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}},
 	StartsAt: time.Unix(0, 0), EndsAt: time.Unix(86400, 0), Actors: []string{"x"}}
+
+// TestTextReadsBack holds Text to its promise over the filters of the
+// back-end tests: Parse(Text(e)) is e.
+func TestTextReadsBack(t *testing.T) {
+	for _, f := range append(agreementFilters, hostileFilters()...) {
+		e, err := cql2.Parse(f, "", incidentQueryables)
+		if err != nil {
+			t.Fatalf("%.80s: %v", f, err)
+		}
+		again, err := cql2.Parse(cql2.Text(e), "", incidentQueryables)
+		if err != nil || !reflect.DeepEqual(again, e) {
+			t.Errorf("%.80s: Text %.200s does not read back: %v", f, cql2.Text(e), err)
+		}
+	}
+	e, err := cql2.Parse(`{"op":"and","args":[{"op":"in","args":[{"property":"country"},["ML","BF"]]},`+
+		`{"op":"t_intersects","args":[{"interval":[{"property":"starts_at"},{"property":"ends_at"}]},{"interval":["2022-01-01",".."]}]}]}`,
+		cql2.LangJSON, incidentQueryables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `(("country" IN ('ML', 'BF')) AND T_INTERSECTS(INTERVAL("starts_at", "ends_at"), INTERVAL(DATE('2022-01-01'), '..')))`
+	if got := cql2.Text(e); got != want {
+		t.Errorf("Text:\n got %s\nwant %s", got, want)
+	}
+}

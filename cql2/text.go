@@ -65,7 +65,7 @@ func (p *textParser) expect(kind tokKind, text string) error {
 // than the tree may be, so that no input can exhaust the stack.
 func (p *textParser) enter() error {
 	p.depth++
-	if p.depth > MaxDepth {
+	if p.depth > recursionLimit {
 		return fail(at(p.peek()), "nests deeper than %d levels", MaxDepth)
 	}
 	return nil
