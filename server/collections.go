@@ -73,14 +73,14 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 			"spatial":  spatial,
 			"temporal": map[string]any{"interval": [][]*string{interval}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
 		},
-		Links: []link{
+		Links: append([]link{
 			{Href: base, Rel: "self", Type: mediaJSON, Title: "This collection"},
 			{Href: base + "?f=html", Rel: "alternate", Type: mediaHTML, Title: "This collection as HTML"},
 			{Href: base + "/items", Rel: "items", Type: mediaGeoJSON, Title: "Features as GeoJSON"},
 			{Href: base + "/items?f=html", Rel: "items", Type: mediaHTML, Title: "Features as HTML"},
 			{Href: base + "/items?f=geojsonseq", Rel: "items", Type: mediaGeoJSONSeq, Title: "All features as GeoJSON text sequence"},
 			{Href: base + "/items?f=csv", Rel: "items", Type: mediaCSV, Title: "All features as CSV"},
-		},
+		}, ci.fileLinks(base)...),
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"incidentmap/export"
 	"incidentmap/geo"
 )
 
@@ -43,14 +44,15 @@ const maxCounted = 10000
 const exportDeadline = 30 * time.Minute
 
 // incidentItems answers /collections/incidents/items in every format. JSON
-// and HTML come in pages; CSV and GeoJSONSeq stream every match (or the
-// page that limit and offset ask for), within the bounds of export.
+// and HTML come in pages; CSV, GeoJSONSeq and the file formats of package
+// export stream every match (or the page that limit and offset ask for),
+// within the bounds of export.
 func (s *Server) incidentItems(c echo.Context) error {
 	q := c.QueryParams()
 	if err := checkParams(q, incidentItemsParams); err != nil {
 		return err
 	}
-	format, err := negotiate(c, fJSON, fHTML, fGeoJSONSeq, fCSV)
+	format, err := negotiate(c, incidentFormats...)
 	if err != nil {
 		return err
 	}
@@ -66,7 +68,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 		return err
 	}
 	def, max := geo.DefaultLimit, geo.MaxLimit
-	if format == fCSV || format == fGeoJSONSeq {
+	if exportsEveryMatch(format) {
 		def, max = 0, 0
 	}
 	page, err := parsePage(q, def, max)
@@ -87,11 +89,16 @@ func (s *Server) incidentItems(c echo.Context) error {
 			return s.streamGeoJSONSeq(ctx, c, idle, filter, page)
 		})
 	}
+	if ff, ok := export.Lookup(format); ok {
+		return s.export(c, func(ctx context.Context, idle time.Duration) error {
+			return s.streamFile(ctx, c, idle, ff, filter, page)
+		})
+	}
 	list, n, err := s.incidentPage(ctx, filter, page)
 	if err != nil {
 		return err
 	}
-	links := s.pageLinks(c, page, n.more(page, len(list)))
+	links := append(s.pageLinks(c, page, n.more(page, len(list))), fileLinks("alternate", s.requestWith(c))...)
 	if format == fHTML {
 		return s.renderIncidentTable(c, list, links, n)
 	}

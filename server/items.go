@@ -125,22 +125,7 @@ func writeJSON(c echo.Context, media string, v any) error {
 // pageLinks returns self, alternate, next (when more is true) and prev links
 // of an items page.
 func (s *Server) pageLinks(c echo.Context, p geo.Page, more bool) []link {
-	u := *c.Request().URL
-	base := s.baseURL(c) + u.Path
-	with := func(set map[string]string) string {
-		q := u.Query()
-		for k, v := range set {
-			if v == "" {
-				q.Del(k)
-			} else {
-				q.Set(k, v)
-			}
-		}
-		if len(q) == 0 {
-			return base
-		}
-		return base + "?" + q.Encode()
-	}
+	with := s.requestWith(c)
 	links := []link{
 		{Href: with(map[string]string{"f": "json"}), Rel: "self", Type: mediaGeoJSON, Title: "This page"},
 		{Href: with(map[string]string{"f": "html"}), Rel: "alternate", Type: mediaHTML, Title: "This page as HTML"},
@@ -158,6 +143,27 @@ func (s *Server) pageLinks(c echo.Context, p geo.Page, more bool) []link {
 			"offset": strconv.Itoa(prev)}), Rel: "prev", Type: mediaGeoJSON, Title: "Previous page"})
 	}
 	return links
+}
+
+// requestWith returns the URL of the request with the query parameters of
+// set changed (an empty value removes the parameter).
+func (s *Server) requestWith(c echo.Context) func(set map[string]string) string {
+	u := *c.Request().URL
+	base := s.baseURL(c) + u.Path
+	return func(set map[string]string) string {
+		q := u.Query()
+		for k, v := range set {
+			if v == "" {
+				q.Del(k)
+			} else {
+				q.Set(k, v)
+			}
+		}
+		if len(q) == 0 {
+			return base
+		}
+		return base + "?" + q.Encode()
+	}
 }
 
 // extendWriteDeadline lets a long export outlive the server's write timeout.

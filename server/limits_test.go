@@ -72,6 +72,8 @@ func TestExportsAreLimitedWhateverTheirSpelling(t *testing.T) {
 		{"/collections/incidents/items?f=GeoJSONSeq"},
 		{"/collections/incidents/items", "Accept", "text/csv"},
 		{"/collections/incidents/items", "Accept", "application/geo+json-seq"},
+		{"/collections/incidents/items?f=GPKG"},
+		{"/collections/incidents/items", "Accept", "application/geopackage+sqlite3"},
 	}
 	limited := 0
 	for i := range 80 {
@@ -81,7 +83,7 @@ func TestExportsAreLimitedWhateverTheirSpelling(t *testing.T) {
 		}
 	}
 	if limited < 80-expensiveBurst-5 {
-		t.Errorf("80 quick exports in four spellings: %d answered 429, want about %d", limited, 80-expensiveBurst)
+		t.Errorf("80 quick exports in six spellings: %d answered 429, want about %d", limited, 80-expensiveBurst)
 	}
 	if n := someone.tooMany(s, 40, "/collections/incidents/items?f=json"); n != 0 {
 		t.Errorf("pages are not exports, yet %d of 40 answered 429", n)

@@ -269,6 +269,8 @@ func negotiate(c echo.Context, allowed ...string) (string, error) {
 			f = fGeoJSONSeq
 		case "text/csv":
 			f = fCSV
+		default:
+			f = fileFormatOf(media)
 		}
 		if f != "" && contains(allowed, f) {
 			return f, nil

@@ -98,8 +98,8 @@ func (s *Server) isExpensive(c echo.Context) bool {
 	case p == "/import" || p == "/map.png":
 		return true
 	case strings.HasSuffix(p, "/items"):
-		f, err := negotiate(c, fJSON, fHTML, fGeoJSONSeq, fCSV)
-		return err == nil && (f == fCSV || f == fGeoJSONSeq || largePage(c.QueryParam("limit")))
+		f, err := negotiate(c, incidentFormats...)
+		return err == nil && (exportsEveryMatch(f) || largePage(c.QueryParam("limit")))
 	case strings.HasPrefix(p, "/tiles/") && !strings.HasPrefix(p, "/tiles/basemap/"):
 		if s.tiles == nil || c.Request().URL.RawQuery == "" {
 			return false

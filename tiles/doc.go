@@ -10,8 +10,9 @@
 // features, a busier cell becomes one cluster feature carrying its count,
 // fatalities, dominant event type and time span. No incident is dropped and
 // no tile grows past a few thousand features. Filters the index cannot
-// answer (text search, actor, admin1) go to PostGIS for the tile's
-// incidents and are laid out the same way.
+// answer (text search, actor, admin1, status, a past state by as_of) go to
+// PostGIS, a few tiles at a time (dbpool.go), which sums the tile's cells
+// in SQL; they are laid out the same way.
 //
 // Built tiles are kept gzipped in a bounded LRU cache. PostgreSQL NOTIFY
 // tells every instance about writes; each applies the changed incidents to

@@ -59,6 +59,14 @@ var rules = []rule{
 		why: "cql2 parses filters into a tree for the back ends: it knows geo and orb, nothing of HTTP, SQL drivers or the index",
 	},
 	{
+		from: "incidentmap/export/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "export writes files from the incidents it is handed: the server hands them over, from the index or PostGIS",
+	},
+	{
 		from:  "incidentmap/tiles/...",
 		never: []string{"incidentmap/store/...", "incidentmap/server/..."},
 		why:   "the tile index is fed by internal/cli and served by server through an interface",

@@ -1,0 +1,57 @@
+// Package export writes incidents into the file formats that desktop GIS and
+// Google Earth open (GeoPackage, FlatGeobuf, KML). Each format is a Format:
+// the server looks one up by the f parameter of an items request and hands it
+// the matches one at a time (Each), so that no format holds all incidents in
+// memory. Package export knows the domain (geo) and geometries, never HTTP or
+// the database.
+package export
+
+import (
+	"context"
+	"io"
+
+	"incidentmap/geo"
+)
+
+// Each calls fn for each incident to export, in order; it stops at fn's
+// first error and returns it.
+type Each func(fn func(*geo.Incident) error) error
+
+// A Format writes incidents into w in one file format.
+type Format struct {
+	Name      string // the f parameter, e.g. "gpkg"
+	MediaType string // the Content-Type of the answer
+	Extension string // the file name's extension, without the dot
+	Title     string // the format's name for people, e.g. "GeoPackage"
+	// Write writes every incident that each yields into w. It fails with
+	// ctx's error once ctx ends, with each's error, or with a *geo.Error
+	// when the file would pass the format's size limit.
+	Write func(ctx context.Context, w io.Writer, each Each) error
+}
+
+// formats lists every format, in the order the server lists them.
+var formats = []Format{
+	{Name: "gpkg", MediaType: "application/geopackage+sqlite3", Extension: "gpkg", Title: "GeoPackage",
+		Write: WriteGeoPackage},
+	// KML (WriteKML, kml.go) and FlatGeobuf (WriteFlatGeobuf, fgb.go) join
+	// here; the server needs no other change to serve them:
+	//   {Name: "kml", MediaType: "application/vnd.google-earth.kml+xml", Extension: "kml", Title: "KML",
+	//     Write: WriteKML},
+	//   {Name: "fgb", MediaType: "application/flatgeobuf", Extension: "fgb", Title: "FlatGeobuf",
+	//     Write: WriteFlatGeobuf},
+}
+
+// Lookup returns the format whose Name is name.
+func Lookup(name string) (Format, bool) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Format{}, false
+}
+
+// Formats returns every format, in a fresh slice.
+func Formats() []Format {
+	return append([]Format(nil), formats...)
+}
