@@ -59,9 +59,10 @@ func summaryOf(i *geo.Incident) geo.Summary {
 		Country: i.Country, GeoPrecision: i.GeoPrecision, FatalitiesBest: i.Fatalities.Best}
 }
 
-// SummaryAccessors reads the queryables a summary holds: what the tile
-// index keeps of each published incident. Covered(e, SummaryAccessors)
-// says whether the index alone can answer e.
+// SummaryAccessors reads the queryables a geo.Summary holds. The tile
+// index keeps less than a summary (titles and locations cut to a length):
+// the accessors it hands Covered and Predicate must leave out what it
+// does not hold whole, or a filter on it would differ from PostGIS.
 var SummaryAccessors = Accessors[*geo.Summary]{
 	"id":              func(s *geo.Summary) Value { return str(s.ID) },
 	"title":           func(s *geo.Summary) Value { return str(s.Title) },
