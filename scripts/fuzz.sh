@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fuzztime=${FUZZTIME:-8s}
-for pkg in ./geo ./ingest ./server ./tiles; do
+for pkg in ./cql2 ./geo ./ingest ./server ./tiles; do
 	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
 		echo "fuzz $pkg $target for $fuzztime"
 		for try in 1 2 3; do

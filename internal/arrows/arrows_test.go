@@ -51,6 +51,14 @@ var rules = []rule{
 		why: "ingest reads files into the domain: the server and the commands hand it a reader and a gazetteer",
 	},
 	{
+		from: "incidentmap/cql2/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "cql2 parses filters into a tree for the back ends: it knows geo and orb, nothing of HTTP, SQL drivers or the index",
+	},
+	{
 		from: "incidentmap/export/...",
 		never: []string{
 			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
