@@ -53,3 +53,20 @@ func Lookup(name string) (Format, bool) {
 func Formats() []Format {
 	return append([]Format(nil), formats...)
 }
+
+// builds bounds how many files (GeoPackages, FlatGeobufs) are built at once,
+// and so the temporary disk they take (up to 2 GiB each), the memory of
+// FlatGeobuf's index (48 bytes a feature) and the cores.
+var builds = make(chan struct{}, 4)
+
+// startBuild takes one of the builds, or fails at once with a *geo.Error
+// (EUnavailable) when all are taken; release gives it back.
+func startBuild() (release func(), err error) {
+	select {
+	case builds <- struct{}{}:
+		return func() { <-builds }, nil
+	default:
+		return nil, &geo.Error{Code: geo.EUnavailable,
+			Message: "the server builds as many export files as it can at once: retry in a minute"}
+	}
+}

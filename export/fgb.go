@@ -39,6 +39,11 @@ func WriteFlatGeobuf(ctx context.Context, w io.Writer, each Each) error {
 }
 
 func writeFlatGeobuf(ctx context.Context, w io.Writer, each Each, limit int64) error {
+	release, err := startBuild()
+	if err != nil {
+		return err
+	}
+	defer release()
 	spool, err := newFGBSpool(limit)
 	if err != nil {
 		return err

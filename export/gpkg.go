@@ -21,11 +21,6 @@ import (
 // BenchmarkGeoPackage).
 const maxGeoPackageSize = 2 << 30
 
-// gpkgBuilds bounds how many GeoPackages are built at once, and so the
-// temporary disk they take (up to maxGeoPackageSize each) and the cores:
-// one more fails at once with EUnavailable.
-var gpkgBuilds = make(chan struct{}, 4)
-
 // gpkgPageSize is the SQLite page size of the file (SQLite's default).
 const gpkgPageSize = 4096
 
@@ -40,20 +35,17 @@ const gpkgPageSize = 4096
 // once complete, so nothing is written to w when it fails. Memory stays
 // bounded (SQLite's page cache and one incident at a time); the file is
 // bounded by maxGeoPackageSize, past which it fails with a *geo.Error
-// (ETooLarge, naming f); at most cap(gpkgBuilds) are built at once, one
-// more fails with a *geo.Error (EUnavailable).
+// (ETooLarge, naming f); it is one of the files built at once (startBuild).
 func WriteGeoPackage(ctx context.Context, w io.Writer, each Each) error {
 	return writeGeoPackage(ctx, w, each, maxGeoPackageSize)
 }
 
 func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) error {
-	select {
-	case gpkgBuilds <- struct{}{}:
-		defer func() { <-gpkgBuilds }()
-	default:
-		return &geo.Error{Code: geo.EUnavailable,
-			Message: "the server builds as many GeoPackages as it can at once: retry in a minute"}
+	release, err := startBuild()
+	if err != nil {
+		return err
 	}
+	defer release()
 	tmp, err := os.CreateTemp("", "incidentmap-*.gpkg")
 	if err != nil {
 		return fmt.Errorf("export: a temporary file for the GeoPackage: %w", err)

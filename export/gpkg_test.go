@@ -137,16 +137,24 @@ func TestATooLargeGeoPackageFailsNamingF(t *testing.T) {
 	assertNoTemporaryFiles(t)
 }
 
-func TestOnlySoManyGeoPackagesAreBuiltAtOnce(t *testing.T) {
-	for range cap(gpkgBuilds) {
-		gpkgBuilds <- struct{}{}
+// GeoPackages and FlatGeobufs share the bound on files built at once: one
+// more than it allows fails at once, whichever format it is.
+func TestOnlySoManyFilesAreBuiltAtOnce(t *testing.T) {
+	for range cap(builds) {
+		builds <- struct{}{}
 	}
-	err := WriteGeoPackage(t.Context(), &bytes.Buffer{}, synthetic(1))
-	for range cap(gpkgBuilds) {
-		<-gpkgBuilds
+	gpkgErr := WriteGeoPackage(t.Context(), &bytes.Buffer{}, synthetic(1))
+	fgbErr := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1))
+	for range cap(builds) {
+		<-builds
 	}
-	if geo.ErrorCode(err) != geo.EUnavailable {
-		t.Errorf("err = %v beside %d builds, want EUnavailable", err, cap(gpkgBuilds))
+	for format, err := range map[string]error{"gpkg": gpkgErr, "fgb": fgbErr} {
+		if geo.ErrorCode(err) != geo.EUnavailable {
+			t.Errorf("%s: err = %v beside %d builds, want EUnavailable", format, err, cap(builds))
+		}
+	}
+	if err := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1)); err != nil {
+		t.Errorf("once the builds are given back: %v", err)
 	}
 }
 
