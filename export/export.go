@@ -59,14 +59,15 @@ func Formats() []Format {
 // FlatGeobuf's index (48 bytes a feature) and the cores.
 var builds = make(chan struct{}, 4)
 
-// startBuild takes one of the builds, or fails at once with a *geo.Error
-// (EUnavailable) when all are taken; release gives it back.
-func startBuild() (release func(), err error) {
+// whileBuilding runs build holding one of the builds, or fails at once
+// with a *geo.Error (EUnavailable) when all are taken.
+func whileBuilding(build func() error) error {
 	select {
 	case builds <- struct{}{}:
-		return func() { <-builds }, nil
+		defer func() { <-builds }()
+		return build()
 	default:
-		return nil, &geo.Error{Code: geo.EUnavailable,
+		return &geo.Error{Code: geo.EUnavailable,
 			Message: "the server builds as many export files as it can at once: retry in a minute"}
 	}
 }

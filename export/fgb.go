@@ -35,15 +35,10 @@ var fgbMagic = []byte{'f', 'g', 'b', 3, 'f', 'g', 'b', 0}
 // It stops at the first error of each, of w, of the temporary file, or of
 // ctx, and removes the temporary file in every case.
 func WriteFlatGeobuf(ctx context.Context, w io.Writer, each Each) error {
-	return writeFlatGeobuf(ctx, w, each, maxFlatGeobufSize)
+	return whileBuilding(func() error { return writeFlatGeobuf(ctx, w, each, maxFlatGeobufSize) })
 }
 
 func writeFlatGeobuf(ctx context.Context, w io.Writer, each Each, limit int64) error {
-	release, err := startBuild()
-	if err != nil {
-		return err
-	}
-	defer release()
 	spool, err := newFGBSpool(limit)
 	if err != nil {
 		return err

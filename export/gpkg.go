@@ -35,17 +35,12 @@ const gpkgPageSize = 4096
 // once complete, so nothing is written to w when it fails. Memory stays
 // bounded (SQLite's page cache and one incident at a time); the file is
 // bounded by maxGeoPackageSize, past which it fails with a *geo.Error
-// (ETooLarge, naming f); it is one of the files built at once (startBuild).
+// (ETooLarge, naming f); it is one of the files built at once (whileBuilding).
 func WriteGeoPackage(ctx context.Context, w io.Writer, each Each) error {
-	return writeGeoPackage(ctx, w, each, maxGeoPackageSize)
+	return whileBuilding(func() error { return writeGeoPackage(ctx, w, each, maxGeoPackageSize) })
 }
 
 func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) error {
-	release, err := startBuild()
-	if err != nil {
-		return err
-	}
-	defer release()
 	tmp, err := os.CreateTemp("", "incidentmap-*.gpkg")
 	if err != nil {
 		return fmt.Errorf("export: a temporary file for the GeoPackage: %w", err)

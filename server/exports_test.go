@@ -25,8 +25,7 @@ import (
 // stops is cut after the idle timeout (2 s here), giving back its slot.
 // Exports filtered by q are listed by PostGIS, the others by the index.
 func TestExportsAreBounded(t *testing.T) {
-	dsn := testapp.Seeded(t)
-	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", "3")
+	dsn := testapp.SeededWith(t, 20000, "3")
 	a := testapp.ServeWith(t, dsn, map[string]string{"INCIDENTMAP_EXPORT_IDLE": "2s"})
 	a.WaitTileIndex(t) // "the index pages on" needs the index: until it loads, PostGIS answers
 	const items = "/collections/incidents/items"

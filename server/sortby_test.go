@@ -23,8 +23,7 @@ import (
 // by page through next links or exported whole as CSV, and that it is
 // sorted: by each key in turn, unknown values last, ties by id.
 func TestSortbyGivesOneOrderWhoeverAnswers(t *testing.T) {
-	dsn := testapp.Seeded(t)
-	testapp.Run(t, dsn, nil, "synth", "--count", "3000", "--seed", "21")
+	dsn := testapp.SeededWith(t, 3000, "21")
 	a := testapp.Serve(t, dsn)
 	a.WaitTileIndex(t)
 	token := a.NewToken(t, "sorter", "editor")

@@ -227,8 +227,7 @@ func describe(f geo.Filter) string {
 // both end with the test.
 func loadedIndex(t *testing.T, seed string, extra ...string) (*store.Store, *tiles.Service) {
 	t.Helper()
-	dsn := testapp.Seeded(t)
-	testapp.Run(t, dsn, nil, "synth", "--count", "20000", "--seed", seed)
+	dsn := testapp.SeededWith(t, 20000, seed)
 	for _, seq := range append([]string{testapp.ShapesSeq}, extra...) {
 		testapp.Run(t, dsn, strings.NewReader(seq), "import", "--format", "geojsonseq", "-")
 	}

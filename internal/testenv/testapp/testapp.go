@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,15 @@ func Seeded(t testing.TB) string {
 	t.Helper()
 	dsn := testenv.NewDatabase(t)
 	Run(t, dsn, nil, "seed")
+	return dsn
+}
+
+// SeededWith is Seeded with count synthetic incidents of the given seed
+// (incidentmap synth) added.
+func SeededWith(t testing.TB, count int, seed string) string {
+	t.Helper()
+	dsn := Seeded(t)
+	Run(t, dsn, nil, "synth", "--count", strconv.Itoa(count), "--seed", seed)
 	return dsn
 }
 
