@@ -14,7 +14,8 @@ import (
 func TestEmbedHostileParameters(t *testing.T) {
 	a := testapp.Start(t)
 	params := []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1", "actor", "min_fatalities",
-		"q", "as_of", "lang", "theme", "highlight", "title", "interactive", "slider", "undefined_param"}
+		"q", "as_of", "filter", "filter-lang", "filter-crs", "lang", "theme", "highlight", "title", "interactive", "slider",
+		"undefined_param"}
 	for _, route := range []string{"/embed", "/embed.js"} {
 		for _, p := range params {
 			for _, v := range hostileValues {

@@ -243,7 +243,7 @@ func TestOEmbed(t *testing.T) {
 func TestMapAndOEmbedHostileParameters(t *testing.T) {
 	a := testapp.Start(t)
 	routes := map[string][]string{
-		"/map.png": append([]string{"center", "zoom", "width", "height", "lang", "theme", "title", "bbox", "datetime", "q"}, "undefined"),
+		"/map.png": append([]string{"center", "zoom", "width", "height", "lang", "theme", "title", "bbox", "datetime", "q", "filter", "filter-lang", "filter-crs"}, "undefined"),
 		"/oembed":  {"url", "maxwidth", "maxheight", "format", "undefined"},
 	}
 	for route, params := range routes {

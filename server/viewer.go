@@ -127,7 +127,10 @@ func viewerParams(q url.Values) error {
 	if v := q.Get("highlight"); q.Has("highlight") && !incidentID.MatchString(v) {
 		return geo.Invalid("highlight", "%q is not an incident id", safe(v))
 	}
-	_, err := parseFilter(q)
+	if _, err := parseFilter(q); err != nil {
+		return err
+	}
+	_, err := parseCQL2(q)
 	return err
 }
 
@@ -254,7 +257,7 @@ func (s *Server) basemapTile(c echo.Context) error {
 
 // styleParams are the parameters of /style.json: the filters carried into
 // the incident tiles, the language of the labels and the theme.
-var styleParams = append([]string{"lang", "theme"}, incidentFilterParams...)
+var styleParams = slices.Concat([]string{"lang", "theme"}, incidentFilterParams, cql2Params)
 
 // style answers /style.json: the MapLibre style (spec v8) of the viewer,
 // from the template static/src/style.json, with absolute URLs for this
@@ -293,7 +296,7 @@ func (s *Server) style(c echo.Context) error {
 // the request, in canonical order.
 func carriedFilters(q url.Values) string {
 	out := url.Values{}
-	for _, name := range incidentFilterParams {
+	for _, name := range slices.Concat(incidentFilterParams, cql2Params) {
 		if q.Has(name) && name != "bbox" {
 			out.Set(name, q.Get(name))
 		}

@@ -6,7 +6,7 @@
 import * as maplibregl from '/static/vendor/maplibre-gl/maplibre-gl.mjs';
 import { dayOf } from './i18n.js';
 import { drawLabel } from './labels.js';
-import { datetime, filterQuery, themeOf } from './state.js';
+import { cql2Names, datetime, filterQuery, themeOf } from './state.js';
 
 export { maplibregl, themeOf };
 export const clickable = ['incident-points', 'incident-approx', 'incident-areas', 'clusters'];
@@ -196,9 +196,11 @@ export class MapView {
     return [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -85, 85), clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -85, 85)];
   }
 
-  // itemsURL asks for the incidents in view and in the window.
+  // itemsURL asks for the incidents in view, in the window and matching
+  // the CQL2 filter; withFilters adds the other filters.
   itemsURL(limit, withFilters = true) {
-    const q = withFilters ? filterQuery(this.state.filters) : new URLSearchParams();
+    const f = this.state.filters;
+    const q = filterQuery(withFilters ? f : Object.fromEntries(cql2Names.map((k) => [k, f[k]])));
     q.set('bbox', this.bounds().map((x) => x.toFixed(5)).join(','));
     q.set('datetime', datetime(this.state.window));
     q.set('limit', limit);

@@ -14,7 +14,7 @@ addWords({
     incidents: 'Incidents', captionNear: (p) => ` near ${p}`, allDates: 'all dates', or: ' or ',
     noteType: (v) => `type: ${v}`, noteCountry: (v) => `country: ${v}`, noteRegion: (v) => `region: ${v}`,
     noteActor: (v) => `actor: ${v}`, noteDeaths: (n) => `at least ${n.toLocaleString('en')} death${n > 1 ? 's' : ''}`,
-    noteMatching: (q) => `matching “${q}”`, noteAsOf: (d) => `data as of ${d}`, sourcesLine: (l) => `Sources: ${l}`,
+    noteMatching: (q) => `matching “${q}”`, noteFilter: (f) => `filter: ${f}`, noteAsOf: (d) => `data as of ${d}`, sourcesLine: (l) => `Sources: ${l}`,
     more: (n) => ` and ${n} more`, noSources: 'Sources: no incident shown',
     mapCredit: 'Map: incidentmap · Basemap: Natural Earth', fullMap: 'Full map', newTab: '(opens in a new tab)',
   },
@@ -23,7 +23,7 @@ addWords({
     noteType: (v) => `type : ${v}`, noteCountry: (v) => `pays : ${v}`, noteRegion: (v) => `région : ${v}`,
     noteActor: (v) => `acteur : ${v}`,
     noteDeaths: (n) => `au moins ${n.toLocaleString('fr')} mort${n > 1 ? 's' : ''}`,
-    noteMatching: (q) => `contenant « ${q} »`, noteAsOf: (d) => `données au ${d}`,
+    noteMatching: (q) => `contenant « ${q} »`, noteFilter: (f) => `filtre : ${f}`, noteAsOf: (d) => `données au ${d}`,
     sourcesLine: (l) => `Sources : ${l}`, more: (n) => ` et ${n} autre${n > 1 ? 's' : ''}`,
     noSources: 'Sources : aucun incident affiché', mapCredit: 'Carte : incidentmap · Fond : Natural Earth',
     fullMap: 'Carte complète', newTab: '(nouvel onglet)',
@@ -84,6 +84,7 @@ function filterNote() {
     f.actor && t(lang, 'noteActor', list(f.actor)),
     Number(f.min_fatalities) > 0 && t(lang, 'noteDeaths', Number(f.min_fatalities)),
     f.q && t(lang, 'noteMatching', f.q.trim()),
+    f.filter && (f['filter-lang'] || 'cql2-text') === 'cql2-text' && t(lang, 'noteFilter', f.filter.trim()),
     f.as_of && t(lang, 'noteAsOf', formatDay(lang, f.as_of)),
   ].filter(Boolean).join(' · ');
 }

@@ -4,8 +4,11 @@
 import { dayOf, isoDay } from './i18n.js';
 
 export const filterNames = ['event_type', 'actor', 'country', 'min_fatalities'];
+// cql2Names are the CQL2 filter (OGC API Features Part 3): like datetime,
+// it applies to every request, the facets' included.
+export const cql2Names = ['filter', 'filter-lang', 'filter-crs'];
 // passThrough are filters the viewer has no control for but keeps and sends.
-const passThrough = ['sub_event_type', 'admin1', 'q', 'as_of'];
+const passThrough = ['sub_event_type', 'admin1', 'q', 'as_of', ...cql2Names];
 
 // readURL parses the query string into a state.
 export function readURL(search) {
