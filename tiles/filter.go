@@ -15,18 +15,24 @@ type memFilter struct {
 	countries  []uint16
 	minBest    int32 // -1: no minimum
 	boxes      []worldBox
+	cql        func(row) bool // the CQL2 filter; nil: none
 }
 
 type worldBox struct{ x0, y0, x1, y1 uint32 }
 
 // compile turns f into a memFilter. It reports false when f needs what the
-// index cannot do (text matching in q, actor, admin1; the past in as_of):
+// index cannot do (text matching in q, actor, admin1; the past in as_of; a
+// CQL2 filter on a property the index does not hold, see rowAccessors):
 // PostGIS answers those.
 func compile(f geo.Filter) (memFilter, bool) {
 	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 || f.AsOf != nil || len(f.Statuses) > 0 {
 		return memFilter{}, false
 	}
-	m := memFilter{window: f.Time.Window(), minBest: -1}
+	cql, ok := compileCQL(f.CQL)
+	if !ok {
+		return memFilter{}, false
+	}
+	m := memFilter{window: f.Time.Window(), minBest: -1, cql: cql}
 	for _, et := range f.EventTypes {
 		if i := slices.Index(eventTypeList, et); i >= 0 {
 			m.eventTypes |= 1 << i
@@ -55,7 +61,8 @@ func compile(f geo.Filter) (memFilter, bool) {
 
 // timeOnly reports whether the filter is a time window (or nothing) alone.
 func (m *memFilter) timeOnly() bool {
-	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0
+	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0 &&
+		m.cql == nil
 }
 
 // match reports whether incident i of ix passes the filter.
@@ -89,5 +96,5 @@ func (m *memFilter) match(ix *index, i int) bool {
 			return false
 		}
 	}
-	return true
+	return m.cql == nil || m.cql(row{ix, i})
 }
