@@ -136,9 +136,16 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 // Part 3) against the incident queryables: nil without a filter, a 400
 // naming the parameter for anything wrong. The viewer, embeds and map.png
 // read them through parseFilter, which calls it.
+//
+// filter-lang=cql-text, the draft name of cql2-text that GDAL before 3.7
+// sends, is read as cql2-text: its comparisons of properties with strings
+// and numbers are CQL2 (a date it quotes as a string is refused, 400).
 func parseCQL(q url.Values) (*cql2.Filter, error) {
-	return cql2.ParseParams(q.Get("filter"), q.Get("filter-lang"), q.Get("filter-crs"), q.Has("filter"),
-		cql2.IncidentQueryables)
+	lang := q.Get("filter-lang")
+	if lang == "cql-text" {
+		lang = cql2.LangText
+	}
+	return cql2.ParseParams(q.Get("filter"), lang, q.Get("filter-crs"), q.Has("filter"), cql2.IncidentQueryables)
 }
 
 // parseStatuses reads status, which only token holders may use.
