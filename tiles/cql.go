@@ -1,6 +1,9 @@
 package tiles
 
 import (
+	"math"
+	"slices"
+
 	"incidentmap/cql2"
 	"incidentmap/geo"
 )
@@ -54,21 +57,125 @@ func countryOf(c uint16) string {
 	return string([]byte{byte(c >> 8), byte(c)})
 }
 
-// compileCQL compiles the CQL2 filter x for the index. It reports false
-// when the index cannot answer it: a property the index does not hold
-// whole (see rowAccessors), or an expression that is not a *cql2.Filter.
-// A nil x compiles to a nil predicate.
-func compileCQL(x geo.Expression) (func(row) bool, bool) {
+// compileCQL compiles the CQL2 filter x for the index into m. It reports
+// false when the index cannot answer it: a property the index does not
+// hold whole (see rowAccessors), or an expression that is not a
+// *cql2.Filter. Terms of a top-level AND that m's own fields express
+// (event_type = or IN, country = or IN, fatalities_best > or >=) become
+// those fields, which cost a tile almost nothing; the rest becomes m.cql,
+// a predicate evaluated per candidate after every cheaper test.
+func compileCQL(x geo.Expression, m *memFilter) bool {
 	e, err := cql2.Of(x)
 	if err != nil {
-		return nil, false
+		return false
 	}
 	if e == nil {
-		return nil, true
+		return true
 	}
 	if !cql2.Covered(e, rowAccessors) {
-		return nil, false
+		return false
+	}
+	var rest []cql2.Expr
+	for _, term := range conjuncts(e) {
+		if !m.lower(term) {
+			rest = append(rest, term)
+		}
+	}
+	switch len(rest) {
+	case 0:
+		return true
+	case 1:
+		e = rest[0]
+	default:
+		e = &cql2.Logical{Op: "and", Args: rest}
 	}
 	pred, err := cql2.Predicate(e, rowAccessors)
-	return pred, err == nil
+	m.cql = pred
+	return err == nil
+}
+
+// conjuncts lists the terms of e's top-level ANDs (e alone otherwise).
+func conjuncts(e cql2.Expr) []cql2.Expr {
+	l, ok := e.(*cql2.Logical)
+	if !ok || l.Op != "and" {
+		return []cql2.Expr{e}
+	}
+	var out []cql2.Expr
+	for _, a := range l.Args {
+		out = append(out, conjuncts(a)...)
+	}
+	return out
+}
+
+// lower sets the field of m that expresses term, when there is one and
+// it is not set yet, and reports whether it did. A null toll fails a
+// minimum, as it fails the comparison.
+func (m *memFilter) lower(term cql2.Expr) bool {
+	name, values, ok := propertyEquals(term)
+	switch {
+	case ok && name == "event_type" && m.eventTypes == 0:
+		var bits uint8
+		for _, v := range values {
+			i := slices.Index(eventTypeList, v)
+			if i < 0 {
+				return false // an unknown type: the predicate selects nothing
+			}
+			bits |= 1 << i
+		}
+		m.eventTypes = bits
+		return true
+	case ok && name == "country" && len(m.countries) == 0:
+		for _, v := range values {
+			m.countries = append(m.countries, countryCode(v))
+		}
+		return true
+	}
+	c, isCompare := term.(*cql2.Compare)
+	if !isCompare || (c.Op != ">" && c.Op != ">=") {
+		return false
+	}
+	p, isProp := c.Left.(*cql2.Property)
+	lit, isLit := c.Right.(*cql2.Literal)
+	if !isProp || p.Name != "fatalities_best" || !isLit || (lit.T != cql2.Integer && lit.T != cql2.Number) {
+		return false
+	}
+	least := math.Ceil(lit.Num)
+	if c.Op == ">" {
+		least = math.Floor(lit.Num) + 1
+	}
+	if least > math.MaxInt32 || math.IsNaN(least) {
+		return false
+	}
+	m.minBest = max(m.minBest, int32(max(least, 0)))
+	return true
+}
+
+// propertyEquals reads "property = 'string'" and "property IN ('string',
+// ...)" into the property's name and the strings.
+func propertyEquals(term cql2.Expr) (string, []string, bool) {
+	var prop, lits []cql2.Expr
+	switch t := term.(type) {
+	case *cql2.Compare:
+		if t.Op != "=" {
+			return "", nil, false
+		}
+		prop, lits = []cql2.Expr{t.Left}, []cql2.Expr{t.Right}
+	case *cql2.In:
+		prop, lits = []cql2.Expr{t.Value}, t.List
+	default:
+		return "", nil, false
+	}
+	p, ok := prop[0].(*cql2.Property)
+	if !ok || len(lits) == 0 {
+		return "", nil, false
+	}
+	values := make([]string, len(lits))
+	for i, l := range lits {
+		lit, ok := l.(*cql2.Literal)
+		if !ok || lit.T != cql2.String {
+			return "", nil, false
+		}
+		values[i] = lit.Str
+	}
+	return p.Name, values, true
 }

@@ -36,6 +36,8 @@ var coveredFilters = []string{
 	`sub_event_type LIKE '%attack%' OR fatalities_best BETWEEN 1 AND 3`,
 	`id LIKE 'test-%' OR geo_precision IN ('admin1', 'region')`,
 	`fatalities_best * 2 >= 40 AND ends_at < TIMESTAMP('2024-01-01T00:00:00Z')`,
+	`event_type IN ('battles', 'riots') AND fatalities_best >= 2.5 AND country = 'ML' AND (fatalities_best < 9 OR id > 'm')`,
+	`fatalities_best > -3.5 AND country = 'BF'`,
 }
 
 // uncoveredFilters name what the index cuts short or lacks: PostGIS answers.

@@ -28,11 +28,7 @@ func compile(f geo.Filter) (memFilter, bool) {
 	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 || f.AsOf != nil || len(f.Statuses) > 0 {
 		return memFilter{}, false
 	}
-	cql, ok := compileCQL(f.CQL)
-	if !ok {
-		return memFilter{}, false
-	}
-	m := memFilter{window: f.Time.Window(), minBest: -1, cql: cql}
+	m := memFilter{window: f.Time.Window(), minBest: -1}
 	for _, et := range f.EventTypes {
 		if i := slices.Index(eventTypeList, et); i >= 0 {
 			m.eventTypes |= 1 << i
@@ -55,6 +51,9 @@ func compile(f geo.Filter) (memFilter, bool) {
 			x1, y0 := worldXY(b.Max)
 			m.boxes = append(m.boxes, worldBox{x0, y0, x1, y1})
 		}
+	}
+	if !compileCQL(f.CQL, &m) {
+		return memFilter{}, false
 	}
 	return m, true
 }
