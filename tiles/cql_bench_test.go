@@ -13,19 +13,13 @@ import (
 	"incidentmap/geo"
 )
 
-// variedIndex is millionIndex with varied event types and tolls, so that a
-// filter on them selects some incidents and not others.
-func variedIndex(r *rand.Rand) *index {
-	var b builder
-	for i := range 1_000_000 {
-		s := randomSummary(r, fmt.Sprintf("synth-1-%08d", i))
-		s.EventType = eventTypeList[r.IntN(len(eventTypeList))]
-		s.SubEventType = geo.EventTypes[s.EventType][0]
-		best := r.IntN(30)
-		s.FatalitiesBest = &best
-		b.addSummary(&s)
-	}
-	return b.finish()
+// varied gives an incident a random event type and toll, so that a filter
+// on them selects some incidents and not others.
+func varied(r *rand.Rand, s *geo.Summary) {
+	s.EventType = eventTypeList[r.IntN(len(eventTypeList))]
+	s.SubEventType = geo.EventTypes[s.EventType][0]
+	best := r.IntN(30)
+	s.FatalitiesBest = &best
 }
 
 // coldTile builds tile t of ix for m, as Service.build does for an
@@ -47,7 +41,7 @@ func coldTile(b *testing.B, ix *index, t maptile.Tile, m *memFilter) {
 // "cql" lowers to the index's own fields; "cql-per-row" runs cql2's
 // predicate on every candidate.
 func BenchmarkColdTileCQL(b *testing.B) {
-	ix := variedIndex(rand.New(rand.NewPCG(1, 2)))
+	ix := millionIndex(rand.New(rand.NewPCG(1, 2)), varied)
 	iv, err := geo.ParseInterval("datetime", "2022-03-01/2022-04-30")
 	if err != nil {
 		b.Fatal(err)
