@@ -10,7 +10,7 @@ import (
 // incidents table, aliased i: the columns argument of ToSQL for items,
 // exports and tiles built by PostGIS.
 var IncidentColumns = map[string]string{
-	"id": "i.id", "title": "i.title", "location": "i.location", "country": "i.country",
+	"id": "i.id", "title": "i.title", "summary": "i.summary", "location": "i.location", "country": "i.country",
 	"admin1": "i.admin1", "admin2": "i.admin2", "event_type": "i.event_type", "sub_event_type": "i.sub_event_type",
 	"starts_at": "i.starts_at", "ends_at": "i.ends_at", "date_precision": "i.date_precision",
 	"geo_precision": "i.geo_precision", "fatalities_low": "i.fatalities_low", "fatalities_best": "i.fatalities_best",
@@ -31,6 +31,7 @@ func count(n *int) Value {
 // those of SummaryAccessors (through the summary of the incident) and the
 // rest.
 var IncidentAccessors = incidentAccessors(Accessors[*geo.Incident]{
+	"summary":         func(i *geo.Incident) Value { return str(i.Summary) },
 	"admin1":          func(i *geo.Incident) Value { return str(i.Admin1) },
 	"admin2":          func(i *geo.Incident) Value { return str(i.Admin2) },
 	"date_precision":  func(i *geo.Incident) Value { return str(i.DatePrecision) },

@@ -19,6 +19,17 @@ type Filter struct {
 	Query         string     // accent- and case-insensitive text in title, summary, location, actors
 	Statuses      []string   // empty: published only; others only for token holders
 	AsOf          *time.Time // the data as it was at this instant (nil: now)
+	CQL           Expression // a CQL2 filter (filter, filter-lang), ANDed with the rest; nil: none
+}
+
+// Expression is a parsed, checked CQL2 filter (OGC API Features Part 3).
+// Package cql2 makes them (*cql2.Filter) and compiles them for PostGIS and
+// for the tile index; geo only carries one, so that it need not import
+// cql2 (which imports geo). Text is the expression's canonical cql2-text:
+// one spelling per filter, whichever language it came in, for cache keys,
+// entity tags and URLs.
+type Expression interface {
+	Text() string
 }
 
 // Page is a window into an ordered result: Limit items after Offset.

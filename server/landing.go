@@ -26,13 +26,22 @@ const (
 	mediaOpenAPI    = "application/vnd.oai.openapi+json;version=3.0"
 )
 
-// conformanceClasses are the OGC API - Features Part 1 classes we implement.
+// conformanceClasses are the OGC API - Features classes we implement: Part 1,
+// and Part 3's queryables and filtering with the CQL2 classes package cql2
+// passes (not spatial-functions, not arithmetic).
 var conformanceClasses = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/temporal-functions",
 }
 
 // landing answers / : the OGC API landing page for JSON clients, the web

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"incidentmap/cql2"
 	"incidentmap/geo"
 )
 
@@ -17,7 +18,7 @@ import (
 // Features requires.
 var (
 	incidentFilterParams = []string{"datetime", "bbox", "event_type", "sub_event_type", "country", "admin1",
-		"actor", "min_fatalities", "q", "as_of"}
+		"actor", "min_fatalities", "q", "as_of", "filter", "filter-lang", "filter-crs"}
 	incidentItemsParams = append([]string{"f", "limit", "offset", "status", "sortby", "properties"}, incidentFilterParams...)
 	placeItemsParams    = []string{"f", "limit", "offset", "bbox", "datetime", "country", "kind", "q", "sortby", "properties"}
 	onlyFormat          = []string{"f"}
@@ -45,7 +46,7 @@ func checkParams(q url.Values, allowed []string) error {
 		if !utf8.ValidString(values[0]) {
 			return geo.Invalid(name, "is not valid UTF-8")
 		}
-		if len(values[0]) > maxParamLen {
+		if len(values[0]) > maxParamLen && name != "filter" { // cql2.Parse holds filter to cql2.MaxLength
 			return geo.Invalid(name, "is longer than %d bytes", maxParamLen)
 		}
 	}
@@ -124,7 +125,27 @@ func parseFilter(q url.Values) (geo.Filter, error) {
 		}
 		f.AsOf = &t
 	}
-	return f, nil
+	cql, err := parseCQL(q)
+	if cql != nil { // a nil *cql2.Filter must not become a non-nil geo.Expression
+		f.CQL = cql
+	}
+	return f, err
+}
+
+// parseCQL reads filter, filter-lang and filter-crs (OGC API Features
+// Part 3) against the incident queryables: nil without a filter, a 400
+// naming the parameter for anything wrong. The viewer, embeds and map.png
+// read them through parseFilter, which calls it.
+//
+// filter-lang=cql-text, the draft name of cql2-text that GDAL before 3.7
+// sends, is read as cql2-text: its comparisons of properties with strings
+// and numbers are CQL2 (a date it quotes as a string is refused, 400).
+func parseCQL(q url.Values) (*cql2.Filter, error) {
+	lang := q.Get("filter-lang")
+	if lang == "cql-text" {
+		lang = cql2.LangText
+	}
+	return cql2.ParseParams(q.Get("filter"), lang, q.Get("filter-crs"), q.Has("filter"), cql2.IncidentQueryables)
 }
 
 // parseStatuses reads status, which only token holders may use.

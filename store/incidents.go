@@ -127,7 +127,9 @@ func (s *Store) Incidents(ctx context.Context, f geo.Filter, p geo.Page) ([]geo.
 func (s *Store) CountIncidents(ctx context.Context, f geo.Filter, upTo int) (int, error) {
 	q := &query{}
 	from := incidentSource(q, f, `1`)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return 0, err
+	}
 	var n int
 	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT `+from+` WHERE `+q.sql()+
 		` LIMIT `+q.arg(upTo+1)+`) matched`, q.args...).Scan(&n)
@@ -196,7 +198,9 @@ func (s *Store) incidentBatch(ctx context.Context, f geo.Filter, after *incident
 	}
 	q := &query{}
 	from := incidentSource(q, f, incidentColumns)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return nil, err
+	}
 	if after != nil {
 		q.where("(i.starts_at, i.id) > (%s::timestamptz, %s::text)", after.startsAt, after.id)
 	}
@@ -225,7 +229,9 @@ func (s *Store) eachIncidentCursor(ctx context.Context, f geo.Filter, p geo.Page
 	}
 	q := &query{}
 	from := incidentSource(q, f, incidentColumns)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return err
+	}
 	stmt := `SELECT ` + from + ` WHERE ` + q.sql() + order + pageClause(q, p)
 	return s.exportQuery(ctx, func() error { // the cursor holds its connection to the end
 		return eachRow(ctx, s.read, stmt, q.args, func(row scanner) error {

@@ -26,7 +26,9 @@ const publishersOf = `SELECT p.publisher, count(*) OVER ()
 func (s *Store) Publishers(ctx context.Context, f geo.Filter, limit int) (names []string, total int, err error) {
 	q := &query{}
 	from := incidentSource(q, f, `i.id, i.sources AS srcs`)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return nil, 0, err
+	}
 	stmt := fmt.Sprintf(publishersOf, from, q.sql(), q.arg(limit))
 	rows, err := s.db.QueryContext(ctx, stmt, q.args...)
 	if err != nil {

@@ -41,7 +41,9 @@ func scanSummary(row scanner) (geo.Summary, error) {
 func (s *Store) EachSummary(ctx context.Context, f geo.Filter, within *orb.Bound, fn func(geo.Summary) error) error {
 	q := &query{}
 	from := incidentSource(q, f, summaryColumns)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return err
+	}
 	if within != nil {
 		q.where("ST_Intersects(i.geom, ST_MakeEnvelope(%s, %s, %s, %s, 4326))",
 			within.Min[0], within.Min[1], within.Max[0], within.Max[1])

@@ -147,7 +147,9 @@ func tileGroups(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid,
 		coalesce(sum(greatest(i.fatalities_best, 0)), 0), min(i.starts_at), max(i.ends_at), min(i.id), max(i.id)`,
 		grid.cellXY(q), unitX, unitY)
 	from := incidentSource(q, f, columns)
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return err
+	}
 	stmt := `SELECT ` + from + tilePoint + ` WHERE ` + q.sql() + ` GROUP BY 1, 2, 3, 4`
 	rows, err := tx.QueryContext(ctx, stmt, q.args...)
 	if err != nil {
@@ -180,7 +182,9 @@ func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, 
 	q := &query{}
 	grid := tileGrid(q, g)
 	from := incidentSource(q, f, summaryColumns+`, `+grid.cellXY(q))
-	q.filter(f)
+	if err := q.filter(f); err != nil {
+		return err
+	}
 	if ids != nil {
 		q.where("i.id = ANY(%s::text[])", pq.Array(ids))
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"incidentmap/cql2"
 	"incidentmap/geo"
 )
 
@@ -83,8 +84,10 @@ func (q *query) sql() string {
 }
 
 // filter adds the clauses of f over incidents aliased i. Without
-// f.Statuses only published incidents are selected.
-func (q *query) filter(f geo.Filter) {
+// f.Statuses only published incidents are selected. It fails only on a
+// wiring bug: a CQL2 filter that is not a *cql2.Filter, or that names a
+// property without a column in cql2.IncidentColumns.
+func (q *query) filter(f geo.Filter) error {
 	if len(f.Statuses) > 0 {
 		q.where("i.status = ANY(%s::text[])", pq.Array(f.Statuses))
 	} else {
@@ -111,6 +114,23 @@ func (q *query) filter(f geo.Filter) {
 	if f.Query != "" {
 		q.where("i.words @@ %s::tsquery", textQuery(f.Query))
 	}
+	return q.cql(f.CQL)
+}
+
+// cql adds the CQL2 filter x, if any: cql2.ToSQL's fragment, its values
+// numbered after the arguments already taken.
+func (q *query) cql(x geo.Expression) error {
+	e, err := cql2.Of(x)
+	if err != nil || e == nil {
+		return err
+	}
+	clause, args, err := cql2.ToSQL(e, cql2.IncidentColumns, len(q.args)+1)
+	if err != nil {
+		return err
+	}
+	q.args = append(q.args, args...)
+	q.clauses = append(q.clauses, "("+clause+")")
+	return nil
 }
 
 // oneOf adds: column (a fixed name) is one of values; without values it

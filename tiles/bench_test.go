@@ -12,11 +12,14 @@ import (
 )
 
 // millionIndex is an index of a million random incidents around Moura in
-// March and April 2022 (see randomSummary).
-func millionIndex(r *rand.Rand) *index {
+// March and April 2022 (see randomSummary), each changed by vary if given.
+func millionIndex(r *rand.Rand, vary ...func(r *rand.Rand, s *geo.Summary)) *index {
 	var b builder
 	for i := range 1_000_000 {
 		s := randomSummary(r, fmt.Sprintf("synth-1-%08d", i))
+		for _, v := range vary {
+			v(r, &s)
+		}
 		b.addSummary(&s)
 	}
 	return b.finish()

@@ -15,12 +15,14 @@ type memFilter struct {
 	countries  []uint16
 	minBest    int32 // -1: no minimum
 	boxes      []worldBox
+	cql        func(row) bool // the CQL2 filter; nil: none
 }
 
 type worldBox struct{ x0, y0, x1, y1 uint32 }
 
 // compile turns f into a memFilter. It reports false when f needs what the
-// index cannot do (text matching in q, actor, admin1; the past in as_of):
+// index cannot do (text matching in q, actor, admin1; the past in as_of; a
+// CQL2 filter on a property the index does not hold, see rowAccessors):
 // PostGIS answers those.
 func compile(f geo.Filter) (memFilter, bool) {
 	if f.Query != "" || len(f.Actors) > 0 || len(f.Admin1) > 0 || f.AsOf != nil || len(f.Statuses) > 0 {
@@ -50,12 +52,16 @@ func compile(f geo.Filter) (memFilter, bool) {
 			m.boxes = append(m.boxes, worldBox{x0, y0, x1, y1})
 		}
 	}
+	if !compileCQL(f.CQL, &m) {
+		return memFilter{}, false
+	}
 	return m, true
 }
 
 // timeOnly reports whether the filter is a time window (or nothing) alone.
 func (m *memFilter) timeOnly() bool {
-	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0
+	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0 &&
+		m.cql == nil
 }
 
 // match reports whether incident i of ix passes the filter.
@@ -89,5 +95,5 @@ func (m *memFilter) match(ix *index, i int) bool {
 			return false
 		}
 	}
-	return true
+	return m.cql == nil || m.cql(row{ix, i})
 }

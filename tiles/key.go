@@ -50,6 +50,9 @@ func cacheKey(t maptile.Tile, f geo.Filter) string {
 	if f.Query != "" {
 		b = fmt.Appendf(b, "|q=%q", f.Query)
 	}
+	if f.CQL != nil {
+		b = fmt.Appendf(b, "|filter=%q", f.CQL.Text())
+	}
 	return string(b)
 }
 
