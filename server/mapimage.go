@@ -45,7 +45,7 @@ type MapData interface {
 // mapParams are the parameters of /map.png: the shared filters and the
 // CQL2 filter (bbox is the view there, not a filter), or center and zoom instead of bbox, the
 // size, the language, the theme and a title.
-var mapParams = slices.Concat([]string{"center", "zoom", "width", "height", "lang", "theme", "title"}, incidentFilterParams, cql2Params)
+var mapParams = slices.Concat([]string{"center", "zoom", "width", "height", "lang", "theme", "title"}, incidentFilterParams)
 
 const (
 	maxTitleLen     = 200  // runes
@@ -115,10 +115,6 @@ func (s *Server) mapImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	keep, err := parseMapFilter(q)
-	if err != nil {
-		return err
-	}
 	req.Now = s.now()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), mapTimeout)
 	defer cancel()
@@ -129,7 +125,7 @@ func (s *Server) mapImage(c echo.Context) error {
 	key := mapKey(q, req, version)
 	e, ok := s.maps.get(key)
 	if !ok {
-		if e, err = s.drawMap(ctx, req, f, keep); err != nil {
+		if e, err = s.drawMap(ctx, req, f); err != nil {
 			return err
 		}
 		e.key = key
@@ -158,10 +154,10 @@ func mapKey(q url.Values, req render.Request, version int64) string {
 	return k
 }
 
-// drawMap reads the incidents, places and publishers of the map's area
-// and draws it, waiting for a free core first. Only the incidents keep
-// accepts are drawn.
-func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter, keep func(*geo.Summary) bool) (*mapEntry, error) {
+// drawMap reads the incidents (those f matches, its CQL2 filter included),
+// places and publishers of the map's area and draws it, waiting for a free
+// core first.
+func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) (*mapEntry, error) {
 	if req.BBox == nil && req.Center == nil {
 		b, err := s.defaultView(ctx)
 		if err != nil {
@@ -181,11 +177,7 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter, 
 	}
 	area := m.Bounds()
 	f.BBox = &area
-	names, total, err := s.mapIncidents(ctx, f, func(sum geo.Summary) {
-		if keep(&sum) {
-			m.AddIncident(sum)
-		}
-	})
+	names, total, err := s.mapIncidents(ctx, f, m.AddIncident)
 	if err != nil {
 		return nil, err
 	}
@@ -278,17 +270,6 @@ func parseMapRequest(q url.Values, acceptLanguage string) (render.Request, geo.F
 	}
 	req.Filter = f
 	return req, f, nil
-}
-
-// parseMapFilter reads the CQL2 filter of /map.png into the test each
-// incident drawn must pass (always true without one). A malformed filter,
-// or one on a property the map's summaries do not hold, is EInvalid.
-func parseMapFilter(q url.Values) (func(*geo.Summary) bool, error) {
-	e, err := parseCQL2(q)
-	if err != nil {
-		return nil, err
-	}
-	return mapPredicate(e)
 }
 
 // parseCenter reads center=lon,lat and zoom, which go together and

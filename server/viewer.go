@@ -127,10 +127,7 @@ func viewerParams(q url.Values) error {
 	if v := q.Get("highlight"); q.Has("highlight") && !incidentID.MatchString(v) {
 		return geo.Invalid("highlight", "%q is not an incident id", safe(v))
 	}
-	if _, err := parseFilter(q); err != nil {
-		return err
-	}
-	_, err := parseCQL2(q)
+	_, err := parseFilter(q)
 	return err
 }
 
@@ -257,7 +254,7 @@ func (s *Server) basemapTile(c echo.Context) error {
 
 // styleParams are the parameters of /style.json: the filters carried into
 // the incident tiles, the language of the labels and the theme.
-var styleParams = slices.Concat([]string{"lang", "theme"}, incidentFilterParams, cql2Params)
+var styleParams = slices.Concat([]string{"lang", "theme"}, incidentFilterParams)
 
 // style answers /style.json: the MapLibre style (spec v8) of the viewer,
 // from the template static/src/style.json, with absolute URLs for this
@@ -296,7 +293,7 @@ func (s *Server) style(c echo.Context) error {
 // the request, in canonical order.
 func carriedFilters(q url.Values) string {
 	out := url.Values{}
-	for _, name := range slices.Concat(incidentFilterParams, cql2Params) {
+	for _, name := range incidentFilterParams {
 		if q.Has(name) && name != "bbox" {
 			out.Set(name, q.Get(name))
 		}

@@ -1,7 +1,6 @@
 package static_test
 
 import (
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -127,9 +126,6 @@ func checkTilesCarry(t *testing.T, b *browser) {
 // that the page asked nothing elsewhere and logged no error.
 func checkOnlyBattles(t *testing.T, a *testapp.App, b *browser, sel string) {
 	t.Helper()
-	if !filteredItemsServed(t, a) {
-		return
-	}
 	defer b.checkClean(t)
 	var types []string
 	b.eval(t, `[...document.querySelectorAll(`+"`"+sel+` .sw`+"`"+`)].map((s) => s.className.replace(/^sw sw-/, ""))`, &types)
@@ -148,18 +144,4 @@ func queryOf(t *testing.T, raw string) url.Values {
 		t.Fatalf("%q: %v", raw, err)
 	}
 	return u.Query()
-}
-
-// filteredItemsServed says whether the items API and the tiles answer a
-// CQL2 filter. They come from another branch (h-filter): until it is
-// merged, the pages carry the filter but their lists cannot show it.
-// TODO(lead): once h-filter is merged, drop this and its call.
-func filteredItemsServed(t *testing.T, a *testapp.App) bool {
-	t.Helper()
-	res, body := a.Get(t, "/collections/incidents/items?limit=1&"+battlesQuery)
-	if res.StatusCode != http.StatusOK {
-		t.Logf("the items API does not take filter yet (%d %.200s): the lists are not checked", res.StatusCode, body)
-		return false
-	}
-	return true
 }
