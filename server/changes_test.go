@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"incidentmap/internal/testenv"
 	"incidentmap/internal/testenv/testapp"
 )
 
@@ -208,23 +209,7 @@ func changeLog(t *testing.T, dsn string) []int64 {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq FROM incident_changes ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, seq)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return testenv.Int64s(t, db, `SELECT seq FROM incident_changes ORDER BY seq`)
 }
 
 // onlyIn lists up to ten members of a that b lacks.

@@ -75,10 +75,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if page.Sort, err = parseSortBy(q, geo.IncidentQueryables); err != nil {
-		return err
-	}
-	sel, err := parseProperties(q, incidentPropFields, "incidents")
+	sel, err := parseOrderAndSelection(q, &page, geo.IncidentQueryables, incidentPropFields, "incidents")
 	if err != nil {
 		return err
 	}

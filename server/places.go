@@ -61,10 +61,7 @@ func (s *Server) placeItems(c echo.Context) error {
 	if err := deepOffset(page); err != nil {
 		return err
 	}
-	if page.Sort, err = parseSortBy(q, geo.PlaceQueryables); err != nil {
-		return err
-	}
-	sel, err := parseProperties(q, placePropFields, "places")
+	sel, err := parseOrderAndSelection(q, &page, geo.PlaceQueryables, placePropFields, "places")
 	if err != nil {
 		return err
 	}

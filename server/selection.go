@@ -139,3 +139,14 @@ func sortsInDatabase(q url.Values) bool {
 	keys, err := parseSortBy(q, geo.IncidentQueryables)
 	return err == nil && slices.ContainsFunc(keys, func(k geo.SortKey) bool { return !slices.Contains(indexSortKeys, k.Property) })
 }
+
+// parseOrderAndSelection reads a listing's sortby into page (over the
+// sortable queryables of list) and its properties (over fields); what
+// names the collection in errors.
+func parseOrderAndSelection(q url.Values, page *geo.Page, list []geo.Queryable, fields map[string]int, what string) (*propertySelection, error) {
+	var err error
+	if page.Sort, err = parseSortBy(q, list); err != nil {
+		return nil, err
+	}
+	return parseProperties(q, fields, what)
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/lib/pq"
 
 	"incidentmap/geo"
+	"incidentmap/internal/testenv"
 	"incidentmap/store"
 )
 
@@ -155,22 +156,7 @@ func (r *logReader) checkSaw(t *testing.T, db *sql.DB, id string) {
 	if !slices.Contains(r.feedIDs, id) {
 		t.Errorf("the change feed never gave %s (it stopped at seq %d)", id, r.sinceFeed)
 	}
-	var all []int64
-	rows, err := db.Query(`SELECT seq FROM incident_changes ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, seq)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	all := testenv.Int64s(t, db, `SELECT seq FROM incident_changes ORDER BY seq`)
 	if !slices.Equal(r.feedSeqs, all) {
 		t.Errorf("the feed gave %d changes, the log holds %d", len(r.feedSeqs), len(all))
 	}

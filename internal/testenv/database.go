@@ -103,3 +103,28 @@ func LockTable(t testing.TB, dsn, table string) (release func()) {
 	t.Cleanup(release)
 	return release
 }
+
+// Int64s runs query on db, for at most 10 seconds, and returns the first
+// column of every row; it fails the test on error.
+func Int64s(t testing.TB, db *sql.DB, query string, args ...any) []int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
