@@ -246,6 +246,16 @@ func (res *cqlResult) column(k int) []coldResult {
 	return out
 }
 
+// unfilteredOf is the unfiltered fetch of the tile and window of c.
+func (res *cqlResult) unfilteredOf(c coldResult) coldResult {
+	for _, row := range res.tiles {
+		if t := row[0].tileReq; t.z == c.z && t.x == c.x && t.y == c.y && t.start.Equal(c.start) && t.end.Equal(c.end) {
+			return row[0]
+		}
+	}
+	return coldResult{}
+}
+
 // cqlTargets are the rows of (f) in the targets table.
 func (r *report) cqlTargets() []target {
 	res := r.cql
@@ -259,7 +269,9 @@ func (r *report) cqlTargets() []target {
 		ratio := float64(s.p99) / float64(max(plain.p99, 1))
 		ts = append(ts, target{name: cqlRowName + "cold tiles p99 / unfiltered p99, " + f.name, measured: fmt.Sprintf("%.2f", ratio),
 			limit: fmt.Sprintf("≤ %.1f", cqlTileRatioLimit), met: s.errors == 0 && plain.errors == 0 && s.tiles > 0 && ratio <= cqlTileRatioLimit,
-			note: fmt.Sprintf("%s vs %s over the same %d tiles; %d errors", harness.MS(s.p99), harness.MS(plain.p99), len(res.tiles), s.errors+plain.errors)})
+			note: fmt.Sprintf("%s vs %s over the same %d tiles; %d errors; slowest %s %s, %s (unfiltered %s)", harness.MS(s.p99),
+				harness.MS(plain.p99), len(res.tiles), s.errors+plain.errors, s.slowest, s.slowest.window(), harness.MS(s.slowest.latency),
+				harness.MS(res.unfilteredOf(s.slowest).latency))})
 	}
 	for k, f := range coveredFilters {
 		s := summariseHTTP(res.items[k])
@@ -319,6 +331,18 @@ func (r *report) cqlMarkdown() string {
 			cells = append(cells, cell(summarise(res.column(k+1), keep)))
 		}
 		w("| %s | %s |", band.name, strings.Join(cells, " | "))
+	}
+	w("")
+	w("All-years tiles (2012-01-01/2026-12-31), unfiltered / %s:", strings.Join(filterNames(coveredFilters, ""), " / "))
+	w("")
+	for _, row := range res.tiles {
+		if row[0].allYears {
+			var cells []string
+			for _, c := range row {
+				cells = append(cells, fmt.Sprintf("%s (%d features)%s", harness.MS(c.latency), c.features, errSuffix(c.err)))
+			}
+			w("- %s: %s", row[0].tileReq, strings.Join(cells, " / "))
+		}
 	}
 	w("")
 	w("Mean features in the incidents layer: unfiltered %.0f, %s.", meanFeatures(res.column(0)), strings.Join(func() []string {
@@ -390,9 +414,7 @@ func runOnlyCQL(ctx context.Context, c config) error {
 		return err
 	}
 	text := r.cqlMarkdown()
-	fmt.Println(text)
-	if c.Out != "" {
+	return emit(c, text, func() error {
 		return updatePart(c.Out, c.n, "CQL2 run (f)", "BENCH_ONLY=cql", cqlRowName, cqlHeading, r.cqlTargets(), text)
-	}
-	return nil
+	})
 }

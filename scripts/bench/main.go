@@ -151,11 +151,16 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	text := r.markdown()
+	return emit(c, text, func() error { return updateReport(c.Out, c.n, text) })
+}
+
+// emit prints text and, when the run has an -out report, updates it.
+func emit(c config, text string, update func() error) error {
 	fmt.Println(text)
-	if c.Out != "" {
-		return updateReport(c.Out, c.n, text)
+	if c.Out == "" {
+		return nil
 	}
-	return nil
+	return update()
 }
 
 // runOnlyWarm runs (c) alone: the warm tiles are the ones the full run
@@ -188,10 +193,5 @@ func runOnlyWarm(ctx context.Context, c config) error {
 	if err := srv.Stop(); err != nil {
 		logf("stopping the server: %v", err)
 	}
-	text := r.warmMarkdown()
-	fmt.Println(text)
-	if c.Out != "" {
-		return updateWarm(c.Out, c.n, r)
-	}
-	return nil
+	return emit(c, r.warmMarkdown(), func() error { return updateWarm(c.Out, c.n, r) })
 }
