@@ -6,6 +6,10 @@
 #   BENCH_ONLY=warm scripts/bench.sh   only the warm load (c): wrk against the
 #                                   server and a bare net/http handler; replaces
 #                                   only the warm figures of the section
+#   BENCH_ONLY=cql scripts/bench.sh    only the CQL2 filters (f): cold tiles with
+#                                   and without filters the tile index holds,
+#                                   items with them, tiles PostGIS builds for
+#                                   one it does not; replaces only (f)'s figures
 #   BENCH_DB=name scripts/bench.sh  use database NAME (default incidentmap_bench_N)
 #
 # The warm load needs wrk (Debian's package; installed when missing).
@@ -29,8 +33,8 @@ need_number BENCH_N "$N" 1 50000000
 
 ONLY=${BENCH_ONLY:-}
 case "$ONLY" in
-'' | warm) ;;
-*) die "BENCH_ONLY must be empty or warm, got '$ONLY'" ;;
+'' | warm | cql) ;;
+*) die "BENCH_ONLY must be empty, warm or cql, got '$ONLY'" ;;
 esac
 DB=${BENCH_DB:-incidentmap_bench_$N}
 case "$DB" in

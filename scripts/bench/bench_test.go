@@ -140,3 +140,17 @@ func TestWarmRatioIsTheMedianOfEachRoundsRatio(t *testing.T) {
 		t.Errorf("ratio of an encoding not measured: %v", got)
 	}
 }
+
+func TestReplacePartOfCQLKeepsTheWarmFigures(t *testing.T) {
+	const section = "## N = 5 synthetic incidents\n\n| figure | measured | target | met | |\n|---|---|---|---|---|\n" +
+		"| " + warmRowName + ", gzip | 0.90 | ≥ 0.8 | yes | |\n| " + cqlRowName + "items p99 | 9 ms | ≤ 50 ms | yes | old |\n\n" +
+		warmHeading + "\n\nWarm.\n\n" + cqlHeading + "\n\nOld CQL.\n"
+	row := "| " + cqlRowName + "items p99 | 8 ms | ≤ 50 ms | yes | new |"
+	got := replacePart(section, cqlRowName, cqlHeading, []string{row}, cqlHeading+"\n\nNew CQL.\n")
+	want := "## N = 5 synthetic incidents\n\n| figure | measured | target | met | |\n|---|---|---|---|---|\n" +
+		"| " + warmRowName + ", gzip | 0.90 | ≥ 0.8 | yes | |\n" + row + "\n\n" +
+		warmHeading + "\n\nWarm.\n\n" + cqlHeading + "\n\nNew CQL.\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

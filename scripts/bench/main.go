@@ -6,13 +6,17 @@
 //	(c) warm tiles under wrk, gzipped and not, against a bare net/http
 //	    handler serving the same bodies, in alternating rounds
 //	(d) the server's resident memory
+//	(e) the time to ready from the saved tile index
+//	(f) CQL2 filters (issue 14): the cold tiles of (a) with filters the
+//	    tile index holds, side by side with the same tiles unfiltered;
+//	    items pages with them; tiles PostGIS builds for filters it does not
 //
 // and writes the figures, with the machine and the command, to a section of
 // BENCHMARKS.md (one section per N, other sections kept). With -only warm it
 // runs (c) alone (fetching its tiles once first) and replaces only the warm
-// figures of the section.
+// figures of the section; with -only cql, (f) alone.
 //
-//	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm]
+//	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm|cql]
 //	bench -bare ADDR -bare-bodies FILE    (internal: the bare handler (c) compares with)
 package main
 
@@ -41,8 +45,11 @@ type config struct {
 	warmTiles          int
 	loadFor            time.Duration // each wrk run
 	conns              int
-	threads            int // of wrk
-	rounds             int // of the warm load: each runs every target and encoding once
+	threads            int           // of wrk
+	rounds             int           // of the warm load: each runs every target and encoding once
+	cqlItems           int           // items pages of (f) per covered filter
+	cqlDBTiles         int           // tiles of (f) per uncovered filter (PostGIS-built)
+	cqlDBBudget        time.Duration // time allowed for those
 	only               string
 }
 
@@ -70,7 +77,10 @@ func main() {
 		"the first start loads from PostGIS and saves it, a last start reads it back; empty: no saved index")
 	flag.IntVar(&c.threads, "threads", 2, "wrk threads")
 	flag.IntVar(&c.rounds, "rounds", 5, "rounds of the warm load (each: server and bare handler, gzip and identity)")
-	flag.StringVar(&c.only, "only", "", `"warm": run only the warm load (c) and update only its figures`)
+	flag.IntVar(&c.cqlItems, "cql-items", 200, "items pages of (f) per CQL2 filter the index holds")
+	flag.IntVar(&c.cqlDBTiles, "cql-db-tiles", 30, "tiles of (f) per CQL2 filter PostGIS answers")
+	flag.DurationVar(&c.cqlDBBudget, "cql-db-budget", 90*time.Second, "time allowed for the tiles PostGIS answers in (f)")
+	flag.StringVar(&c.only, "only", "", `"warm" or "cql": run only the warm load (c) or the CQL2 filters (f) and update only their figures`)
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare, *bareBodies); err != nil {
@@ -79,8 +89,8 @@ func main() {
 		}
 		return
 	}
-	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm") || c.rounds < 1 || c.loadFor < time.Second {
-		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm] [-rounds R] [-load-for D]")
+	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql") || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
+		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
 	c.Cmd = prog.Command(c.Cmd)
@@ -89,8 +99,11 @@ func main() {
 
 // run measures (a) to (d) and writes the report.
 func run(ctx context.Context, c config) error {
-	if c.only == "warm" {
+	switch c.only {
+	case "warm":
 		return runOnlyWarm(ctx, c)
+	case "cql":
+		return runOnlyCQL(ctx, c)
 	}
 	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
 	r.loadAvg[0] = harness.LoadAvg(1)
@@ -134,12 +147,20 @@ func run(ctx context.Context, c config) error {
 	if r.saved, err = restartFromSaved(ctx, c); err != nil {
 		return err
 	}
-	text := r.markdown()
-	fmt.Println(text)
-	if c.Out != "" {
-		return updateReport(c.Out, c.n, text)
+	if r.cql, err = runCQL(ctx, c, plan); err != nil {
+		return err
 	}
-	return nil
+	text := r.markdown()
+	return emit(c, text, func() error { return updateReport(c.Out, c.n, text) })
+}
+
+// emit prints text and, when the run has an -out report, updates it.
+func emit(c config, text string, update func() error) error {
+	fmt.Println(text)
+	if c.Out == "" {
+		return nil
+	}
+	return update()
 }
 
 // runOnlyWarm runs (c) alone: the warm tiles are the ones the full run
@@ -172,10 +193,5 @@ func runOnlyWarm(ctx context.Context, c config) error {
 	if err := srv.Stop(); err != nil {
 		logf("stopping the server: %v", err)
 	}
-	text := r.warmMarkdown()
-	fmt.Println(text)
-	if c.Out != "" {
-		return updateWarm(c.Out, c.n, r)
-	}
-	return nil
+	return emit(c, r.warmMarkdown(), func() error { return updateWarm(c.Out, c.n, r) })
 }

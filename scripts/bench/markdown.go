@@ -51,6 +51,10 @@ func (r *report) markdown() string {
 	r.coldSection(w)
 	r.baselineSection(w)
 	r.warmSection(w)
+	if r.cql != nil {
+		w("")
+		w("%s", strings.TrimRight(r.cqlMarkdown(), "\n"))
+	}
 	return b.String()
 }
 
@@ -223,21 +227,29 @@ func targetRow(t target) string {
 // at path: the warm rows of its targets table and its warm subsection. When
 // the section is missing it starts one holding only those.
 func updateWarm(path string, n int, r *report) error {
+	return updatePart(path, n, "warm load (c)", "BENCH_ONLY=warm", warmRowName, warmHeading, r.warmTargets(), r.warmMarkdown())
+}
+
+// updatePart replaces one part of the section for n of the report at path:
+// the rows of its targets table whose names start with rowPrefix, and its
+// subsection headed heading. When the section is missing it starts one
+// holding only that part (what names it, only the mode that ran it).
+func updatePart(path string, n int, what, only, rowPrefix, heading string, targets []target, sub string) error {
 	old, err := os.ReadFile(path)
 	if err != nil && !os.IsNotExist(err) {
 		return err
 	}
 	var rows []string
-	for _, t := range r.warmTargets() {
+	for _, t := range targets {
 		rows = append(rows, targetRow(t))
 	}
-	heading := fmt.Sprintf("## N = %s synthetic incidents", harness.Thousands(int64(n)))
-	section, ok := findSection(string(old), heading)
+	sectionHeading := fmt.Sprintf("## N = %s synthetic incidents", harness.Thousands(int64(n)))
+	section, ok := findSection(string(old), sectionHeading)
 	if !ok {
-		section = heading + "\n\nOnly the warm load (c) has run here (`BENCH_ONLY=warm`).\n\n" +
+		section = sectionHeading + "\n\nOnly the " + what + " has run here (`" + only + "`).\n\n" +
 			"| figure | measured | target | met | |\n|---|---|---|---|---|\n"
 	}
-	return updateReport(path, n, replaceWarm(section, rows, r.warmMarkdown()))
+	return updateReport(path, n, replacePart(section, rowPrefix, heading, rows, sub))
 }
 
 // findSection returns the "## " section of text whose first line is
@@ -263,10 +275,18 @@ func findSection(text, heading string) (string, bool) {
 // table (after its last row when it has none) and sub in place of its warm
 // subsection (at its end when it has none).
 func replaceWarm(section string, rows []string, sub string) string {
+	return replacePart(section, warmRowName, warmHeading, rows, sub)
+}
+
+// replacePart puts rows in place of the rows of section's targets table
+// whose names start with rowPrefix (after its last row when it has none)
+// and sub in place of its subsection headed heading (at its end when it
+// has none).
+func replacePart(section, rowPrefix, heading string, rows []string, sub string) string {
 	var lines []string
-	at := -1 // where the warm rows go
+	at := -1 // where the rows go
 	for _, line := range strings.Split(strings.TrimRight(section, "\n"), "\n") {
-		if strings.HasPrefix(line, "| "+warmRowName) {
+		if strings.HasPrefix(line, "| "+rowPrefix) {
 			if at < 0 {
 				at = len(lines)
 			}
@@ -279,13 +299,13 @@ func replaceWarm(section string, rows []string, sub string) string {
 	}
 	lines = slices.Insert(lines, at, rows...)
 	text := strings.Join(lines, "\n") + "\n"
-	start := strings.Index(text, warmHeading+"\n")
+	start := strings.Index(text, heading+"\n")
 	if start < 0 {
 		return text + "\n" + sub
 	}
 	end := len(text)
-	if i := strings.Index(text[start+len(warmHeading):], "\n### "); i >= 0 {
-		end = start + len(warmHeading) + i + 1
+	if i := strings.Index(text[start+len(heading):], "\n### "); i >= 0 {
+		end = start + len(heading) + i + 1
 	}
 	return text[:start] + strings.TrimRight(sub, "\n") + "\n" + strings.TrimLeft(text[end:], "\n")
 }

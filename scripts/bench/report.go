@@ -18,6 +18,7 @@ type report struct {
 	warm         warmResult
 	rss          harness.Memory
 	saved        *savedStart // nil: no saved index
+	cql          *cqlResult  // (f); nil: not run
 	loadAvg      [2]string   // 1-minute load average at the start and at the end
 }
 
@@ -62,6 +63,7 @@ func (r *report) targets() []target {
 		met: spAll.tiles > 0 && spAll.ratio() >= 20, note: fmt.Sprintf("%d tiles, ours %s vs %s", spAll.tiles, harness.MS(spAll.ours), harness.MS(spAll.baseline))})
 	ts = append(ts, r.warmTargets()...)
 	ts = append(ts, r.readyTargets()...)
+	ts = append(ts, r.cqlTargets()...)
 	ts = append(ts, target{name: "server RSS (peak, VmHWM)", measured: harness.Size(r.rss.HWM), limit: "≤ " + harness.Size(rssLimit),
 		met: r.rss.HWM > 0 && r.rss.HWM <= rssLimit, note: "now " + harness.Size(r.rss.RSS)})
 	return ts

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/url"
 	"time"
 
 	_ "github.com/lib/pq" // the driver
@@ -16,7 +17,8 @@ import (
 type tileReq struct {
 	z, x, y    int
 	start, end time.Time
-	allYears   bool // the all-years window on the busiest tile of its zoom
+	allYears   bool   // the all-years window on the busiest tile of its zoom
+	filter     string // a CQL2 filter (cql2-text); "": none
 }
 
 func (t tileReq) String() string { return fmt.Sprintf("%d/%d/%d", t.z, t.x, t.y) }
@@ -27,7 +29,11 @@ func (t tileReq) window() string {
 }
 
 func (t tileReq) path() string {
-	return fmt.Sprintf("/tiles/%d/%d/%d.mvt?datetime=%s", t.z, t.x, t.y, t.window())
+	p := fmt.Sprintf("/tiles/%d/%d/%d.mvt?datetime=%s", t.z, t.x, t.y, t.window())
+	if t.filter != "" {
+		p += "&filter=" + url.QueryEscape(t.filter)
+	}
+	return p
 }
 
 // Zoom bands the report groups tiles by.
