@@ -61,9 +61,12 @@ func countryOf(c uint16) string {
 // false when the index cannot answer it: a property the index does not
 // hold whole (see rowAccessors), or an expression that is not a
 // *cql2.Filter. Terms of a top-level AND that m's own fields express
-// (event_type = or IN, country = or IN, fatalities_best > or >=) become
-// those fields, which cost a tile almost nothing; the rest becomes m.cql,
-// a predicate evaluated per candidate after every cheaper test.
+// (event_type = or IN, country = or IN, fatalities_best > or >=,
+// T_INTERSECTS of the incident's span with literal times, see lowerTime)
+// become those fields, which cost a tile almost nothing; one
+// S_INTERSECTS(geometry, literal) becomes m.area (see lowerArea); the rest
+// becomes m.cql, a predicate evaluated per candidate after every cheaper
+// test.
 func compileCQL(x geo.Expression, m *memFilter) bool {
 	e, err := cql2.Of(x)
 	if err != nil {
@@ -111,6 +114,18 @@ func conjuncts(e cql2.Expr) []cql2.Expr {
 // it is not set yet, and reports whether it did. A null toll fails a
 // minimum, as it fails the comparison.
 func (m *memFilter) lower(term cql2.Expr) bool {
+	if first, last, ok := lowerTime(term); ok {
+		if last < math.MaxInt64 {
+			last++ // the window's end is past its last instant
+		}
+		m.window.Start, m.window.End = max(m.window.Start, first), min(m.window.End, last)
+		return true
+	}
+	if m.area == nil {
+		if m.area = lowerArea(term); m.area != nil {
+			return true
+		}
+	}
 	name, values, ok := propertyEquals(term)
 	switch {
 	case ok && name == "event_type" && m.eventTypes == 0:

@@ -15,6 +15,7 @@ type memFilter struct {
 	countries  []uint16
 	minBest    int32 // -1: no minimum
 	boxes      []worldBox
+	area       *area          // a CQL2 S_INTERSECTS term; nil: none
 	cql        func(row) bool // the CQL2 filter; nil: none
 }
 
@@ -61,7 +62,7 @@ func compile(f geo.Filter) (memFilter, bool) {
 // timeOnly reports whether the filter is a time window (or nothing) alone.
 func (m *memFilter) timeOnly() bool {
 	return m.eventTypes == 0 && m.subTypes == 0 && len(m.countries) == 0 && m.minBest < 0 && len(m.boxes) == 0 &&
-		m.cql == nil
+		m.area == nil && m.cql == nil
 }
 
 // match reports whether incident i of ix passes the filter.
@@ -82,18 +83,11 @@ func (m *memFilter) match(ix *index, i int) bool {
 	if len(m.countries) > 0 && !slices.Contains(m.countries, a.country) {
 		return false
 	}
-	if len(m.boxes) > 0 {
-		x, y := ix.x[i], ix.y[i]
-		in := false
-		for _, b := range m.boxes {
-			if x >= b.x0 && x <= b.x1 && y >= b.y0 && y <= b.y1 {
-				in = true
-				break
-			}
-		}
-		if !in {
-			return false
-		}
+	if len(m.boxes) > 0 && !inAnyBox(m.boxes, ix.x[i], ix.y[i]) {
+		return false
+	}
+	if m.area != nil && !m.area.holds(ix, i) {
+		return false
 	}
 	return m.cql == nil || m.cql(row{ix, i})
 }

@@ -3,6 +3,7 @@ package tiles
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -26,6 +27,9 @@ type index struct {
 	shapes map[int32]orb.Geometry
 	pubs   []uint32   // the publishers of each incident's sources: a position in pubSets
 	sets   [][]string // the distinct lists of publishers (sorted, one per source), interned
+
+	// shapeSet is a *shapeSet, built at first need (see shapeBound).
+	shapeSet atomic.Value
 }
 
 // attrs packs the small attributes of an incident.
