@@ -48,7 +48,7 @@ func TestViewerKeepsTheCQL2Filter(t *testing.T) {
 			t.Errorf("the link to the other language %s does not keep the filter", other)
 		}
 	})
-	checkOnlyBattles(t, a, b, "#list")
+	checkOnlyBattles(t, b, "#list")
 }
 
 func TestEmbedKeepsTheCQL2Filter(t *testing.T) {
@@ -82,7 +82,7 @@ func TestEmbedKeepsTheCQL2Filter(t *testing.T) {
 			t.Errorf("caption detail %q", got)
 		}
 	})
-	checkOnlyBattles(t, a, b, "#incident-list")
+	checkOnlyBattles(t, b, "#incident-list")
 }
 
 // checkFilterCarried checks that the browser asked for each path, and that
@@ -124,7 +124,7 @@ func checkTilesCarry(t *testing.T, b *browser) {
 // checkOnlyBattles checks that the list under sel shows the five battles
 // of sahelSpring and nothing else, that the map draws no other type, and
 // that the page asked nothing elsewhere and logged no error.
-func checkOnlyBattles(t *testing.T, a *testapp.App, b *browser, sel string) {
+func checkOnlyBattles(t *testing.T, b *browser, sel string) {
 	t.Helper()
 	defer b.checkClean(t)
 	var types []string
