@@ -184,6 +184,15 @@ func (b *browser) waitFor(t *testing.T, cond string) {
 	}
 }
 
+// click waits for the element to exist and clicks it within one script, so a
+// list redrawn between finding the node and clicking it cannot fail the test
+// (a CDP click holds a node id that a redraw invalidates).
+func (b *browser) click(t *testing.T, sel string) {
+	t.Helper()
+	b.waitFor(t, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+	b.eval(t, fmt.Sprintf(`document.querySelector(%q).click()`, sel), nil)
+}
+
 func (b *browser) text(t *testing.T, sel string) string {
 	t.Helper()
 	var s string

@@ -253,7 +253,7 @@ func TestEmbedLooks(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t)
 			}
-			b.run(t, chromedp.Click(chromedp.CSS("#list-box summary")))
+			b.click(t, "#list-box summary")
 			b.screenshot(t, tc.name)
 		})
 	}

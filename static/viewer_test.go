@@ -44,8 +44,8 @@ func TestViewerInBrowser(t *testing.T) {
 	})
 	t.Run("the panel shows every claim with its source", func(t *testing.T) {
 		b.open(t, a.URL+"/?datetime=2022-03-27/2022-03-31&"+mouraView+"&lang=en")
-		b.run(t, chromedp.Click(chromedp.CSS(`#incident-list button[data-id="moura-2022-03"]`)),
-			chromedp.WaitVisible(chromedp.CSS("#panel-title")))
+		b.click(t, `#incident-list button[data-id="moura-2022-03"]`)
+		b.run(t, chromedp.WaitVisible(chromedp.CSS("#panel-title")))
 		b.waitFor(t, `document.querySelectorAll(".claim").length > 0`)
 		panel := b.text(t, "#panel")
 		if dates := b.text(t, "#panel .facts dd"); dates != "27-31 March 2022" {
@@ -86,7 +86,7 @@ func TestViewerInBrowser(t *testing.T) {
 	})
 	t.Run("in French, the slider driven by keyboard", func(t *testing.T) {
 		b.open(t, a.URL+"/?datetime=2022-03-27/2022-03-31&"+mouraView+"&lang=en")
-		b.run(t, chromedp.Click(chromedp.CSS("#lang")))
+		b.click(t, "#lang")
 		b.settle(t)
 		var lang string
 		b.eval(t, `document.documentElement.lang`, &lang)
