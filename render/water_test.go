@@ -116,4 +116,3 @@ func TestTownLabelsHideNothing(t *testing.T) {
 		}
 	}
 }
-
