@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -116,12 +117,7 @@ func (m *Map) townLabels(labels []label, marks []rect, legend rect) []label {
 		gazetteer[strings.ToLower(p.name)] = true
 	}
 	ts := slices.Clone(m.r.base.towns)
-	slices.SortStableFunc(ts, func(a, b town) int {
-		if a.rank != b.rank {
-			return int(math.Copysign(1, b.rank-a.rank))
-		}
-		return strings.Compare(a.name, b.name)
-	})
+	slices.SortStableFunc(ts, func(a, b town) int { return cmp.Or(cmp.Compare(b.rank, a.rank), strings.Compare(a.name, b.name)) })
 	inner := m.inner()
 	var out []label
 	for _, t := range ts {

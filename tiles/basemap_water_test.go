@@ -21,11 +21,19 @@ func waterBasemap(t *testing.T) *Basemap {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := NewBasemap(fc)
-	if err != nil {
-		t.Fatal(err)
+	return must(NewBasemap(fc))(t)
+}
+
+// must turns a value and its error into a function that fails t on the
+// error, or returns the value.
+func must[T any](v T, err error) func(*testing.T) T {
+	return func(t *testing.T) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	return b
 }
 
 // names lists the names of a tile layer's features.

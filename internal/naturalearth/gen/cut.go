@@ -5,12 +5,13 @@ import (
 	"compress/gzip"
 	"fmt"
 	"math"
-	"slices"
+	"sort"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/simplify"
 )
 
 // regionBound is the region kept: West and Central Africa and the whole
@@ -87,7 +88,7 @@ func cut(rivers, lakes, towns *geojson.FeatureCollection) (*geojson.FeatureColle
 		}
 	}
 	if len(stale) > 0 {
-		slices.Sort(stale)
+		sort.Strings(stale)
 		return nil, fmt.Errorf("name fixes that match no feature of the region: %s", strings.Join(stale, ", "))
 	}
 	return out, nil
@@ -131,64 +132,15 @@ func townKind(featurecla string) string {
 	return "town"
 }
 
-// round rounds coordinates to decimals, drops the points that then repeat
-// and the parts that collapse; nil when nothing is left.
+// round rounds coordinates to decimals and drops the points that then
+// repeat or fall in line (a Douglas-Peucker of tolerance 0 loses nothing);
+// nil when nothing is left.
 func round(g orb.Geometry) orb.Geometry {
-	k := math.Pow(10, decimals)
-	r := func(p orb.Point) orb.Point { return orb.Point{math.Round(p[0]*k) / k, math.Round(p[1]*k) / k} }
-	line := func(ps []orb.Point) []orb.Point {
-		out := make([]orb.Point, 0, len(ps))
-		for _, p := range ps {
-			if p = r(p); len(out) == 0 || out[len(out)-1] != p {
-				out = append(out, p)
-			}
-		}
-		return out
+	g = orb.Round(g, int(math.Pow10(decimals)))
+	if _, ok := g.(orb.Point); ok {
+		return g
 	}
-	polygon := func(p orb.Polygon) orb.Polygon {
-		var out orb.Polygon
-		for i, ring := range p {
-			if rr := line(ring); len(rr) >= 4 {
-				out = append(out, rr)
-			} else if i == 0 {
-				return nil
-			}
-		}
-		return out
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		return r(g)
-	case orb.LineString:
-		if l := line(g); len(l) >= 2 {
-			return orb.LineString(l)
-		}
-	case orb.MultiLineString:
-		var out orb.MultiLineString
-		for _, l := range g {
-			if l := line(l); len(l) >= 2 {
-				out = append(out, l)
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
-	case orb.Polygon:
-		if p := polygon(g); p != nil {
-			return p
-		}
-	case orb.MultiPolygon:
-		var out orb.MultiPolygon
-		for _, p := range g {
-			if p := polygon(p); p != nil {
-				out = append(out, p)
-			}
-		}
-		if len(out) > 0 {
-			return out
-		}
-	}
-	return nil
+	return simplify.DouglasPeucker(0).Simplify(g)
 }
 
 // encode writes fc as gzipped GeoJSON, the same bytes for the same input

@@ -72,7 +72,7 @@ func readGzipped(path string) (*geojson.FeatureCollection, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: a failed read comes back from io.ReadAll
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
