@@ -19,7 +19,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 )
 
-//go:generate go run ./gen -src ${NATURAL_EARTH} -out basemap-10m.geojson.gz
+//go:generate go run ./gen -out basemap-10m.geojson.gz -src=${NATURAL_EARTH}
 
 //go:embed basemap-10m.geojson.gz
 var gzipped []byte
