@@ -116,3 +116,15 @@ func TestTownLabelsHideNothing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMapPNGWithWater is BenchmarkMapPNG over the basemap with its
+// rivers, lakes and towns, as the server draws it.
+func BenchmarkMapPNGWithWater(b *testing.B) {
+	r := waterRenderer(b)
+	req := mouraRequest()
+	mouraMap(b, r, req, mouraIncidents...) // simplify the basemap for this zoom once
+	b.ReportAllocs()
+	for b.Loop() {
+		mouraMap(b, r, req, mouraIncidents...)
+	}
+}

@@ -2,6 +2,7 @@ package static_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/color"
 	"image/png"
 	"os"
@@ -104,4 +105,34 @@ func count(list []string, s string) int {
 		}
 	}
 	return n
+}
+
+// TestStyleDrawsTownsUnderOurLayers holds the order that keeps the
+// basemap's town names from hiding anything of ours: MapLibre draws the
+// layers in order and places the symbols of the higher ones first, so
+// every layer of our own source (places, incidents, their labels) comes
+// after the towns, and the lakes cover the rivers that cross them.
+func TestStyleDrawsTownsUnderOurLayers(t *testing.T) {
+	raw, err := os.ReadFile("src/style.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Layers []struct{ ID, Source string }
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	at := map[string]int{}
+	for i, l := range st.Layers {
+		at[l.ID] = i
+	}
+	if !(at["land"] < at["rivers"] && at["rivers"] < at["lakes"] && at["lakes"] < at["coastline"]) {
+		t.Errorf("water out of order: land %d, rivers %d, lakes %d, coastline %d", at["land"], at["rivers"], at["lakes"], at["coastline"])
+	}
+	for i, l := range st.Layers {
+		if l.Source == "incidentmap" && i < at["town-labels"] {
+			t.Errorf("%s is under the town labels", l.ID)
+		}
+	}
 }
