@@ -118,13 +118,19 @@ func TestTownLabelsHideNothing(t *testing.T) {
 }
 
 // BenchmarkMapPNGWithWater is BenchmarkMapPNG over the basemap with its
-// rivers, lakes and towns, as the server draws it.
+// rivers, lakes and towns, as the server draws it: the Moura map, and the
+// inner delta with Lake Débo.
 func BenchmarkMapPNGWithWater(b *testing.B) {
 	r := waterRenderer(b)
-	req := mouraRequest()
-	mouraMap(b, r, req, mouraIncidents...) // simplify the basemap for this zoom once
-	b.ReportAllocs()
-	for b.Loop() {
-		mouraMap(b, r, req, mouraIncidents...)
+	for _, view := range []struct {
+		name string
+		req  Request
+	}{{"moura", mouraRequest()}, {"delta", deltaRequest("light")}} {
+		b.Run(view.name, func(b *testing.B) {
+			mouraMap(b, r, view.req, mouraIncidents...) // simplify the basemap for this zoom once
+			for b.Loop() {
+				mouraMap(b, r, view.req, mouraIncidents...)
+			}
+		})
 	}
 }
