@@ -127,7 +127,7 @@ func TestStyleDrawsTownsUnderOurLayers(t *testing.T) {
 	for i, l := range st.Layers {
 		at[l.ID] = i
 	}
-	if !(at["land"] < at["rivers"] && at["rivers"] < at["lakes"] && at["lakes"] < at["coastline"]) {
+	if order := []int{at["land"], at["rivers"], at["lakes"], at["coastline"]}; !slices.IsSorted(order) {
 		t.Errorf("water out of order: land %d, rivers %d, lakes %d, coastline %d", at["land"], at["rivers"], at["lakes"], at["coastline"])
 	}
 	for i, l := range st.Layers {
