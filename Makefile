@@ -2,6 +2,7 @@
 #
 #   make web      npm ci + build the viewer into static/dist (embedded by go build)
 #   make build    build bin/incidentmap
+#   make naturalearth  cut the basemap's water and towns again (NATURAL_EARTH=dir)
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
 #   make lint     golangci-lint (.golangci.yml), installed at the pinned
 #                 GOLANGCI_LINT_VERSION through the Go module proxy into .bin/
@@ -50,6 +51,14 @@ web: static/node_modules/.package-lock.json
 
 build: web
 	$(GO) build -trimpath -o $(BIN) .
+
+# The basemap's rivers, lakes and towns: cut again from Natural Earth 1:10m
+# (NATURAL_EARTH, the directory of its .geojson.gz files) into the committed
+# internal/naturalearth/basemap-10m.geojson.gz. Builds and tests never need it.
+NATURAL_EARTH ?= ../shared/data/natural-earth
+.PHONY: naturalearth
+naturalearth:
+	NATURAL_EARTH=$(abspath $(NATURAL_EARTH)) $(GO) generate ./internal/naturalearth
 
 # The tile index is saved in .data/tile-index (INCIDENTMAP_INDEX_SNAPSHOT;
 # set it empty for none), so that the next start reads it back.

@@ -7,7 +7,8 @@
 //   vendor/maplibre-gl/         MapLibre GL JS, ES module build and its worker, pinned in package.json
 //   basemap/basemap.geojson     the built-in basemap: Natural Earth 1:50m (world-atlas, public domain)
 //                               as land, coastline, borders and country label points, one layer per
-//                               feature's "layer" property; the Go server cuts it into vector tiles
+//                               feature's "layer" property; the Go server cuts it into vector tiles,
+//                               with the rivers, lakes and towns (1:10m) that internal/naturalearth embeds
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
