@@ -158,8 +158,7 @@ func (b *builder) writePage(caption, description string, maxZoom int) error {
 	err = page.Execute(&buf, map[string]any{
 		"Lang": lang(b.view.Lang), "Title": b.title(caption), "Caption": caption, "Description": description,
 		"Count": len(b.list), "Published": b.view.Now.UTC().Format("2006-01-02"),
-		"Bounds":  fmt.Sprintf("%g,%g,%g,%g", b.bbox.MinLon, b.bbox.MinLat, b.bbox.MaxLon, b.bbox.MaxLat),
-		"MaxZoom": maxZoom,
+		"Bounds": bboxString(b.bbox), "Cover": bboxString(b.cover), "MaxZoom": maxZoom, "Theme": theme(b.view.Theme),
 	})
 	if err != nil {
 		return err

@@ -16,7 +16,6 @@ package publish
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -46,7 +45,7 @@ type View struct {
 	// two sources become the archives.
 	Style []byte
 	// Describe writes the caption and the description of the view from its
-	// incidents.
+	// incidents; nil: the package's Describe.
 	Describe func(lang string, f geo.Filter, list []geo.Incident) (caption, description string)
 	Now      time.Time // the publication time the page states
 }
@@ -67,31 +66,6 @@ type Summary struct {
 	IncidentZooms, BasemapZooms [2]int // min, max
 }
 
-// CheckOut refuses an output directory that exists and is not an empty
-// directory, or whose parent is missing, before any work is done.
-func CheckOut(dir string) error {
-	if dir == "" {
-		return errors.New("--out: an output directory is required")
-	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-		return fmt.Errorf("--out: the parent directory %s does not exist", parent)
-	}
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		if st, serr := os.Stat(dir); serr == nil && !st.IsDir() {
-			return fmt.Errorf("--out: %s exists and is not a directory", dir)
-		}
-		return fmt.Errorf("--out: %w", err)
-	case len(entries) > 0:
-		return fmt.Errorf("--out: %s exists and is not empty", dir)
-	}
-	return nil
-}
-
 // Write publishes v into dir (which must not exist, or be empty). It fails
 // when the view holds more than MaxIncidents incidents, or on any error of
 // the sources or the file system; then dir is left as it was.
@@ -105,7 +79,11 @@ func Write(ctx context.Context, dir string, v View, s Sources) (Summary, error) 
 		return sum, err
 	}
 	if len(list) > MaxIncidents {
-		return sum, fmt.Errorf("the view holds more than %d incidents: narrow --datetime, --bbox or the filters", MaxIncidents)
+		return sum, &geo.Error{Code: geo.ETooLarge, Message: fmt.Sprintf(
+			"the view holds more than %d incidents: narrow its datetime, bbox or filters", MaxIncidents)}
+	}
+	if v.Describe == nil {
+		v.Describe = Describe
 	}
 	sum.Incidents = len(list)
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dir)), "."+filepath.Base(dir)+".publish-")

@@ -19,32 +19,11 @@ import (
 	"incidentmap/geo"
 )
 
-// readArchive reads a PMTiles file back with go-pmtiles: its header, and
-// every addressed tile by id (run lengths expanded).
 func readArchive(t *testing.T, path string) (pmtiles.HeaderV3, map[uint64][]byte) {
 	t.Helper()
-	raw, err := os.ReadFile(path)
+	h, tiles, err := ReadTiles(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	h, err := pmtiles.DeserializeHeader(raw[:pmtiles.HeaderV3LenBytes])
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	tiles := map[uint64][]byte{}
-	err = pmtiles.IterateEntries(h, func(offset, length uint64) ([]byte, error) {
-		if offset+length > uint64(len(raw)) {
-			return nil, errors.New("directory past the end of the file")
-		}
-		return raw[offset : offset+length], nil
-	}, func(e pmtiles.EntryV3) {
-		body := raw[h.TileDataOffset+e.Offset : h.TileDataOffset+e.Offset+uint64(e.Length)]
-		for i := uint64(0); i < uint64(e.RunLength); i++ {
-			tiles[e.TileID+i] = body
-		}
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
 	}
 	return h, tiles
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
 
 	"incidentmap/geo"
 	"incidentmap/publish"
-	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/static"
 	"incidentmap/tiles"
@@ -100,10 +100,10 @@ func runPublish(ctx context.Context, e *env, o *publishOptions) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	tileService := tiles.New(st, tiles.Options{Logger: e.log, LoadWait: 10 * time.Minute})
+	tileService := tiles.New(st, tiles.Options{Logger: slog.New(warnings{e.log.Handler()}), LoadWait: 10 * time.Minute})
 	go tileService.Run(ctx)
 	sum, err := publish.Write(ctx, o.out, publish.View{
-		Filter: f, Title: o.title, Lang: q.Get("lang"), Theme: q.Get("theme"), Style: style, Describe: describeView, Now: time.Now(),
+		Filter: f, Title: o.title, Lang: q.Get("lang"), Theme: q.Get("theme"), Style: style, Now: time.Now(),
 	}, publish.Sources{Incidents: st, Tiles: tileService, Basemap: basemap, Assets: assets})
 	if err != nil {
 		return err
@@ -124,20 +124,16 @@ func flagError(err error) error {
 	return err
 }
 
-// describeView is the caption and description of a published view. For
-// now the caption is render.Caption's, about the place most incidents of
-// the view are at, and the description counts the incidents and their
-// sources; the description module of the captions work replaces it here.
-func describeView(lang string, f geo.Filter, list []geo.Incident) (caption, description string) {
-	counts := map[string]int{}
-	place, sources := "", 0
-	for _, in := range list {
-		counts[in.Location]++
-		if in.Location != "" && counts[in.Location] > counts[place] {
-			place = in.Location
-		}
-		sources += len(in.Sources)
-	}
-	caption = render.Caption(lang, place, f)
-	return caption, fmt.Sprintf("%d incident(s), %d source(s).", len(list), sources) // the same words in en and fr
+// warnings passes on warnings and errors only: a command's stderr is for
+// what went wrong, not for the tile index's progress.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
 }
+
+func (w warnings) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnings{w.Handler.WithAttrs(attrs)}
+}
+
+func (w warnings) WithGroup(name string) slog.Handler { return warnings{w.Handler.WithGroup(name)} }

@@ -2,10 +2,8 @@ package cli_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 
 	"incidentmap/internal/cli"
 	"incidentmap/internal/testenv/testapp"
+	"incidentmap/publish"
 )
 
 const (
@@ -115,13 +114,16 @@ func TestPublishWritesTheMouraView(t *testing.T) {
 		t.Fatalf("incidents.geojson: %s", raw)
 	}
 
-	h, tiles := readPMTiles(t, filepath.Join(out, "incidents.pmtiles"))
+	h, tiles, err := publish.ReadTiles(filepath.Join(out, "incidents.pmtiles"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if h.SpecVersion != 3 || h.TileType != pmtiles.Mvt || h.TileCompression != pmtiles.Gzip || h.MinZoom != 0 || h.MaxZoom != 12 {
 		t.Errorf("incidents.pmtiles header: %+v", h)
 	}
 	path, tile := testapp.TilePath(orb.Point{-4.5997, 14.3261}, 10) // Moura
-	inArchive := gunzip(t, tiles[pmtiles.ZxyToID(uint8(tile.Z), tile.X, tile.Y)])
-	layers, err := mvt.Unmarshal(inArchive)
+	inArchive := tiles[pmtiles.ZxyToID(uint8(tile.Z), tile.X, tile.Y)]
+	layers, err := mvt.UnmarshalGzipped(inArchive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,56 +136,14 @@ func TestPublishWritesTheMouraView(t *testing.T) {
 	if !found {
 		t.Errorf("Moura's tile %s in the archive lacks moura-2022-03", path)
 	}
-	if h, _ := readPMTiles(t, filepath.Join(out, "basemap.pmtiles")); h.MaxZoom != 8 || h.AddressedTilesCount == 0 {
-		t.Errorf("basemap.pmtiles header: %+v", h)
+	if h, _, err := publish.ReadTiles(filepath.Join(out, "basemap.pmtiles")); err != nil || h.MaxZoom != 8 || h.AddressedTilesCount == 0 {
+		t.Errorf("basemap.pmtiles: %+v, %v", h, err)
 	}
 
 	a := testapp.Serve(t, dsn)
 	a.WaitTileIndex(t)
-	res, served := a.Get(t, path+"?datetime="+mouraWindow)
+	res, served := a.Get(t, path+"?datetime="+mouraWindow, "Accept-Encoding", "gzip") // the gzipped bytes themselves
 	if res.StatusCode != 200 || !bytes.Equal(served, inArchive) {
 		t.Errorf("the archive's tile %s differs from the server's (%d, %d vs %d bytes)", path, res.StatusCode, len(served), len(inArchive))
 	}
-}
-
-// readPMTiles reads an archive back with go-pmtiles: its header and its
-// tiles by id.
-func readPMTiles(t *testing.T, path string) (pmtiles.HeaderV3, map[uint64][]byte) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := pmtiles.DeserializeHeader(raw[:pmtiles.HeaderV3LenBytes])
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	tiles := map[uint64][]byte{}
-	err = pmtiles.IterateEntries(h, func(offset, length uint64) ([]byte, error) {
-		if offset+length > uint64(len(raw)) {
-			return nil, errors.New("past the end")
-		}
-		return raw[offset : offset+length], nil
-	}, func(e pmtiles.EntryV3) {
-		for i := uint64(0); i < uint64(e.RunLength); i++ {
-			tiles[e.TileID+i] = raw[h.TileDataOffset+e.Offset : h.TileDataOffset+e.Offset+uint64(e.Length)]
-		}
-	})
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return h, tiles
-}
-
-func gunzip(t *testing.T, b []byte) []byte {
-	t.Helper()
-	r, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := io.ReadAll(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
