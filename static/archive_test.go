@@ -39,7 +39,8 @@ func TestPublishedArchiveInBrowser(t *testing.T) {
 	b.run(t, chromedp.Navigate(static.URL+"/"))
 	b.waitFor(t, `window.__archive !== undefined`)
 	var errs []string
-	b.eval(t, `window.__archive.ready.then(() => window.__archive.errors)`, &errs)
+	b.eval(t, `Promise.race([window.__archive.ready.then(() => window.__archive.errors),
+		new Promise((done) => setTimeout(() => done(["the map and the list were not ready in 60s"]), 60000))])`, &errs)
 	if len(errs) > 0 {
 		t.Fatalf("the archive page failed: %v", errs)
 	}

@@ -46,6 +46,9 @@ async function drawMap(container) {
     maxZoom: Number(container.dataset.maxzoom) + 3, dragRotate: false, pitchWithRotate: false, maxPitch: 0,
     renderWorldCopies: false, attributionControl: { compact: true },
   });
+  // The first idle (style loaded, tiles drawn) is listened for at once:
+  // it may come in the very frame that fires load.
+  const idle = new Promise((done) => map.once('idle', done));
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
   map.setMissingStyleImageResolver(async (id) => {
     const img = drawLabel(id, devicePixelRatio || 1);
@@ -58,8 +61,7 @@ async function drawMap(container) {
     const item = id && document.getElementById(`incident-${id}`);
     if (item) { item.scrollIntoView({ block: 'start' }); item.focus(); }
   });
-  await new Promise((done) => map.once('load', done));
-  await new Promise((done) => map.once('idle', done));
+  await idle;
   return map;
 }
 
