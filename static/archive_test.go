@@ -64,6 +64,9 @@ func TestPublishedArchiveInBrowser(t *testing.T) {
 		t.Error("the map draws no land: the basemap archive was not read")
 	}
 	b.screenshot(t, "archive-moura.png")
+	for _, v := range b.axe(t) {
+		t.Errorf("axe: %s", v)
+	}
 
 	b.mu.Lock()
 	for _, raw := range b.requests {
