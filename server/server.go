@@ -34,6 +34,7 @@ type Server struct {
 	draining  atomic.Bool
 	static    fs.FS
 	viewer    *viewer
+	archiving chan struct{} // one archive built at a time (archive.go)
 	maps      *mapImages
 	publicURL string
 	// trustedProxies: see Config.TrustedProxies.
@@ -100,6 +101,7 @@ func (s *Server) routes() {
 	s.echo.GET("/metrics", s.metrics.handler())
 	s.echo.GET("/assets/*", echo.WrapHandler(s.assets()))
 	s.viewerRoutes()
+	s.archiveRoutes()
 }
 
 // featureRoutes are the reads of OGC API - Features, and the history.
