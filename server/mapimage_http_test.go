@@ -142,13 +142,13 @@ func TestMapPNG(t *testing.T) {
 
 type oembed struct {
 	Version, Type, Title, HTML, Description string
-	ProviderName               string `json:"provider_name"`
-	ProviderURL                string `json:"provider_url"`
-	Width, Height              int
-	ThumbnailURL               string `json:"thumbnail_url"`
-	ThumbnailWidth             int    `json:"thumbnail_width"`
-	ThumbnailHeight            int    `json:"thumbnail_height"`
-	CacheAge                   int    `json:"cache_age"`
+	ProviderName                            string `json:"provider_name"`
+	ProviderURL                             string `json:"provider_url"`
+	Width, Height                           int
+	ThumbnailURL                            string `json:"thumbnail_url"`
+	ThumbnailWidth                          int    `json:"thumbnail_width"`
+	ThumbnailHeight                         int    `json:"thumbnail_height"`
+	CacheAge                                int    `json:"cache_age"`
 }
 
 func TestOEmbed(t *testing.T) {
