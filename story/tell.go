@@ -32,46 +32,42 @@ func (w *words) people(n int) string {
 	return render.Count(w.lang, n) + " people"
 }
 
+// tolls are the words of a death toll in one language.
+type tolls struct {
+	none, person, people, was, were, atLeast, atMost, between string
+}
+
+var (
+	englishTolls = tolls{none: "no one was killed", person: "1 person", people: "%s people", was: " was killed",
+		were: " were killed", atLeast: "at least ", atMost: "at most ", between: "between %s and "}
+	frenchTolls = tolls{none: "personne n’a été tué", person: "1 personne", people: "%s personnes", was: " a été tuée",
+		were: " ont été tuées", atLeast: "au moins ", atMost: "au plus ", between: "entre %s et "}
+)
+
 // killed is how many were killed, by a figure from lo to hi (nil: open):
 // "at least 500 people were killed", "personne n’a été tué".
 func (w *words) killed(lo, hi *int) string {
-	n := func(p *int) string { return render.Count(w.lang, *p) }
+	t := englishTolls
 	if w.fr {
-		verb := func(k int) string {
-			if k <= 1 {
-				return " personne a été tuée"
-			}
-			return " personnes ont été tuées"
-		}
-		switch {
-		case lo != nil && hi != nil && *lo == *hi && *lo == 0:
-			return "personne n’a été tué"
-		case lo != nil && hi != nil && *lo == *hi:
-			return n(lo) + verb(*lo)
-		case hi == nil:
-			return "au moins " + n(lo) + verb(*lo)
-		case lo == nil:
-			return "au plus " + n(hi) + verb(*hi)
-		}
-		return "entre " + n(lo) + " et " + n(hi) + verb(*hi)
+		t = frenchTolls
 	}
-	verb := func(k int) string {
+	who := func(k int) string {
 		if k == 1 {
-			return " was killed"
+			return t.person + t.was
 		}
-		return " were killed"
+		return fmt.Sprintf(t.people, render.Count(w.lang, k)) + t.were
 	}
 	switch {
 	case lo != nil && hi != nil && *lo == *hi && *lo == 0:
-		return "no one was killed"
+		return t.none
 	case lo != nil && hi != nil && *lo == *hi:
-		return w.people(*lo) + verb(*lo)
+		return who(*lo)
 	case hi == nil:
-		return "at least " + w.people(*lo) + verb(*lo)
+		return t.atLeast + who(*lo)
 	case lo == nil:
-		return "at most " + w.people(*hi) + verb(*hi)
+		return t.atMost + who(*hi)
 	}
-	return "between " + n(lo) + " and " + w.people(*hi) + " were killed"
+	return fmt.Sprintf(t.between, render.Count(w.lang, *lo)) + who(*hi)
 }
 
 // according names who says so: ", according to OHCHR (12 May 2023)".
