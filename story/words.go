@@ -22,7 +22,6 @@ type words struct {
 	within5km, somewhere string
 	around               func(d string) string
 	monthOf, yearOf      func(d string) string
-	inPeriod             string
 }
 
 var english = words{
