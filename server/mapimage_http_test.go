@@ -153,6 +153,7 @@ type oembed struct {
 
 func TestOEmbed(t *testing.T) {
 	a := testapp.Start(t)
+	a.WaitTileIndex(t) // the description reads the most significant incidents from it
 	embed := a.URL + "/embed?" + mouraMapQuery + "&lang=en"
 	ask := func(t *testing.T, target string, extra ...string) (*http.Response, []byte) {
 		q := url.Values{"url": {target}}

@@ -21,10 +21,16 @@ import (
 
 // storyReader reads a story's incidents: the tile index lists the most
 // significant ones when it can (PostGIS otherwise), and PostGIS reads them,
-// with their claims, by id.
+// with their claims, by id. While the index loads it is EUnavailable, as
+// /map.png is: PostGIS would sort every incident of the view.
 type storyReader struct{ s *Server }
 
 func (r storyReader) Significant(ctx context.Context, f geo.Filter, n int) ([]geo.Incident, int, bool, error) {
+	if r.s.index != nil {
+		if ready, _ := r.s.index.Status(); !ready {
+			return nil, 0, false, errIndexLoading
+		}
+	}
 	list, count, err := r.s.incidentPage(ctx, f, geo.Page{Limit: n, Sort: story.Significance})
 	return list, count.n, !count.exact, err
 }

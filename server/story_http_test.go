@@ -34,6 +34,7 @@ func mapText(t *testing.T, a *testapp.App, query string) (caption, description s
 
 func TestMapText(t *testing.T) {
 	a := testapp.Start(t)
+	a.WaitTileIndex(t)
 	t.Run("the Moura view, in English and French", func(t *testing.T) {
 		caption, text := mapText(t, a, mouraMapQuery+"&lang=en")
 		if caption != "Incidents in Moura, 27-31 March 2022" || !strings.HasPrefix(text, mouraLead) ||
@@ -76,6 +77,7 @@ func TestMapText(t *testing.T) {
 
 func TestPagesCarryTheDescription(t *testing.T) {
 	a := testapp.Start(t)
+	a.WaitTileIndex(t)
 	attr := func(s string) string { return html.EscapeString(s) }
 	t.Run("the embed: its still image's alt, og:image:alt, og:description and description", func(t *testing.T) {
 		_, body := a.Get(t, "/embed?"+mouraMapQuery+"&lang=en")

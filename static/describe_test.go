@@ -21,6 +21,7 @@ func mapDescription(t *testing.T, b *browser) string {
 
 func TestMapDescriptionInBrowser(t *testing.T) {
 	a := testapp.Start(t)
+	a.WaitTileIndex(t)
 	b := newBrowser(t, 1280, 800)
 	b.open(t, a.URL+"/?datetime=2022-03-27/2022-03-31&"+mouraView+"&lang=en")
 
