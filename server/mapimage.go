@@ -205,10 +205,10 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 // captionMap gives m the caption of its incidents (those f matches), as
 // /map.txt writes it; without an incident reader, m keeps its own.
 func (s *Server) captionMap(ctx context.Context, m *render.Map, lang string, f geo.Filter) error {
-	v, err := s.viewStory(ctx, lang, f, "")
 	if s.incidents == nil {
 		return nil
 	}
+	v, err := s.viewStory(ctx, lang, f, "")
 	if err == nil {
 		m.SetCaption(story.Caption(v), story.PlaceNames(v))
 	}
