@@ -99,14 +99,8 @@ func (s *Server) mapText(c echo.Context) error {
 	req.Now = s.now()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), mapTimeout)
 	defer cancel()
-	if req.BBox == nil && req.Center == nil {
-		b, err := s.defaultView(ctx)
-		if err != nil {
-			return err
-		}
-		req.BBox = &b
-	}
-	switch {
+	switch { // without a view, the image shows every incident: no area to compute
+	case req.BBox == nil && req.Center == nil:
 	case s.maps != nil:
 		m, err := s.maps.r.NewMap(req)
 		if err != nil {

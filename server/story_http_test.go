@@ -83,8 +83,7 @@ func TestPagesCarryTheDescription(t *testing.T) {
 		_, body := a.Get(t, "/embed?"+mouraMapQuery+"&lang=en")
 		page := string(body)
 		for _, want := range []string{`height="500" alt="` + attr(mouraLead), `<meta property="og:image:alt" content="` + attr(mouraLead),
-			`<meta property="og:description" content="` + attr(mouraLead), `<meta name="description" content="` + attr(mouraLead),
-			`<p id="map-description" class="vh">` + attr(mouraLead)} {
+			`<meta property="og:description" content="` + attr(mouraLead), `<meta name="description" content="` + attr(mouraLead)} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the embed lacks %s", want)
 			}
