@@ -137,6 +137,7 @@ func (s *Server) mapRoutes() {
 	s.echo.GET("/tiles.json", s.tileJSON)
 	s.ogcTileRoutes()
 	s.echo.GET("/map.png", s.mapImage)
+	s.echo.GET("/map.txt", s.mapText)
 	s.echo.GET("/oembed", s.oembed)
 	s.echo.GET("/embed", s.embedPage)
 	s.echo.GET("/embed.js", s.embedScript)
