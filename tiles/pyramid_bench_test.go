@@ -1,0 +1,221 @@
+package tiles
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
+	"incidentmap/internal/synth"
+)
+
+// BenchmarkPyramidLowZoom is (g) of `make bench` (BENCH_ONLY=pyramid): on
+// BENCH_PYRAMID_N synthetic incidents of `incidentmap synth` (default a
+// million) held in memory, it builds every non-empty tile of zooms 0 to
+// pyramidMaxZoom cold (no cache: Service.build, layout, encoding and
+// gzip), all years and over the data's last three months, once by a scan
+// of the index (before: an index without its pyramid) and once from the
+// pyramid (after), tile by tile side by side, for BENCH_PYRAMID_ROUNDS
+// rounds (default 3). It also times the index's build and its read back
+// from a saved file, with and without the pyramid, and weighs both. With
+// BENCH_PYRAMID_OUT set, it writes its figures there as JSON for
+// scripts/bench. Run it at 10M with
+//
+//	BENCH_PYRAMID_N=10000000 go test -run '^$' -bench PyramidLowZoom -benchtime 1x -timeout 60m ./tiles
+func BenchmarkPyramidLowZoom(b *testing.B) {
+	n := envInt("BENCH_PYRAMID_N", 1_000_000)
+	rounds := envInt("BENCH_PYRAMID_ROUNDS", 3)
+	var res pyramidResults
+	res.N = n
+	ix := synthIndex(b, n, &res)
+	bare := *ix
+	bare.pyr = nil
+	path := filepath.Join(b.TempDir(), "index")
+	if err := writeIndexFile(context.Background(), path, &snapshot{ix: ix, seq: 1}, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	debug.FreeOSMemory()
+	started := time.Now()
+	saved, err := readIndexFile(path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	res.ReadWith = time.Since(started).Seconds()
+	started = time.Now()
+	buildPyramid(saved.ix)
+	res.ReadWithout = res.ReadWith - time.Since(started).Seconds()
+	saved = nil //nolint:ineffassign,wastedassign // drops the copy read back before the tiles run
+	debug.FreeOSMemory()
+
+	s := New(nil, Options{})
+	before, after := &snapshot{ix: &bare, seq: 1}, &snapshot{ix: ix, seq: 1}
+	last := slices.Max(ix.start)
+	threeMonths := geo.Interval{Start: ptrTime(time.UnixMicro(last).UTC().AddDate(0, -3, 0)), End: ptrTime(time.UnixMicro(last).UTC())}
+	b.ResetTimer()
+	for _, w := range []struct {
+		name string
+		f    geo.Filter
+	}{{"all years", geo.Filter{}}, {"last 3 months", geo.Filter{Time: threeMonths}}} {
+		byZoom := map[int]*[2][]float64{}
+		for range rounds {
+			for _, t := range occupiedTiles(ix, pyramidMaxZoom) {
+				z := int(t.Z)
+				if byZoom[z] == nil {
+					byZoom[z] = &[2][]float64{}
+				}
+				for k, sn := range []*snapshot{before, after} {
+					started := time.Now()
+					if _, err := s.build(context.Background(), sn, t, w.f, ""); err != nil {
+						b.Fatal(err)
+					}
+					byZoom[z][k] = append(byZoom[z][k], time.Since(started).Seconds()*1000)
+				}
+			}
+		}
+		all := [2][]float64{}
+		for z := 0; z <= pyramidMaxZoom; z++ {
+			d := byZoom[z]
+			if d == nil {
+				continue
+			}
+			res.Rows = append(res.Rows, pyramidRow{Window: w.name, Zoom: strconv.Itoa(z), Tiles: len(d[0]) / rounds,
+				Before: quantiles(d[0]), After: quantiles(d[1])})
+			all[0], all[1] = append(all[0], d[0]...), append(all[1], d[1]...)
+		}
+		res.Rows = append(res.Rows, pyramidRow{Window: w.name, Zoom: "0-" + strconv.Itoa(pyramidMaxZoom),
+			Tiles: len(all[0]) / rounds, Before: quantiles(all[0]), After: quantiles(all[1])})
+	}
+	b.StopTimer()
+	res.Rounds = rounds
+	if out := os.Getenv("BENCH_PYRAMID_OUT"); out != "" {
+		raw, err := json.MarshalIndent(res, "", "  ")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(out, raw, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, r := range res.Rows {
+		b.Logf("%-13s z%-4s %4d tiles  before p50 %6.1f p99 %6.1f max %6.1f ms   after p50 %6.1f p99 %6.1f max %6.1f ms",
+			r.Window, r.Zoom, r.Tiles, r.Before[0], r.Before[1], r.Before[2], r.After[0], r.After[1], r.After[2])
+	}
+	b.Logf("index %.0f MiB + pyramid %.1f MiB (%d cells); build %.2f s + pyramid %.2f s; read back %.2f s without the pyramid, %.2f s with",
+		res.IndexMiB, res.PyramidMiB, res.Cells, res.Build, res.PyramidBuild, res.ReadWithout, res.ReadWith)
+	b.Logf("heap after the build: %.0f MiB without the pyramid, %.0f MiB with", res.HeapWithout, res.HeapWith)
+}
+
+// pyramidResults are BenchmarkPyramidLowZoom's figures, in the JSON
+// scripts/bench reads (scripts/bench/pyramid.go).
+type pyramidResults struct {
+	N, Rounds, Cells      int
+	IndexMiB, PyramidMiB  float64
+	HeapWithout, HeapWith float64 // MiB in use after a collection
+	Build, PyramidBuild   float64 // seconds: the index's finish, then its pyramid
+	ReadWithout, ReadWith float64 // seconds: reading the saved index back
+	Rows                  []pyramidRow
+}
+
+// pyramidRow is one line of cold tile times: p50, p99 and max in ms.
+type pyramidRow struct {
+	Window, Zoom  string
+	Tiles         int
+	Before, After [3]float64
+}
+
+// synthIndex builds the index of n synthetic incidents and its pyramid,
+// timing and weighing both into res.
+func synthIndex(b *testing.B, n int, res *pyramidResults) *index {
+	var bld builder
+	bld.reserve(n)
+	next := synth.Incidents(1, n)
+	for {
+		in, ok, err := next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		s := geo.Summary{ID: in.ID, Title: in.Title, Location: in.Location, Geometry: in.Geometry,
+			StartsAt: in.StartsAt, EndsAt: in.EndsAt, EventType: in.EventType, SubEventType: in.SubEventType,
+			Country: in.Country, GeoPrecision: in.GeoPrecision, FatalitiesBest: in.Fatalities.Best}
+		for _, src := range in.Sources {
+			s.Publishers = append(s.Publishers, src.Publisher)
+		}
+		bld.addSummary(&s)
+	}
+	started := time.Now()
+	ix := bld.finish()
+	res.Build = time.Since(started).Seconds()
+	bld = builder{}
+	res.HeapWithout = heapMiB()
+	started = time.Now()
+	withPyramid(ix)
+	res.PyramidBuild = time.Since(started).Seconds()
+	res.HeapWith = heapMiB()
+	res.IndexMiB = float64(indexBytes(ix)) / (1 << 20)
+	res.PyramidMiB = float64(ix.pyr.bytes()) / (1 << 20)
+	for _, cells := range ix.pyr.levels {
+		res.Cells += len(cells)
+	}
+	return ix
+}
+
+func heapMiB() float64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc) / (1 << 20)
+}
+
+// occupiedTiles lists the tiles of zooms 0 to maxZoom that hold an
+// incident of ix.
+func occupiedTiles(ix *index, maxZoom int) []maptile.Tile {
+	var out []maptile.Tile
+	for z := 0; z <= maxZoom; z++ {
+		for _, c := range ix.pyr.levels[z] {
+			code := c.key >> (2 * gridBits)
+			x, y := deinterleave(code)
+			t := maptile.New(uint32(x), uint32(y), maptile.Zoom(z))
+			if len(out) == 0 || out[len(out)-1] != t {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// quantiles returns the p50, p99 and max of ms.
+func quantiles(ms []float64) [3]float64 {
+	s := slices.Clone(ms)
+	slices.Sort(s)
+	at := func(q float64) float64 { return s[min(len(s)-1, int(math.Ceil(q*float64(len(s))))-1)] }
+	return [3]float64{at(0.5), at(0.99), s[len(s)-1]}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(strings.TrimSpace(os.Getenv(name))); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+// String is the figures in short, for a log.
+func (r pyramidResults) String() string {
+	return fmt.Sprintf("%d incidents, %d rows", r.N, len(r.Rows))
+}
