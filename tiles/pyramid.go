@@ -54,57 +54,51 @@ func withPyramid(ix *index) *index {
 	return ix
 }
 
-// buildPyramid sums up every incident of ix: one pass over the index for
-// the cells of the deepest zoom, whose sums make those of the zooms above,
-// but for the coordinate sums, which floor at each zoom and take one tight
-// pass over the coordinates per zoom.
+// buildPyramid sums up every incident of ix in one pass over the index:
+// the cells of the deepest zoom, with their coordinate sums in the units
+// of every zoom (which floor at each zoom: a parent's cannot be made from
+// its children's), then the cells above from those.
 func buildPyramid(ix *index) *pyramid {
 	p := &pyramid{}
 	deep := pyramidMaxZoom
-	var cells []pcell
+	var leaves []pcell
+	var sums []coordSums
 	for i := 0; i < ix.len(); {
 		key := cellKey(ix.codes[i], deep)
 		c := pcell{key: key}
+		var s coordSums
 		for ; i < ix.len() && cellKey(ix.codes[i], deep) == key; i++ {
 			c.addIncident(ix, i, deep)
+			x, y := ix.x[i], ix.y[i]
+			for z := range s.x {
+				s.x[z] += int64(x >> unitShift(z))
+				s.y[z] += int64(y >> unitShift(z))
+			}
 		}
-		cells = append(cells, c)
+		leaves = append(leaves, c)
+		sums = append(sums, s)
 	}
-	p.levels[deep] = slices.Clip(cells)
+	p.levels[deep] = slices.Clip(leaves)
 	for z := deep - 1; z >= 0; z-- {
-		p.levels[z] = parents(ix, p.levels[z+1], z)
+		var cells []pcell
+		up := 2 * uint(deep-z)
+		for k := 0; k < len(leaves); {
+			c := pcell{key: leaves[k].key >> up}
+			for ; k < len(leaves) && leaves[k].key>>up == c.key; k++ {
+				c.addCell(&leaves[k])
+				c.sumX += sums[k].x[z]
+				c.sumY += sums[k].y[z]
+			}
+			cells = append(cells, c)
+		}
+		p.levels[z] = slices.Clip(cells)
 	}
 	return p
 }
 
-// parents returns the cells of zoom z made of children, the cells of zoom
-// z+1, all the cells of ix at that zoom in their order.
-func parents(ix *index, children []pcell, z int) []pcell {
-	var out []pcell
-	pos := 0
-	for k := 0; k < len(children); {
-		c := pcell{key: children[k].key >> 2}
-		for ; k < len(children) && children[k].key>>2 == c.key; k++ {
-			c.addCell(&children[k])
-		}
-		c.sumX, c.sumY = sumShifted(ix, pos, pos+int(c.n), unitShift(z))
-		pos += int(c.n)
-		out = append(out, c)
-	}
-	return slices.Clip(out)
-}
-
-// sumShifted returns the sums of x>>shift and y>>shift over incidents
-// [from, to) of ix.
-func sumShifted(ix *index, from, to int, shift uint) (sx, sy int64) {
-	for _, x := range ix.x[from:to] {
-		sx += int64(x >> shift)
-	}
-	for _, y := range ix.y[from:to] {
-		sy += int64(y >> shift)
-	}
-	return sx, sy
-}
+// coordSums are the sums of the coordinates of a cell's incidents, x>>(20-z)
+// and y>>(20-z), for each zoom z.
+type coordSums struct{ x, y [pyramidMaxZoom + 1]int64 }
 
 // addIncident adds incident i of ix to c, a cell of zoom z.
 func (c *pcell) addIncident(ix *index, i, z int) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,34 +70,39 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 		name string
 		f    geo.Filter
 	}{{"all years", geo.Filter{}}, {"last 3 months", geo.Filter{Time: threeMonths}}} {
-		byZoom := map[int]*[2][]float64{}
+		m, _ := compile(w.f)
+		byZoom := map[int]*tileTimes{}
+		all := &tileTimes{}
+		runtime.LockOSThread() // the thread's CPU time is the tile's
 		for range rounds {
 			for _, t := range occupiedTiles(ix, pyramidMaxZoom) {
 				z := int(t.Z)
 				if byZoom[z] == nil {
-					byZoom[z] = &[2][]float64{}
+					byZoom[z] = &tileTimes{}
 				}
 				for k, sn := range []*snapshot{before, after} {
-					started := time.Now()
+					started, cpuStarted := time.Now(), threadCPU()
 					if _, err := s.build(context.Background(), sn, t, w.f, ""); err != nil {
 						b.Fatal(err)
 					}
-					byZoom[z][k] = append(byZoom[z][k], time.Since(started).Seconds()*1000)
+					wall, cpu := time.Since(started).Seconds()*1000, (threadCPU()-cpuStarted).Seconds()*1000
+					started = time.Now()
+					layOut(sn.ix, t, &m)
+					layout := time.Since(started).Seconds() * 1000
+					for _, tt := range []*tileTimes{byZoom[z], all} {
+						tt.wall[k], tt.cpu[k] = append(tt.wall[k], wall), append(tt.cpu[k], cpu)
+						tt.layout[k] = append(tt.layout[k], layout)
+					}
 				}
 			}
 		}
-		all := [2][]float64{}
+		runtime.UnlockOSThread()
 		for z := 0; z <= pyramidMaxZoom; z++ {
-			d := byZoom[z]
-			if d == nil {
-				continue
+			if d := byZoom[z]; d != nil {
+				res.Rows = append(res.Rows, d.row(w.name, strconv.Itoa(z), rounds))
 			}
-			res.Rows = append(res.Rows, pyramidRow{Window: w.name, Zoom: strconv.Itoa(z), Tiles: len(d[0]) / rounds,
-				Before: quantiles(d[0]), After: quantiles(d[1])})
-			all[0], all[1] = append(all[0], d[0]...), append(all[1], d[1]...)
 		}
-		res.Rows = append(res.Rows, pyramidRow{Window: w.name, Zoom: "0-" + strconv.Itoa(pyramidMaxZoom),
-			Tiles: len(all[0]) / rounds, Before: quantiles(all[0]), After: quantiles(all[1])})
+		res.Rows = append(res.Rows, all.row(w.name, "0-"+strconv.Itoa(pyramidMaxZoom), rounds))
 	}
 	b.StopTimer()
 	res.Rounds = rounds
@@ -108,13 +115,20 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	var layoutAll pyramidRow
 	for _, r := range res.Rows {
-		b.Logf("%-13s z%-4s %4d tiles  before p50 %6.1f p99 %6.1f max %6.1f ms   after p50 %6.1f p99 %6.1f max %6.1f ms",
+		if r.Window == "all years" && strings.Contains(r.Zoom, "-") {
+			layoutAll = r
+		}
+		fmt.Printf("%-13s z%-4s %4d tiles  before p50 %6.1f p99 %6.1f max %6.1f ms   after p50 %6.1f p99 %6.1f max %6.1f ms\n",
 			r.Window, r.Zoom, r.Tiles, r.Before[0], r.Before[1], r.Before[2], r.After[0], r.After[1], r.After[2])
 	}
-	b.Logf("index %.0f MiB + pyramid %.1f MiB (%d cells); build %.2f s + pyramid %.2f s; read back %.2f s without the pyramid, %.2f s with",
+	fmt.Printf("layout alone, all years z0-7: before p50 %.1f p99 %.1f max %.1f ms, after p50 %.2f p99 %.2f max %.2f ms\n",
+		layoutAll.BeforeLayout[0], layoutAll.BeforeLayout[1], layoutAll.BeforeLayout[2],
+		layoutAll.AfterLayout[0], layoutAll.AfterLayout[1], layoutAll.AfterLayout[2])
+	fmt.Printf("index %.0f MiB + pyramid %.1f MiB (%d cells); build %.2f s + pyramid %.2f s; read back %.2f s without the pyramid, %.2f s with\n",
 		res.IndexMiB, res.PyramidMiB, res.Cells, res.Build, res.PyramidBuild, res.ReadWithout, res.ReadWith)
-	b.Logf("heap after the build: %.0f MiB without the pyramid, %.0f MiB with", res.HeapWithout, res.HeapWith)
+	fmt.Printf("heap after the build: %.0f MiB without the pyramid, %.0f MiB with\n", res.HeapWithout, res.HeapWith)
 }
 
 // pyramidResults are BenchmarkPyramidLowZoom's figures, in the JSON
@@ -128,11 +142,34 @@ type pyramidResults struct {
 	Rows                  []pyramidRow
 }
 
-// pyramidRow is one line of cold tile times: p50, p99 and max in ms.
+// pyramidRow is one line of cold tile times, p50, p99 and max in ms:
+// the tile's build (wall clock and the CPU time of its thread) and its
+// layout alone (wall clock), before and after.
 type pyramidRow struct {
-	Window, Zoom  string
-	Tiles         int
-	Before, After [3]float64
+	Window, Zoom              string
+	Tiles                     int
+	Before, After             [3]float64
+	BeforeCPU, AfterCPU       [3]float64
+	BeforeLayout, AfterLayout [3]float64
+}
+
+// tileTimes gathers times in ms, before ([0]) and after ([1]).
+type tileTimes struct{ wall, cpu, layout [2][]float64 }
+
+func (tt *tileTimes) row(window, zoom string, rounds int) pyramidRow {
+	return pyramidRow{Window: window, Zoom: zoom, Tiles: len(tt.wall[0]) / rounds,
+		Before: quantiles(tt.wall[0]), After: quantiles(tt.wall[1]),
+		BeforeCPU: quantiles(tt.cpu[0]), AfterCPU: quantiles(tt.cpu[1]),
+		BeforeLayout: quantiles(tt.layout[0]), AfterLayout: quantiles(tt.layout[1])}
+}
+
+// threadCPU is the CPU time of the calling thread (Linux; 0 elsewhere).
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1, &ru); err != nil { // RUSAGE_THREAD
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // synthIndex builds the index of n synthetic incidents and its pyramid,
@@ -218,4 +255,14 @@ func ptrTime(t time.Time) *time.Time { return &t }
 // String is the figures in short, for a log.
 func (r pyramidResults) String() string {
 	return fmt.Sprintf("%d incidents, %d rows", r.N, len(r.Rows))
+}
+
+// BenchmarkBuildPyramid sums up the pyramid of a million incidents, as a
+// start does after reading the saved index.
+func BenchmarkBuildPyramid(b *testing.B) {
+	ix := millionIndex(rand.New(rand.NewPCG(1, 2)))
+	b.ResetTimer()
+	for range b.N {
+		buildPyramid(ix)
+	}
 }

@@ -39,9 +39,11 @@ type pyramidResults struct {
 	Build, PyramidBuild   float64
 	ReadWithout, ReadWith float64
 	Rows                  []struct {
-		Window, Zoom  string
-		Tiles         int
-		Before, After [3]float64
+		Window, Zoom              string
+		Tiles                     int
+		Before, After             [3]float64 // wall clock: p50, p99, max
+		BeforeCPU, AfterCPU       [3]float64 // the CPU time of the building thread
+		BeforeLayout, AfterLayout [3]float64 // the layout alone (scan or pyramid), wall clock
 	}
 }
 
@@ -101,16 +103,20 @@ func pyramidMarkdown(c config, res *pyramidResults, m harness.Machine) string {
 	fmt.Fprintf(&b, "%s synthetic incidents of `incidentmap synth` (seed 1) built into the tile index in memory, "+
 		"no database. Every non-empty tile of zooms 0-7, built cold (no cache: layout, MVT encoding and gzip, "+
 		"as `Service.build`), %d rounds, each tile first by a scan of the index (before: the index without its "+
-		"pyramid) then from the pyramid of cell sums (after). Times in ms: p50 / p99 / max over the tiles and rounds.\n\n",
+		"pyramid) then from the pyramid of cell sums (after). Times in ms: p50 / p99 / max over the tiles and rounds, "+
+		"wall clock; \"CPU\" is the CPU time of the thread that built the tile (what the tile costs, without the waits of a "+
+		"shared machine); \"layout alone\" times the gathering and counting of the tile's incidents without the encoding.\n\n",
 		harness.Thousands(int64(res.N)), res.Rounds)
-	b.WriteString("| window | zoom | tiles | before p50 / p99 / max | after p50 / p99 / max |\n|---|---|---|---|---|\n")
+	b.WriteString("| window | zoom | tiles | before p50 / p99 / max | after p50 / p99 / max | CPU max, before → after | layout alone p99, before → after |\n" +
+		"|---|---|---|---|---|---|---|\n")
 	for _, r := range res.Rows {
 		zoom := r.Zoom
 		if strings.Contains(zoom, "-") {
 			zoom = "**" + zoom + "**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %d | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f |\n", r.Window, zoom, r.Tiles,
-			r.Before[0], r.Before[1], r.Before[2], r.After[0], r.After[1], r.After[2])
+		fmt.Fprintf(&b, "| %s | %s | %d | %.1f / %.1f / %.1f | %.1f / %.1f / %.1f | %.1f → %.1f | %.1f → %.2f |\n",
+			r.Window, zoom, r.Tiles, r.Before[0], r.Before[1], r.Before[2], r.After[0], r.After[1], r.After[2],
+			r.BeforeCPU[2], r.AfterCPU[2], r.BeforeLayout[1], r.AfterLayout[1])
 	}
 	fmt.Fprintf(&b, "\nBuild, start and memory, before (no pyramid) and after:\n\n"+
 		"| | before | after |\n|---|---|---|\n"+
