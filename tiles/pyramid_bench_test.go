@@ -38,6 +38,8 @@ import (
 //	BENCH_PYRAMID_N=10000000 go test -run '^$' -bench PyramidLowZoom -benchtime 1x -timeout 60m ./tiles
 func BenchmarkPyramidLowZoom(b *testing.B) {
 	n := envInt("BENCH_PYRAMID_N", 1_000_000)
+	runtime.LockOSThread() // the thread's CPU time is what the work measured costs
+	defer runtime.UnlockOSThread()
 	rounds := envInt("BENCH_PYRAMID_ROUNDS", 3)
 	var res pyramidResults
 	res.N = n
@@ -49,15 +51,16 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 		b.Fatal(err)
 	}
 	debug.FreeOSMemory()
-	started := time.Now()
+	watch := startWatch()
 	saved, err := readIndexFile(path, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	res.ReadWith = time.Since(started).Seconds()
-	started = time.Now()
+	res.ReadWith = watch.seconds()
+	watch = startWatch()
 	buildPyramid(saved.ix)
-	res.ReadWithout = res.ReadWith - time.Since(started).Seconds()
+	sum := watch.seconds()
+	res.ReadWithout = [2]float64{res.ReadWith[0] - sum[0], res.ReadWith[1] - sum[1]}
 	saved = nil //nolint:ineffassign,wastedassign // drops the copy read back before the tiles run
 	debug.FreeOSMemory()
 
@@ -73,7 +76,6 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 		m, _ := compile(w.f)
 		byZoom := map[int]*tileTimes{}
 		all := &tileTimes{}
-		runtime.LockOSThread() // the thread's CPU time is the tile's
 		for range rounds {
 			for _, t := range occupiedTiles(ix, pyramidMaxZoom) {
 				z := int(t.Z)
@@ -81,14 +83,15 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 					byZoom[z] = &tileTimes{}
 				}
 				for k, sn := range []*snapshot{before, after} {
-					started, cpuStarted := time.Now(), threadCPU()
+					watch := startWatch()
 					if _, err := s.build(context.Background(), sn, t, w.f, ""); err != nil {
 						b.Fatal(err)
 					}
-					wall, cpu := time.Since(started).Seconds()*1000, (threadCPU()-cpuStarted).Seconds()*1000
-					started = time.Now()
+					tile := watch.seconds()
+					wall, cpu := tile[0]*1000, tile[1]*1000
+					watch = startWatch()
 					layOut(sn.ix, t, &m)
-					layout := time.Since(started).Seconds() * 1000
+					layout := watch.seconds()[1] * 1000
 					for _, tt := range []*tileTimes{byZoom[z], all} {
 						tt.wall[k], tt.cpu[k] = append(tt.wall[k], wall), append(tt.cpu[k], cpu)
 						tt.layout[k] = append(tt.layout[k], layout)
@@ -96,7 +99,6 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 				}
 			}
 		}
-		runtime.UnlockOSThread()
 		for z := 0; z <= pyramidMaxZoom; z++ {
 			if d := byZoom[z]; d != nil {
 				res.Rows = append(res.Rows, d.row(w.name, strconv.Itoa(z), rounds))
@@ -106,6 +108,7 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 	}
 	b.StopTimer()
 	res.Rounds = rounds
+	res.ApplyOne, res.UpdateOne = timeOneWrite(ix)
 	if out := os.Getenv("BENCH_PYRAMID_OUT"); out != "" {
 		raw, err := json.MarshalIndent(res, "", "  ")
 		if err != nil {
@@ -127,7 +130,8 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 		layoutAll.BeforeLayout[0], layoutAll.BeforeLayout[1], layoutAll.BeforeLayout[2],
 		layoutAll.AfterLayout[0], layoutAll.AfterLayout[1], layoutAll.AfterLayout[2])
 	fmt.Printf("index %.0f MiB + pyramid %.1f MiB (%d cells); build %.2f s + pyramid %.2f s; read back %.2f s without the pyramid, %.2f s with\n",
-		res.IndexMiB, res.PyramidMiB, res.Cells, res.Build, res.PyramidBuild, res.ReadWithout, res.ReadWith)
+		res.IndexMiB, res.PyramidMiB, res.Cells, res.Build[0], res.PyramidBuild[0], res.ReadWithout[0], res.ReadWith[0])
+	fmt.Printf("one write: apply %.1f ms, of which the pyramid's update %.2f ms\n", res.ApplyOne, res.UpdateOne)
 	fmt.Printf("heap after the build: %.0f MiB without the pyramid, %.0f MiB with\n", res.HeapWithout, res.HeapWith)
 }
 
@@ -136,15 +140,16 @@ func BenchmarkPyramidLowZoom(b *testing.B) {
 type pyramidResults struct {
 	N, Rounds, Cells      int
 	IndexMiB, PyramidMiB  float64
-	HeapWithout, HeapWith float64 // MiB in use after a collection
-	Build, PyramidBuild   float64 // seconds: the index's finish, then its pyramid
-	ReadWithout, ReadWith float64 // seconds: reading the saved index back
+	HeapWithout, HeapWith float64    // MiB in use after a collection
+	Build, PyramidBuild   [2]float64 // seconds, wall and CPU: the index's finish, then its pyramid
+	ReadWithout, ReadWith [2]float64 // seconds, wall and CPU: reading the saved index back
+	ApplyOne, UpdateOne   float64    // CPU ms, median of 5: applying one write to the index, and the pyramid's part of it
 	Rows                  []pyramidRow
 }
 
 // pyramidRow is one line of cold tile times, p50, p99 and max in ms:
 // the tile's build (wall clock and the CPU time of its thread) and its
-// layout alone (wall clock), before and after.
+// layout alone (CPU time), before and after.
 type pyramidRow struct {
 	Window, Zoom              string
 	Tiles                     int
@@ -161,6 +166,20 @@ func (tt *tileTimes) row(window, zoom string, rounds int) pyramidRow {
 		Before: quantiles(tt.wall[0]), After: quantiles(tt.wall[1]),
 		BeforeCPU: quantiles(tt.cpu[0]), AfterCPU: quantiles(tt.cpu[1]),
 		BeforeLayout: quantiles(tt.layout[0]), AfterLayout: quantiles(tt.layout[1])}
+}
+
+// stopwatch times wall clock and the CPU time of the calling thread,
+// which must be locked to it (runtime.LockOSThread).
+type stopwatch struct {
+	wall time.Time
+	cpu  time.Duration
+}
+
+func startWatch() stopwatch { return stopwatch{time.Now(), threadCPU()} }
+
+// seconds returns the wall and the CPU seconds since the start.
+func (w stopwatch) seconds() [2]float64 {
+	return [2]float64{time.Since(w.wall).Seconds(), (threadCPU() - w.cpu).Seconds()}
 }
 
 // threadCPU is the CPU time of the calling thread (Linux; 0 elsewhere).
@@ -194,14 +213,14 @@ func synthIndex(b *testing.B, n int, res *pyramidResults) *index {
 		}
 		bld.addSummary(&s)
 	}
-	started := time.Now()
+	watch := startWatch()
 	ix := bld.finish()
-	res.Build = time.Since(started).Seconds()
+	res.Build = watch.seconds()
 	bld = builder{}
 	res.HeapWithout = heapMiB()
-	started = time.Now()
+	watch = startWatch()
 	withPyramid(ix)
-	res.PyramidBuild = time.Since(started).Seconds()
+	res.PyramidBuild = watch.seconds()
 	res.HeapWith = heapMiB()
 	res.IndexMiB = float64(indexBytes(ix)) / (1 << 20)
 	res.PyramidMiB = float64(ix.pyr.bytes()) / (1 << 20)
@@ -265,4 +284,26 @@ func BenchmarkBuildPyramid(b *testing.B) {
 	for range b.N {
 		buildPyramid(ix)
 	}
+}
+
+// timeOneWrite applies five writes, each moving one incident of ix, and
+// returns the median CPU time of apply and of the pyramid's update in it
+// (ms).
+func timeOneWrite(ix *index) (applyMs, updateMs float64) {
+	var applies, updates []float64
+	for k := range 5 {
+		i := (k + 1) * ix.len() / 7
+		s := ix.summary(i)
+		s.Geometry = lonLat(ix.x[(i+1)%ix.len()], ix.y[(i+1)%ix.len()])
+		watch := startWatch()
+		next, _, _ := apply(ix, []string{s.ID}, []geo.Summary{s})
+		applies = append(applies, watch.seconds()[1]*1000)
+		var fresh builder
+		fresh.addSummary(&s)
+		added := fresh.finish()
+		watch = startWatch()
+		ix.pyr.updated(next, ix, []int32{int32(i)}, added)
+		updates = append(updates, watch.seconds()[1]*1000)
+	}
+	return quantiles(applies)[0], quantiles(updates)[0]
 }
