@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb/maptile"
+
+	"incidentmap/geo"
 )
 
 // layOut lays out the incidents of ix inside tile t that pass m: from the
@@ -45,11 +47,7 @@ func fromPyramid(ix *index, t maptile.Tile, m *memFilter) (l *layout, ok bool) {
 			l.addCell(c, pos)
 		case c.start >= w.End || c.end < w.Start: // none does
 		default:
-			for i := pos; i < pos+int(c.n); i++ {
-				if w.Overlaps(ix.start[i], ix.end[i]) {
-					l.add(ix, i)
-				}
-			}
+			l.addOverlapping(ix, pos, pos+int(c.n), w)
 		}
 		pos += int(c.n)
 	}
@@ -57,6 +55,17 @@ func fromPyramid(ix *index, t maptile.Tile, m *memFilter) (l *layout, ok bool) {
 		return nil, false
 	}
 	return l, true
+}
+
+// addOverlapping adds the incidents [from, to) of ix that overlap w, in a
+// loop as tight as scan's.
+func (l *layout) addOverlapping(ix *index, from, to int, w geo.Window) {
+	ends := ix.end[from:to]
+	for k, start := range ix.start[from:to][:len(ends)] {
+		if start < w.End && ends[k] >= w.Start { // w.Overlaps
+			l.add(ix, from+k)
+		}
+	}
 }
 
 // addCell adds every incident of pyramid cell c, which are incidents

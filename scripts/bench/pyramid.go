@@ -44,7 +44,7 @@ type pyramidResults struct {
 		Tiles                     int
 		Before, After             [3]float64 // wall clock: p50, p99, max
 		BeforeCPU, AfterCPU       [3]float64 // the CPU time of the building thread
-		BeforeLayout, AfterLayout [3]float64 // the layout alone (scan or pyramid), CPU time
+		BeforeLayout, AfterLayout [3]float64 // the layout alone (scan or pyramid), wall clock
 	}
 }
 
@@ -110,9 +110,9 @@ func pyramidMarkdown(c config, res *pyramidResults, m harness.Machine) string {
 		"pyramid) then from the pyramid of cell sums (after). Times in ms, p50 / p99 / max over the tiles and rounds: "+
 		"the wall clock, and the CPU time of the thread that built the tile (what the tile costs, without the waits of a "+
 		"shared machine: compare the load above with its cores); \"layout alone\" is the gathering and counting of the "+
-		"tile's incidents (scan or pyramid) without the encoding.\n\n",
+		"tile's incidents (scan or pyramid) without the encoding, wall clock.\n\n",
 		harness.Thousands(int64(res.N)), res.Rounds)
-	b.WriteString("| window | zoom | tiles | wall before | wall after | CPU before | CPU after | layout alone, CPU p99 |\n" +
+	b.WriteString("| window | zoom | tiles | wall before | wall after | CPU before | CPU after | layout alone, p50, before → after |\n" +
 		"|---|---|---|---|---|---|---|---|\n")
 	three := func(v [3]float64) string { return fmt.Sprintf("%.1f / %.1f / %.1f", v[0], v[1], v[2]) }
 	for _, r := range res.Rows {
@@ -121,7 +121,7 @@ func pyramidMarkdown(c config, res *pyramidResults, m harness.Machine) string {
 			zoom = "**" + zoom + "**"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s | %s | %.2f → %.2f |\n", r.Window, zoom, r.Tiles,
-			three(r.Before), three(r.After), three(r.BeforeCPU), three(r.AfterCPU), r.BeforeLayout[1], r.AfterLayout[1])
+			three(r.Before), three(r.After), three(r.BeforeCPU), three(r.AfterCPU), r.BeforeLayout[0], r.AfterLayout[0])
 	}
 	secs := func(v [2]float64) string { return fmt.Sprintf("%.2f s (CPU %.2f s)", v[0], v[1]) }
 	fmt.Fprintf(&b, "\nBuild, start and memory, before (no pyramid) and after; wall clock, and the CPU time of the thread:\n\n"+
