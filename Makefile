@@ -7,7 +7,7 @@
 #   make lint     golangci-lint (.golangci.yml), installed at the pinned
 #                 GOLANGCI_LINT_VERSION through the Go module proxy into .bin/
 #   make test     make lint, install test deps, start PostGIS, go vet + go test
-#   make bench    scripts/bench.sh
+#   make bench    scripts/bench.sh (BENCH_N; BENCH_ONLY=warm, cql, or pyramid: the low zoom tiles (g), in memory)
 #   make bench-import scripts/bench_import.sh (IMPORT_N): bulk import rate
 #   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE, LOAD_ABUSE)
 #   make db       start the private PostGIS and print its URL

@@ -10,13 +10,18 @@
 //	(f) CQL2 filters (issue 14): the cold tiles of (a) with filters the
 //	    tile index holds, side by side with the same tiles unfiltered;
 //	    items pages with them; tiles PostGIS builds for filters it does not
+//	(g) low zoom (issue 15, -only pyramid): tiles of zooms 0-7 cold from
+//	    the index's pyramid of cell sums and by a scan, in memory
 //
 // and writes the figures, with the machine and the command, to a section of
 // BENCHMARKS.md (one section per N, other sections kept). With -only warm it
 // runs (c) alone (fetching its tiles once first) and replaces only the warm
-// figures of the section; with -only cql, (f) alone.
+// figures of the section; with -only cql, (f) alone; with -only pyramid,
+// it writes (g), the low zoom tiles of issue 15, from the JSON of tiles'
+// BenchmarkPyramidLowZoom (scripts/bench.sh runs it; no database).
 //
 //	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm|cql]
+//	go run ./scripts/bench -only pyramid -pyramid-json FILE -n N -out BENCHMARKS.md
 //	bench -bare ADDR -bare-bodies FILE    (internal: the bare handler (c) compares with)
 package main
 
@@ -51,6 +56,7 @@ type config struct {
 	cqlDBTiles         int           // tiles of (f) per uncovered filter (PostGIS-built)
 	cqlDBBudget        time.Duration // time allowed for those
 	only               string
+	pyramidJSON        string // -only pyramid: the figures of tiles' BenchmarkPyramidLowZoom
 }
 
 // prog names this command in its diagnostics.
@@ -80,7 +86,8 @@ func main() {
 	flag.IntVar(&c.cqlItems, "cql-items", 200, "items pages of (f) per CQL2 filter the index holds")
 	flag.IntVar(&c.cqlDBTiles, "cql-db-tiles", 30, "tiles of (f) per CQL2 filter PostGIS answers")
 	flag.DurationVar(&c.cqlDBBudget, "cql-db-budget", 90*time.Second, "time allowed for the tiles PostGIS answers in (f)")
-	flag.StringVar(&c.only, "only", "", `"warm" or "cql": run only the warm load (c) or the CQL2 filters (f) and update only their figures`)
+	flag.StringVar(&c.only, "only", "", `"warm", "cql" or "pyramid": run only the warm load (c) or the CQL2 filters (f), or report only the low zoom figures (g) of -pyramid-json, and update only their figures`)
+	flag.StringVar(&c.pyramidJSON, "pyramid-json", "", "with -only pyramid: the JSON BenchmarkPyramidLowZoom wrote (BENCH_PYRAMID_OUT)")
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare, *bareBodies); err != nil {
@@ -89,8 +96,9 @@ func main() {
 		}
 		return
 	}
-	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql") || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
-		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql] [-rounds R] [-load-for D]")
+	pyramidOK := c.only != "pyramid" || c.pyramidJSON != ""
+	if (c.DB == "" && c.only != "pyramid") || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql" && c.only != "pyramid") || !pyramidOK || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
+		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql|pyramid] [-pyramid-json F] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
 	c.Cmd = prog.Command(c.Cmd)
@@ -104,6 +112,8 @@ func run(ctx context.Context, c config) error {
 		return runOnlyWarm(ctx, c)
 	case "cql":
 		return runOnlyCQL(ctx, c)
+	case "pyramid":
+		return runOnlyPyramid(ctx, c)
 	}
 	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
 	r.loadAvg[0] = harness.LoadAvg(1)
