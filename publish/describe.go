@@ -1,26 +1,15 @@
 package publish
 
 import (
-	"fmt"
-
 	"incidentmap/geo"
-	"incidentmap/render"
+	"incidentmap/story"
 )
 
 // Describe is the caption and the description of a published view, for a
-// View without a Describe of its own. For now the caption is
-// render.Caption's, about the place most of the view's incidents are at,
-// and the description counts the incidents and their sources: the
-// description module of the captions work replaces it here, in one place.
+// View without a Describe of its own: the words of the server's /map.txt
+// (package story), told from the view's incidents, which a published view
+// holds whole. Places are named as the incidents report them.
 func Describe(lang string, f geo.Filter, list []geo.Incident) (caption, description string) {
-	counts := map[string]int{}
-	place, sources := "", 0
-	for _, in := range list {
-		counts[in.Location]++
-		if in.Location != "" && counts[in.Location] > counts[place] {
-			place = in.Location
-		}
-		sources += len(in.Sources)
-	}
-	return render.Caption(lang, place, f), fmt.Sprintf("%d incident(s), %d source(s).", len(list), sources) // the same words in en and fr
+	v := story.View{Lang: lang, Filter: f, Incidents: list, Total: len(list)}
+	return story.Caption(v), story.Describe(v)
 }
