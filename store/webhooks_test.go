@@ -83,7 +83,7 @@ func TestOutboxAnnouncesOnlyWhatThePublicSees(t *testing.T) {
 	draft.Title = "retracted, edited"
 	write(draft) // a retraction edited: nothing
 	draft.Status = "published"
-	write(draft) // published again: create
+	write(draft)                                                  // published again: create
 	write(testIncident("p1", -4, 14, "2022-03-27", "2022-03-27")) // published when created: create
 	remove("p1")                                                  // deleted while public: delete
 	other := testIncident("d2", -4, 14, "2022-03-27", "2022-03-27")
@@ -157,10 +157,10 @@ func TestOutboxOfImportsBulkAndMerged(t *testing.T) {
 		t.Fatalf("import = %d, %v", n, err)
 	}
 	for query, want := range map[string]int{
-		`SELECT count(*) FROM webhook_deliveries WHERE op = 'create'`:                   25000,
-		`SELECT count(*) FROM webhook_deliveries WHERE op = 'update'`:                   25000,
-		`SELECT count(DISTINCT seq) FROM webhook_deliveries`:                            50000,
-		`SELECT count(*) FROM webhook_deliveries d JOIN incident_changes c USING (seq)`: 50000,
+		`SELECT count(*) FROM webhook_deliveries WHERE op = 'create'`:                         25000,
+		`SELECT count(*) FROM webhook_deliveries WHERE op = 'update'`:                         25000,
+		`SELECT count(DISTINCT seq) FROM webhook_deliveries`:                                  50000,
+		`SELECT count(*) FROM webhook_deliveries d JOIN incident_changes c USING (seq)`:       50000,
 		fmt.Sprintf(`SELECT count(*) FROM webhook_deliveries WHERE webhook_id = %d`, hook.ID): 50000,
 	} {
 		if got := count(t, db, query); got != want {
