@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -108,6 +109,11 @@ func CheckURL(raw string, allowPrivate bool) (string, error) {
 		return "", bad("must not carry credentials (user:password@): sign with --secret instead")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return "", bad("must not have a fragment (#...)")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", bad("has no port between 1 and 65535")
+		}
 	}
 	if !allowPrivate {
 		host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))

@@ -67,6 +67,14 @@ var rules = []rule{
 		why: "export writes files from the incidents it is handed: the server hands them over, from the index or PostGIS",
 	},
 	{
+		from: "incidentmap/webhook/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "webhook sends deliveries from the Queue it is handed: internal/cli wires the store in",
+	},
+	{
 		from:  "incidentmap/tiles/...",
 		never: []string{"incidentmap/store/...", "incidentmap/server/..."},
 		why:   "the tile index is fed by internal/cli and served by server through an interface",
