@@ -143,7 +143,7 @@ func TestWebhooksDeliverEveryPublicChangeOnceAcrossARestart(t *testing.T) {
 		}
 	}
 
-	var want []string // "op id", in the order of the writes
+	var want []string                                                         // "op id", in the order of the writes
 	do("POST", items, incidentWithID("hook-draft", true), http.StatusCreated) // a draft: never announced
 	for i := range 20 {
 		id := fmt.Sprintf("hook-%02d", i)
