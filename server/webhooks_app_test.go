@@ -178,9 +178,9 @@ func TestWebhooksDeliverEveryPublicChangeOnceAcrossARestart(t *testing.T) {
 	}()
 	a.URL = url2
 
-	got := recv.waitFor(t, len(want), 30*time.Second)
+	recv.waitFor(t, len(want), 30*time.Second)
 	time.Sleep(1500 * time.Millisecond) // room for a duplicate to show up
-	got = recv.received()
+	got := recv.received()
 	t.Logf("%d of %d deliveries before the restart", before, len(want))
 	var ops []string
 	for i, p := range got {

@@ -21,7 +21,11 @@ import (
 // Claim leases to owner up to limit webhooks whose oldest pending delivery
 // is due and whose lease, if any, has expired; the most overdue first.
 func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration, limit int) ([]webhook.Hook, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE webhooks w SET lease_owner = $1, lease_until = now() + $2 * interval '1 second'
+	return queryAll(ctx, s.db, func(row scanner) (webhook.Hook, error) {
+		var h webhook.Hook
+		err := row.Scan(&h.ID, &h.URL, &h.Secret, pq.Array(&h.Events), &h.CreatedAt)
+		return h, err
+	}, `UPDATE webhooks w SET lease_owner = $1, lease_until = now() + $2 * interval '1 second'
 		FROM (SELECT h.id FROM webhooks h
 			CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_deliveries d
 				WHERE d.webhook_id = h.id AND d.state = 'pending' ORDER BY d.seq LIMIT 1) head
@@ -30,19 +34,6 @@ func (s *Store) Claim(ctx context.Context, owner string, lease time.Duration, li
 			FOR NO KEY UPDATE OF h SKIP LOCKED) due
 		WHERE w.id = due.id AND (w.lease_until IS NULL OR w.lease_until < now())
 		RETURNING w.id, w.url, w.secret, w.events, w.created_at`, owner, lease.Seconds(), limit)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	var out []webhook.Hook
-	for rows.Next() {
-		var h webhook.Hook
-		if err := rows.Scan(&h.ID, &h.URL, &h.Secret, pq.Array(&h.Events), &h.CreatedAt); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, h)
-	}
-	return out, translate(rows.Err())
 }
 
 // Next renews owner's lease of the webhook and returns its oldest pending

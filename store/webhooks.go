@@ -29,25 +29,20 @@ func (s *Store) AddWebhook(ctx context.Context, h webhook.Hook) (webhook.Hook, e
 // Webhooks lists the webhooks, oldest first, with the counts of their
 // deliveries by state; never their secrets.
 func (s *Store) Webhooks(ctx context.Context) ([]webhook.Summary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT w.id, w.url, w.events, w.created_at,
+	list, err := queryAll(ctx, s.db, func(row scanner) (webhook.Summary, error) {
+		var h webhook.Summary
+		err := row.Scan(&h.ID, &h.URL, pq.Array(&h.Events), &h.CreatedAt, &h.Pending, &h.Delivered, &h.Failed)
+		return h, err
+	}, `SELECT w.id, w.url, w.events, w.created_at,
 			count(d.id) FILTER (WHERE d.state = 'pending'),
 			count(d.id) FILTER (WHERE d.state = 'delivered'),
 			count(d.id) FILTER (WHERE d.state = 'failed')
 		FROM webhooks w LEFT JOIN webhook_deliveries d ON d.webhook_id = w.id
 		GROUP BY w.id ORDER BY w.id`)
-	if err != nil {
-		return nil, translate(err)
+	if list == nil && err == nil {
+		list = []webhook.Summary{}
 	}
-	defer rows.Close()
-	out := []webhook.Summary{}
-	for rows.Next() {
-		var h webhook.Summary
-		if err := rows.Scan(&h.ID, &h.URL, pq.Array(&h.Events), &h.CreatedAt, &h.Pending, &h.Delivered, &h.Failed); err != nil {
-			return nil, translate(err)
-		}
-		out = append(out, h)
-	}
-	return out, translate(rows.Err())
+	return list, err
 }
 
 // RemoveWebhook deletes the webhook of the given id (digits) or URL, with

@@ -49,6 +49,9 @@ func outbox(t *testing.T, db *sql.DB, hook int64) []string {
 		}
 		out = append(out, line)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

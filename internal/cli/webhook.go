@@ -55,9 +55,9 @@ func webhookListCommand(*flag.FlagSet, *config) func(context.Context, *env, []st
 			return fmt.Errorf("webhook list: %w", err)
 		}
 		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tURL\tEVENTS\tCREATED\tPENDING\tDELIVERED\tFAILED")
+		_, _ = fmt.Fprintln(w, "ID\tURL\tEVENTS\tCREATED\tPENDING\tDELIVERED\tFAILED") // the tabwriter keeps it; Flush reports a failed write
 		for _, h := range list {
-			fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\n", h.ID, h.URL, strings.Join(h.Events, ","),
+			_, _ = fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%d\t%d\n", h.ID, h.URL, strings.Join(h.Events, ","),
 				h.CreatedAt.UTC().Format(time.RFC3339), h.Pending, h.Delivered, h.Failed)
 		}
 		return w.Flush()

@@ -36,16 +36,10 @@ func TestWebhookAddRefusesBadInputBeforeTheDatabase(t *testing.T) {
 }
 
 func TestWebhookAddListRemove(t *testing.T) {
-	dsn := testenv.NewDatabase(t)
-	env := func(k string) string {
-		if k == "DATABASE_URL" {
-			return dsn
-		}
-		return ""
-	}
+	settings := map[string]string{"DATABASE_URL": testenv.NewDatabase(t)}
 	run := func(args ...string) (string, error) {
 		var out bytes.Buffer
-		err := Run(context.Background(), args, env, nil, &out, io.Discard)
+		err := Run(context.Background(), args, func(k string) string { return settings[k] }, nil, &out, io.Discard)
 		return out.String(), err
 	}
 	secret := "do-not-print-this-secret"
