@@ -46,17 +46,26 @@ func (s *Store) Webhooks(ctx context.Context) ([]webhook.Summary, error) {
 }
 
 // RemoveWebhook deletes the webhook of the given id (digits) or URL, with
-// its deliveries, and returns its URL; ENotFound when there is none. A
-// delivery in flight may still arrive.
+// its deliveries (and those of webhooks removed before whose rows a write
+// in flight then added), and returns its URL; ENotFound when there is
+// none. A delivery in flight may still arrive.
 func (s *Store) RemoveWebhook(ctx context.Context, idOrURL string) (string, error) {
 	id, err := strconv.ParseInt(idOrURL, 10, 64)
 	if err != nil {
 		id = 0
 	}
 	var url string
-	err = s.db.QueryRowContext(ctx, `DELETE FROM webhooks WHERE id = $1 OR url = $2 RETURNING url`, id, idOrURL).Scan(&url)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", geo.NotFound("no webhook with id or URL %q", idOrURL)
-	}
-	return url, translate(err)
+	err = s.transact(ctx, nil, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `DELETE FROM webhooks WHERE id = $1 OR url = $2 RETURNING url`, id, idOrURL).Scan(&url)
+		if errors.Is(err, sql.ErrNoRows) {
+			return geo.NotFound("no webhook with id or URL %q", idOrURL)
+		}
+		if err != nil {
+			return translate(err)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM webhook_deliveries d
+			WHERE NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id)`)
+		return translate(err)
+	})
+	return url, err
 }

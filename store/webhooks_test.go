@@ -173,15 +173,19 @@ func TestOutboxOfImportsBulkAndMerged(t *testing.T) {
 }
 
 func TestWebhooksAddListRemove(t *testing.T) {
-	st, _ := openImportStore(t)
+	st, db := openImportStore(t)
 	ctx := context.Background()
 	a := addHook(t, st, "https://example.org/a", "create,delete")
 	b := addHook(t, st, "https://example.org/b", "")
+	if _, err := db.Exec(insertSQL, "listed"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.AddWebhook(ctx, a); geo.ErrorCode(err) != geo.EExists {
 		t.Errorf("the same URL again: %v, want EExists", err)
 	}
 	list, err := st.Webhooks(ctx)
-	if err != nil || len(list) != 2 || list[0].URL != a.URL || strings.Join(list[0].Events, ",") != "create,delete" {
+	if err != nil || len(list) != 2 || list[0].URL != a.URL || strings.Join(list[0].Events, ",") != "create,delete" ||
+		list[0].Pending != 1 || list[1].Pending != 1 {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
 	if url, err := st.RemoveWebhook(ctx, fmt.Sprint(a.ID)); err != nil || url != a.URL {
@@ -189,6 +193,9 @@ func TestWebhooksAddListRemove(t *testing.T) {
 	}
 	if url, err := st.RemoveWebhook(ctx, b.URL); err != nil || url != b.URL {
 		t.Errorf("remove by URL = %q, %v", url, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM webhook_deliveries`); n != 0 {
+		t.Errorf("%d deliveries left after removing their webhooks", n)
 	}
 	if _, err := st.RemoveWebhook(ctx, b.URL); geo.ErrorCode(err) != geo.ENotFound {
 		t.Errorf("remove again: %v, want ENotFound", err)
