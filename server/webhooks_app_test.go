@@ -121,7 +121,7 @@ func incidentWithID(id string, draft bool) string {
 	return in
 }
 
-func TestWebhooksDeliverEveryPublicChangeOnceAcrossARestart(t *testing.T) {
+func TestWebhooksDeliverEveryPublicChangeOnceAcrossARestartToTwoInstances(t *testing.T) {
 	dsn := testapp.Seeded(t)
 	env := hookEnv(dsn)
 	recv := &hookReceiver{t: t, delay: 60 * time.Millisecond}
@@ -170,13 +170,16 @@ func TestWebhooksDeliverEveryPublicChangeOnceAcrossARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = append(want, "create hook-offline")
-	url2, stop2 := testapp.ServeEnv(t, env, io.Discard)
-	defer func() {
-		if err := stop2(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	}()
-	a.URL = url2
+	// Two instances now: their workers never send one delivery twice.
+	for range 2 {
+		url, stop := testapp.ServeEnv(t, env, io.Discard)
+		defer func() {
+			if err := stop(); err != nil {
+				t.Errorf("stop: %v", err)
+			}
+		}()
+		a.URL = url
+	}
 
 	recv.waitFor(t, len(want), 30*time.Second)
 	time.Sleep(1500 * time.Millisecond) // room for a duplicate to show up
