@@ -85,3 +85,16 @@ func (s *Store) Release(ctx context.Context, hook int64, owner string) error {
 		WHERE id = $1 AND lease_owner = $2`, hook, owner)
 	return translate(err)
 }
+
+// Prune deletes up to limit deliveries, delivered or failed, queued longer
+// than age ago, oldest first, and returns how many it deleted.
+func (s *Store) Prune(ctx context.Context, age time.Duration, limit int) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM webhook_deliveries WHERE id IN (
+		SELECT id FROM webhook_deliveries
+		WHERE state <> 'pending' AND created_at < now() - $1 * interval '1 second'
+		ORDER BY id LIMIT $2)`, age.Seconds(), limit)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}

@@ -290,3 +290,31 @@ func TestDeliveriesFailAfterMaxAge(t *testing.T) {
 		t.Errorf("after a failure past the max age: %+v", log)
 	}
 }
+
+func TestPruneKeepsPendingAndRecentDeliveries(t *testing.T) {
+	st, db := openImportStore(t)
+	ctx := context.Background()
+	h := addHook(t, st, "http://127.0.0.1:9/a", "")
+	for i := range 4 {
+		if _, err := db.Exec(insertSQL, fmt.Sprintf("p%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// p0 delivered and p1 failed long ago, p2 pending as long, p3 delivered now.
+	_, err := db.Exec(`UPDATE webhook_deliveries SET created_at = now() - interval '40 days',
+		state = CASE incident_id WHEN 'p0' THEN 'delivered' WHEN 'p1' THEN 'failed' ELSE 'pending' END
+		WHERE incident_id IN ('p0', 'p1', 'p2');
+		UPDATE webhook_deliveries SET state = 'delivered' WHERE incident_id = 'p3'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.Prune(ctx, 30*24*time.Hour, 1); n != 1 || err != nil {
+		t.Errorf("prune with a limit of 1 = %d, %v", n, err)
+	}
+	if n, err := st.Prune(ctx, 30*24*time.Hour, 10); n != 1 || err != nil {
+		t.Errorf("prune = %d, %v", n, err)
+	}
+	if got := outbox(t, db, h.ID); strings.Join(got, ", ") != "create p2, create p3" {
+		t.Errorf("left after pruning: %q", got)
+	}
+}

@@ -31,6 +31,9 @@ type Queue interface {
 	Record(ctx context.Context, delivery int64, a Attempt) error
 	// Release ends owner's lease of webhook hook.
 	Release(ctx context.Context, hook int64, owner string) error
+	// Prune deletes up to limit deliveries, delivered or failed, queued
+	// longer than age ago, and returns how many it deleted.
+	Prune(ctx context.Context, age time.Duration, limit int) (int64, error)
 }
 
 // Options tune a Worker; zero values take the defaults.
@@ -43,7 +46,8 @@ type Options struct {
 	MaxAge       time.Duration // a delivery not delivered this long after its change fails; default 24 h
 	BaseDelay    time.Duration // the first wait after a failure; default 1 s
 	MaxDelay     time.Duration // the longest wait between attempts; default 1 h
-	Batch        int           // deliveries sent under one claim before others get a turn; default 100
+	Batch        int           // deliveries sent under one claim before others get a turn; default 1000
+	Keep         time.Duration // delivered and failed deliveries stay in the log this long; default 30 days
 	Logger       *slog.Logger
 }
 
@@ -58,11 +62,12 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxAge, 24*time.Hour)
 	def(&o.BaseDelay, time.Second)
 	def(&o.MaxDelay, time.Hour)
+	def(&o.Keep, 30*24*time.Hour)
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
 	if o.Batch <= 0 {
-		o.Batch = 100
+		o.Batch = 1000
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -96,11 +101,17 @@ func NewWorker(q Queue, o Options) *Worker {
 // again (at least once, never lost).
 func (w *Worker) Run(ctx context.Context) {
 	slots := make(chan struct{}, w.o.Concurrency)
+	freed := make(chan struct{}, 1) // a slot came free: claim again without waiting for the tick
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
+	var pruned time.Time
 	for {
+		if time.Since(pruned) > time.Hour {
+			w.prune(ctx)
+			pruned = time.Now()
+		}
 		if free := cap(slots) - len(slots); free > 0 {
 			hooks, err := w.q.Claim(ctx, w.owner, w.lease, free)
 			if err != nil && ctx.Err() == nil {
@@ -110,7 +121,14 @@ func (w *Worker) Run(ctx context.Context) {
 				slots <- struct{}{}
 				wg.Add(1)
 				go func() {
-					defer func() { <-slots; wg.Done() }()
+					defer func() {
+						<-slots
+						select {
+						case freed <- struct{}{}:
+						default:
+						}
+						wg.Done()
+					}()
 					w.drain(ctx, h)
 				}()
 			}
@@ -119,6 +137,21 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		case <-freed:
+		}
+	}
+}
+
+// prune keeps the delivery log within Keep, deleting in batches of 10,000
+// (one statement each) so that no statement runs long.
+func (w *Worker) prune(ctx context.Context) {
+	for ctx.Err() == nil {
+		n, err := w.q.Prune(ctx, w.o.Keep, 10000)
+		if err != nil && ctx.Err() == nil {
+			w.o.Logger.Warn("webhooks: prune the delivery log", "err", err)
+		}
+		if err != nil || n < 10000 {
+			return
 		}
 	}
 }
