@@ -104,14 +104,14 @@ func (w *Worker) Run(ctx context.Context) {
 	freed := make(chan struct{}, 1) // a slot came free: claim again without waiting for the tick
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.pruneHourly(ctx)
+	}()
 	tick := time.NewTicker(w.o.Poll)
 	defer tick.Stop()
-	var pruned time.Time
 	for {
-		if time.Since(pruned) > time.Hour {
-			w.prune(ctx)
-			pruned = time.Now()
-		}
 		if free := cap(slots) - len(slots); free > 0 {
 			hooks, err := w.q.Claim(ctx, w.owner, w.lease, free)
 			if err != nil && ctx.Err() == nil {
@@ -142,16 +142,26 @@ func (w *Worker) Run(ctx context.Context) {
 	}
 }
 
-// prune keeps the delivery log within Keep, deleting in batches of 10,000
-// (one statement each) so that no statement runs long.
-func (w *Worker) prune(ctx context.Context) {
-	for ctx.Err() == nil {
-		n, err := w.q.Prune(ctx, w.o.Keep, 10000)
-		if err != nil && ctx.Err() == nil {
-			w.o.Logger.Warn("webhooks: prune the delivery log", "err", err)
+// pruneHourly keeps the delivery log within Keep until ctx ends: at once,
+// then every hour, deleting in batches of 10,000 (one statement each) so
+// that no statement runs long.
+func (w *Worker) pruneHourly(ctx context.Context) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		for ctx.Err() == nil {
+			n, err := w.q.Prune(ctx, w.o.Keep, 10000)
+			if err != nil && ctx.Err() == nil {
+				w.o.Logger.Warn("webhooks: prune the delivery log", "err", err)
+			}
+			if err != nil || n < 10000 {
+				break
+			}
 		}
-		if err != nil || n < 10000 {
+		select {
+		case <-ctx.Done():
 			return
+		case <-tick.C:
 		}
 	}
 }
