@@ -27,6 +27,8 @@ type Config struct {
 	Importer Importer      // nil: no /import (404)
 	MapData  MapData       // nil: no /map.png (404)
 	Ready    ReadyChecker  // nil: /readyz checks no database
+	// Webhooks nil: no /webhooks/deliveries (404).
+	Webhooks WebhookLog
 
 	Tiles Tiles // nil: no /tiles routes
 	// Index is the tiles' in-memory index; nil: Tiles when it is one (as

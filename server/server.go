@@ -28,6 +28,7 @@ type Server struct {
 	importer  Importer
 	mapData   MapData
 	ready     ReadyChecker
+	webhooks  WebhookLog
 	tiles     Tiles
 	index     TileIndex
 	metrics   *metrics
@@ -56,6 +57,7 @@ func New(cfg Config) *Server {
 		s.trustedProxies = loopbackProxies
 	}
 	s.exports = newExportSlots(cfg.Exports)
+	s.webhooks = cfg.Webhooks
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -95,6 +97,7 @@ func (s *Server) routes() {
 	s.echo.GET("/api.html", s.apiDocHTML)
 	s.featureRoutes()
 	s.editorRoutes()
+	s.webhookRoutes()
 	s.mapRoutes()
 	s.echo.GET("/healthz", s.healthz)
 	s.echo.GET("/readyz", s.readyz)

@@ -83,6 +83,14 @@ var rules = []rule{
 		why: "story writes captions and descriptions from the incidents it is handed: the server reads them through its interfaces",
 	},
 	{
+		from: "incidentmap/webhook/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "webhook sends deliveries from the Queue it is handed: internal/cli wires the store in",
+	},
+	{
 		from:  "incidentmap/tiles/...",
 		never: []string{"incidentmap/store/...", "incidentmap/server/..."},
 		why:   "the tile index is fed by internal/cli and served by server through an interface",

@@ -30,6 +30,9 @@ type config struct {
 	// database at every start.
 	IndexSnapshot string
 	ExportIdle    time.Duration // an export whose client takes nothing this long ends (INCIDENTMAP_EXPORT_IDLE); 0: 30 s
+	// WebhookAllowPrivate (INCIDENTMAP_WEBHOOK_ALLOW_PRIVATE=1) lets
+	// webhooks reach loopback and private addresses.
+	WebhookAllowPrivate bool
 }
 
 func configFrom(getenv func(string) string) config {
@@ -50,6 +53,7 @@ func configFrom(getenv func(string) string) config {
 	if cfg.Addr == "" {
 		cfg.Addr = ":8080"
 	}
+	cfg.WebhookAllowPrivate = allowPrivateWebhooks(getenv)
 	if d, err := time.ParseDuration(getenv("INCIDENTMAP_DRAIN")); err == nil && d >= 0 {
 		cfg.DrainTimeout = d
 	}

@@ -10,6 +10,9 @@
 //	incidentmap token create --name NAME --scope editor|admin
 //	incidentmap token revoke NAME
 //	incidentmap publish --out DIR [--datetime ...] [--bbox ...] [--title ...] [--lang fr|en] [--as-of ...] [filters]
+//	incidentmap webhook add --url URL --secret SECRET [--events create,update,delete]
+//	incidentmap webhook list
+//	incidentmap webhook remove URL|ID
 //
 // DATABASE_URL names the database; INCIDENTMAP_ADDR the listen address
 // (default :8080); INCIDENTMAP_PUBLIC_URL the base URL of links.
@@ -105,6 +108,10 @@ var commands = map[string]command{
 	"token create": {"token create --name NAME --scope editor|admin   print a new API token", 0, tokenCreateCommand},
 	"token revoke": {"token revoke NAME         revoke a token", 1, tokenRevokeCommand},
 	"publish":      {"publish --out DIR [--datetime D] [--bbox B] [--title T] [--lang fr|en] [--as-of T] [filters]   write a server-free archive of a view", 0, publishCommand},
+	"webhook add": {"webhook add --url URL --secret SECRET [--events create,update,delete]   POST published changes to URL",
+		0, webhookAddCommand},
+	"webhook list":   {"webhook list               list the webhooks and their deliveries", 0, webhookListCommand},
+	"webhook remove": {"webhook remove URL|ID      remove a webhook", 1, webhookRemoveCommand},
 }
 
 func usage() string {
@@ -128,8 +135,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	name, rest := args[0], args[1:]
-	if name == "token" && len(rest) > 0 {
-		name, rest = "token "+rest[0], rest[1:]
+	if (name == "token" || name == "webhook") && len(rest) > 0 {
+		name, rest = name+" "+rest[0], rest[1:]
 	}
 	cmd, ok := commands[name]
 	if !ok {

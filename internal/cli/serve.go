@@ -63,7 +63,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	if cfg.PprofAddr != "" {
 		go servePprof(ctx, cfg.PprofAddr, logger)
 	}
-	handler := server.New(server.Config{Incidents: st, Places: st, Editor: st, Auth: st, History: st, Importer: st, MapData: st, Ready: st,
+	stopWebhooks := startWebhooks(ctx, cfg, st, ln.Addr(), logger)
+	defer stopWebhooks()
+	handler := server.New(server.Config{Incidents: st, Places: st, Editor: st, Auth: st, History: st, Importer: st, MapData: st, Ready: st, Webhooks: st,
 		Tiles: tileService, Index: tileService, PublicURL: cfg.PublicURL, TrustedProxies: proxies, Logger: logger,
 		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
 		Maps: maps, Exports: server.ExportLimits{WriteIdle: cfg.ExportIdle}})
