@@ -91,7 +91,8 @@ func TestPublishWritesTheMouraView(t *testing.T) {
 		}
 	}
 	page, _ := os.ReadFile(filepath.Join(out, "index.html"))
-	for _, want := range []string{`<html lang="fr"`, "<h1>Moura, mars 2022</h1>", "près de Moura"} {
+	for _, want := range []string{`<html lang="fr"`, "<h1>Moura, mars 2022</h1>", "Incidents à Moura, 27-31 mars 2022",
+		"au moins 500 personnes ont été tuées à Moura"} {
 		if !bytes.Contains(page, []byte(want)) {
 			t.Errorf("index.html lacks %q", want)
 		}
