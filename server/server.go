@@ -42,6 +42,8 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 	exports        *exportSlots
+	live           *Hub         // nil: no /changes/stream
+	streams        *liveStreams // the open live streams
 }
 
 // New builds the server and its routes.
@@ -55,6 +57,7 @@ func New(cfg Config) *Server {
 		s.trustedProxies = loopbackProxies
 	}
 	s.exports = newExportSlots(cfg.Exports)
+	s.live, s.streams = cfg.Live, newLiveStreams(cfg.Streams)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -113,6 +116,9 @@ func (s *Server) featureRoutes() {
 		s.echo.GET("/collections/:collection/items/:fid/revisions", s.revisions)
 		s.echo.GET("/changes", s.changes)
 	}
+	if s.live != nil {
+		s.echo.GET("/changes/stream", s.changeStream)
+	}
 }
 
 // editorRoutes are the writes, which take a token.
@@ -149,7 +155,11 @@ func (s *Server) healthz(c echo.Context) error {
 // after each answer made clients open new ones, which the kernel queued
 // and then dropped when the listener closed (the load test's SIGTERM burst
 // broke 4 to 6 requests that way).
-func (s *Server) Drain() { s.draining.Store(true) }
+// Live streams end at once (their clients reconnect elsewhere).
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	s.streams.end()
+}
 
 // readyz answers 200 when this instance can serve every route at full
 // speed; else 503 with Retry-After and a status and reason: "draining"
