@@ -234,6 +234,20 @@ func TestChangeStream(t *testing.T) {
 		}
 	})
 
+	t.Run("an embed takes live=0 or 1, and nothing else", func(t *testing.T) {
+		for v, want := range map[string]int{"0": 200, "1": 200, "2": 400, "yes": 400, "": 400} {
+			res, raw := a.Get(t, "/embed?live="+v)
+			var body struct{ Parameter string }
+			_ = json.Unmarshal(raw, &body)
+			if res.StatusCode != want || (want == 400 && body.Parameter != "live") {
+				t.Errorf("live=%q: %d %.200s", v, res.StatusCode, raw)
+			}
+			if page := string(raw); want == 200 && (strings.Contains(page, "/?live=") || strings.Contains(page, "&amp;live=")) {
+				t.Errorf("live=%q: the link to the full map or an image keeps live", v)
+			}
+		}
+	})
+
 	t.Run("a client past its cap of streams gets 429", func(t *testing.T) {
 		const client = "203.0.113.7"
 		for range 16 {

@@ -8,6 +8,7 @@
 import { el, incidentItem, legend } from './dom.js';
 import { addWords, countryName, eventName, formatDay, formatRange, t, translate } from './i18n.js';
 import { readURL, themeOf } from './state.js';
+import { follow } from './live.js';
 
 addWords({
   en: {
@@ -283,13 +284,17 @@ addEventListener('load', postHeight);
 // The test hooks: the map, what it draws, and a promise of a settled view.
 window.__incidentmap = {
   get map() { return view?.map; },
-  state, debug,
+  state, debug, live: () => live?.stats,
   rendered: () => view?.rendered() || [],
   settled: () => new Promise((resolve) => {
     listDone.push(() => view.settled().then(resolve));
     if (view?.map) scheduleList();
   }),
 };
+
+// Changes made while the embed is open show without a reload, unless live=0 (live.js).
+const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => view && scheduleList(),
+  lang: () => state.lang, asOf: state.filters.as_of, mount: (line) => $('credit').after(' ', line) });
 
 start().catch((err) => {
   debug.errors.push(String(err));
