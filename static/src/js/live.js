@@ -23,7 +23,8 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
   line.setAttribute('aria-live', 'polite');
   line.hidden = true;
   mount(line);
-  const stats = { changes: 0, resets: 0, refreshed: 0, lastSeq: null, updated: null };
+  // stats are for the tests: counts, and when the last event came and was applied (ms since the epoch).
+  const stats = { changes: 0, resets: 0, refreshed: 0, lastSeq: null, updated: null, heardAt: 0, appliedAt: 0 };
   let es = null, tries = 0, pending = null, timer = null;
 
   const show = () => {
@@ -49,6 +50,7 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
     }
     refresh();
     show();
+    stats.appliedAt = Date.now();
   };
   const queue = (all, ranges) => {
     pending ||= { all: false, tiles: new Map() };
@@ -59,6 +61,7 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
     const data = JSON.parse(e.data);
     if (e.lastEventId) stats.lastSeq = e.lastEventId;
     if (data.updated) stats.updated = data.updated;
+    stats.heardAt = Date.now();
     fn(data);
   };
   const open = () => {
