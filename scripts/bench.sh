@@ -10,6 +10,10 @@
 #                                   and without filters the tile index holds,
 #                                   items with them, tiles PostGIS builds for
 #                                   one it does not; replaces only (f)'s figures
+#   BENCH_ONLY=live scripts/bench.sh   only the live streams (h): 1,000 idle
+#                                   /changes/stream connections (RSS and CPU
+#                                   of the server) and the time from a write
+#                                   to its event; replaces only (h)'s figures
 #   BENCH_DB=name scripts/bench.sh  use database NAME (default incidentmap_bench_N)
 #
 # The warm load needs wrk (Debian's package; installed when missing).
@@ -33,8 +37,8 @@ need_number BENCH_N "$N" 1 50000000
 
 ONLY=${BENCH_ONLY:-}
 case "$ONLY" in
-'' | warm | cql) ;;
-*) die "BENCH_ONLY must be empty, warm or cql, got '$ONLY'" ;;
+'' | warm | cql | live) ;;
+*) die "BENCH_ONLY must be empty, warm, cql or live, got '$ONLY'" ;;
 esac
 DB=${BENCH_DB:-incidentmap_bench_$N}
 case "$DB" in

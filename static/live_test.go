@@ -68,7 +68,7 @@ func TestLiveMapsFollowWrites(t *testing.T) {
 			t.Logf("shown %v after the write", time.Since(written).Round(10*time.Millisecond))
 			var reloaded bool
 			var stats struct {
-				Changes, Refreshed  int
+				Changes, Refreshed int
 				HeardAt, AppliedAt int64
 			}
 			b.eval(t, `window.__reloaded !== false`, &reloaded)

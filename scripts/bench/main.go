@@ -10,11 +10,13 @@
 //	(f) CQL2 filters (issue 14): the cold tiles of (a) with filters the
 //	    tile index holds, side by side with the same tiles unfiltered;
 //	    items pages with them; tiles PostGIS builds for filters it does not
+//	(h) live streams (issue 16): memory and CPU of idle /changes/stream
+//	    connections, and the time from a write to its event on them
 //
 // and writes the figures, with the machine and the command, to a section of
 // BENCHMARKS.md (one section per N, other sections kept). With -only warm it
 // runs (c) alone (fetching its tiles once first) and replaces only the warm
-// figures of the section; with -only cql, (f) alone.
+// figures of the section; with -only cql, (f) alone; with -only live, (h).
 //
 //	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm|cql]
 //	bench -bare ADDR -bare-bodies FILE    (internal: the bare handler (c) compares with)
@@ -50,6 +52,9 @@ type config struct {
 	cqlItems           int           // items pages of (f) per covered filter
 	cqlDBTiles         int           // tiles of (f) per uncovered filter (PostGIS-built)
 	cqlDBBudget        time.Duration // time allowed for those
+	liveStreams        int           // idle streams of (h)
+	liveIdle           time.Duration // how long (h) measures them idle
+	liveWrites         int           // writes (h) times to their events
 	only               string
 }
 
@@ -80,7 +85,10 @@ func main() {
 	flag.IntVar(&c.cqlItems, "cql-items", 200, "items pages of (f) per CQL2 filter the index holds")
 	flag.IntVar(&c.cqlDBTiles, "cql-db-tiles", 30, "tiles of (f) per CQL2 filter PostGIS answers")
 	flag.DurationVar(&c.cqlDBBudget, "cql-db-budget", 90*time.Second, "time allowed for the tiles PostGIS answers in (f)")
-	flag.StringVar(&c.only, "only", "", `"warm" or "cql": run only the warm load (c) or the CQL2 filters (f) and update only their figures`)
+	flag.IntVar(&c.liveStreams, "live-streams", 1000, "idle live streams of (h)")
+	flag.DurationVar(&c.liveIdle, "live-idle", 30*time.Second, "how long (h) measures the idle streams")
+	flag.IntVar(&c.liveWrites, "live-writes", 20, "writes (h) times to their events")
+	flag.StringVar(&c.only, "only", "", `"warm", "cql" or "live": run only the warm load (c), the CQL2 filters (f) or the live streams (h) and update only their figures`)
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare, *bareBodies); err != nil {
@@ -89,7 +97,7 @@ func main() {
 		}
 		return
 	}
-	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql") || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
+	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql" && c.only != "live") || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
 		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
@@ -104,6 +112,8 @@ func run(ctx context.Context, c config) error {
 		return runOnlyWarm(ctx, c)
 	case "cql":
 		return runOnlyCQL(ctx, c)
+	case "live":
+		return runOnlyLive(ctx, c)
 	}
 	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
 	r.loadAvg[0] = harness.LoadAvg(1)
@@ -148,6 +158,9 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	if r.cql, err = runCQL(ctx, c, plan); err != nil {
+		return err
+	}
+	if r.live, err = runLive(ctx, c); err != nil {
 		return err
 	}
 	text := r.markdown()

@@ -9,6 +9,7 @@ const ZOOM = 20; // the zoom of the tile ranges of an event (server.LiveZoom)
 const MAX_TILES = 4000; // more tiles in one change: reload them all
 const BATCH_MS = 150; // changes that come together are applied together
 const RETRY_MS = [2e3, 5e3, 15e3, 30e3]; // reopening a stream the server refused (429, 503)
+const PROXY_HOLD_MS = 1100; // how long a caching proxy may keep a tile, and a little more
 
 // follow opens the stream and returns a handle {relabel, close, stats}, or
 // null for an as_of view. Options: map() returns the MapLibre map (or
@@ -45,7 +46,11 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
     timer = null;
     const m = map();
     if (m?.getSource(source)) {
-      m.refreshTiles(source, batch.all ? undefined : [...batch.tiles.values()]);
+      const ids = batch.all ? undefined : [...batch.tiles.values()];
+      m.refreshTiles(source, ids);
+      // A caching proxy may serve a tile for up to a second after it
+      // fetched it (docs/scaling.md): ask once more after that second.
+      setTimeout(() => m.getSource(source) && m.refreshTiles(source, ids), PROXY_HOLD_MS);
       stats.refreshed++;
     }
     refresh();
