@@ -385,7 +385,7 @@ window.__incidentmap = {
 };
 
 // Changes made while the page is open show without a reload (live.js).
-const live = follow({ map: () => view.map, refresh: scheduleList, lang: () => state.lang, asOf: state.filters.as_of,
+const live = follow({ map: () => view.map, refresh: updateList, lang: () => state.lang, asOf: state.filters.as_of,
   tag: 'p', mount: (line) => $('list-status').before(line) });
 
 wire();

@@ -293,7 +293,7 @@ window.__incidentmap = {
 };
 
 // Changes made while the embed is open show without a reload, unless live=0 (live.js).
-const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => view && scheduleList(),
+const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => view && updateList(),
   lang: () => state.lang, asOf: state.filters.as_of, mount: (line) => $('credit').after(' ', line) });
 
 start().catch((err) => {
