@@ -74,6 +74,7 @@ func New(cfg Config) *Server {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(cfg.Metrics)
+	s.streams.register(cfg.Metrics)
 	s.middleware()
 	s.routes()
 	return s

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"incidentmap/geo"
 )
@@ -70,6 +71,13 @@ func (ls *liveStreams) take(c echo.Context) error {
 			"this client already has %d live streams open: close one first", ls.limits.PerClient))
 	}
 	return nil
+}
+
+// register adds the gauge of open streams to reg.
+func (ls *liveStreams) register(reg *prometheus.Registry) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "incidentmap_live_streams", Help: "Open /changes/stream connections.",
+	}, func() float64 { return float64(ls.total.Load()) }))
 }
 
 func (ls *liveStreams) give(c echo.Context) {

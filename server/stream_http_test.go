@@ -264,6 +264,9 @@ func TestChangeStream(t *testing.T) {
 		if s := openStream(t, a, "", "X-Forwarded-For", "203.0.113.8"); s.res.StatusCode != http.StatusOK {
 			t.Errorf("another client: %d", s.res.StatusCode)
 		}
+		if _, metrics := a.Get(t, "/metrics"); !strings.Contains(string(metrics), "\nincidentmap_live_streams ") {
+			t.Error("/metrics lacks incidentmap_live_streams")
+		}
 	})
 }
 
