@@ -2,11 +2,12 @@
 #
 #   make web      npm ci + build the viewer into static/dist (embedded by go build)
 #   make build    build bin/incidentmap
+#   make naturalearth  cut the basemap's water and towns again (NATURAL_EARTH=dir)
 #   make run      build, start PostGIS (unless DATABASE_URL is set), migrate, seed, serve
 #   make lint     golangci-lint (.golangci.yml), installed at the pinned
 #                 GOLANGCI_LINT_VERSION through the Go module proxy into .bin/
 #   make test     make lint, install test deps, start PostGIS, go vet + go test
-#   make bench    scripts/bench.sh
+#   make bench    scripts/bench.sh (BENCH_N; BENCH_ONLY=warm, cql, or pyramid: the low zoom tiles (g), in memory)
 #   make bench-import scripts/bench_import.sh (IMPORT_N): bulk import rate
 #   make loadtest scripts/loadtest.sh (LOAD_N, LOAD_SECONDS, LOAD_CONNS, LOAD_RATE, LOAD_ABUSE)
 #   make db       start the private PostGIS and print its URL
@@ -50,6 +51,14 @@ web: static/node_modules/.package-lock.json
 
 build: web
 	$(GO) build -trimpath -o $(BIN) .
+
+# The basemap's rivers, lakes and towns: cut again from Natural Earth 1:10m
+# (NATURAL_EARTH, the directory of its .geojson.gz files) into the committed
+# internal/naturalearth/basemap-10m.geojson.gz. Builds and tests never need it.
+NATURAL_EARTH ?= ../shared/data/natural-earth
+.PHONY: naturalearth
+naturalearth:
+	NATURAL_EARTH=$(abspath $(NATURAL_EARTH)) $(GO) generate ./internal/naturalearth
 
 # The tile index is saved in .data/tile-index (INCIDENTMAP_INDEX_SNAPSHOT;
 # set it empty for none), so that the next start reads it back.

@@ -143,8 +143,10 @@ func (c *checker) arith(op string, l, r Expr, at string) (Expr, error) {
 
 // Spatial and temporal function names, lower case.
 var (
-	spatialOps  = []string{"s_intersects", "s_within", "s_contains", "s_disjoint"}
-	temporalOps = []string{"t_intersects", "t_before", "t_after", "t_during", "t_disjoint", "t_equals", "t_contains"}
+	spatialOps = []string{"s_intersects", "s_within", "s_contains", "s_disjoint",
+		"s_equals", "s_touches", "s_overlaps", "s_crosses"}
+	temporalOps = []string{"t_intersects", "t_before", "t_after", "t_during", "t_disjoint", "t_equals", "t_contains",
+		"t_meets", "t_metby", "t_overlaps", "t_overlappedby", "t_starts", "t_startedby", "t_finishes", "t_finishedby"}
 )
 
 func (c *checker) function(name string, args []Expr, at string) (Expr, error) {

@@ -24,11 +24,28 @@ type Value struct {
 // queryable that a back end can answer.
 type Accessors[R any] map[string]func(R) Value
 
-// Covered reports whether acc reads every property of e: whether a store
-// of such records alone can answer e (the tile index, say, holds no actors).
+// Covered reports whether acc reads every property of e and Predicate
+// evaluates every function of it: whether a store of such records alone
+// can answer e (the tile index, say, holds no actors, and leaves
+// S_TOUCHES to PostGIS).
 func Covered[R any](e Expr, acc Accessors[R]) bool {
 	for _, name := range Properties(e) {
 		if _, ok := acc[name]; !ok {
+			return false
+		}
+	}
+	return inGo(e)
+}
+
+// inGo reports whether Predicate can evaluate every function of e.
+func inGo(e Expr) bool {
+	if s, ok := e.(*Spatial); ok {
+		if _, ok := relations[s.Op]; !ok {
+			return false
+		}
+	}
+	for _, c := range children(e) {
+		if !inGo(c) {
 			return false
 		}
 	}

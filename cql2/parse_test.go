@@ -76,7 +76,7 @@ func TestParseRefuses(t *testing.T) {
 		{`fatalities_best = 'many'`, "", "filter", `cannot compare an integer property "fatalities_best" with a string`},
 		{`T_BEFORE(title, DATE('2020-01-01'))`, "", "filter", `T_BEFORE needs instants or intervals, not a string property "title"`},
 		{`S_INTERSECTS(starts_at, POINT(1 2))`, "", "filter", `S_INTERSECTS needs geometries`},
-		{`S_CROSSES(geometry, POINT(1 2))`, "", "filter", `unknown function S_CROSSES`},
+		{`S_NEAR(geometry, POINT(1 2))`, "", "filter", `unknown function S_NEAR`},
 		{`CASEI(title) = 'x'`, "", "filter", `unknown function CASEI`},
 		{`title LIKE 3`, "", "filter", `LIKE needs strings`},
 		{`title BETWEEN 'a' AND 'b'`, "", "filter", `BETWEEN needs numbers`},

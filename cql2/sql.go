@@ -99,9 +99,7 @@ func (w *sqlWriter) value(e Expr, peer Expr) (string, error) {
 		}
 		return w.format("(%s::numeric "+e.Op+" %s::numeric)", e.Left, e.Right)
 	case *Spatial:
-		fn := map[string]string{"s_intersects": "ST_Intersects", "s_within": "ST_Within",
-			"s_contains": "ST_Contains", "s_disjoint": "ST_Disjoint"}[e.Op]
-		return w.format(fn+"(%s, %s)", e.Left, e.Right)
+		return w.format(spatialSQL[e.Op]+"(%s, %s)", e.Left, e.Right)
 	case *Temporal:
 		return w.temporal(e)
 	}
@@ -233,6 +231,14 @@ func constCompare(a int, op string, b int) bool {
 	return a == b && a != 0 // "=": a finite end never equals an infinite one
 }
 
+// spatialSQL is the PostGIS function of each spatial function: the
+// DE-9IM relations of Simple Features, as CQL2 defines them.
+var spatialSQL = map[string]string{
+	"s_intersects": "ST_Intersects", "s_within": "ST_Within", "s_contains": "ST_Contains",
+	"s_disjoint": "ST_Disjoint", "s_equals": "ST_Equals", "s_touches": "ST_Touches",
+	"s_overlaps": "ST_Overlaps", "s_crosses": "ST_Crosses",
+}
+
 // temporalRule is each temporal function over extents A and B as
 // comparisons of their ends, joined by and (true) or or (false).
 var temporalRule = map[string]struct {
@@ -246,6 +252,15 @@ var temporalRule = map[string]struct {
 	"t_during":     {true, [][3]string{{"as", ">", "bs"}, {"ae", "<", "be"}}},
 	"t_contains":   {true, [][3]string{{"as", "<", "bs"}, {"ae", ">", "be"}}},
 	"t_equals":     {true, [][3]string{{"as", "=", "bs"}, {"ae", "=", "be"}}},
+	// Allen's relations that CQL2's temporal-functions class adds
+	"t_meets":        {true, [][3]string{{"ae", "=", "bs"}}},
+	"t_metby":        {true, [][3]string{{"as", "=", "be"}}},
+	"t_overlaps":     {true, [][3]string{{"as", "<", "bs"}, {"ae", ">", "bs"}, {"ae", "<", "be"}}},
+	"t_overlappedby": {true, [][3]string{{"as", ">", "bs"}, {"as", "<", "be"}, {"ae", ">", "be"}}},
+	"t_starts":       {true, [][3]string{{"as", "=", "bs"}, {"ae", "<", "be"}}},
+	"t_startedby":    {true, [][3]string{{"as", "=", "bs"}, {"ae", ">", "be"}}},
+	"t_finishes":     {true, [][3]string{{"as", ">", "bs"}, {"ae", "=", "be"}}},
+	"t_finishedby":   {true, [][3]string{{"as", "<", "bs"}, {"ae", "=", "be"}}},
 }
 
 func (w *sqlWriter) temporal(e *Temporal) (string, error) {

@@ -15,7 +15,7 @@ func benchmarkFormat(b *testing.B, name string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		out.n = 0
-		if err := format.Write(context.Background(), io.Writer(&out), eachOf(list)); err != nil {
+		if err := format.Write(context.Background(), io.Writer(&out), eachOf(list), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

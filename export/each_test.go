@@ -64,7 +64,7 @@ func writeFormat(t *testing.T, name string, list []geo.Incident) string {
 		t.Fatal(err)
 	}
 	defer f.Close() //nolint:errcheck // the Close below reports; this one only frees a file Write failed on
-	if err := format.Write(context.Background(), f, eachOf(list)); err != nil {
+	if err := format.Write(context.Background(), f, eachOf(list), nil); err != nil {
 		t.Fatalf("write %s: %v", name, err)
 	}
 	if err := f.Close(); err != nil {

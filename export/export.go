@@ -23,10 +23,35 @@ type Format struct {
 	MediaType string // the Content-Type of the answer
 	Extension string // the file name's extension, without the dot
 	Title     string // the format's name for people, e.g. "GeoPackage"
-	// Write writes every incident that each yields into w. It fails with
-	// ctx's error once ctx ends, with each's error, or with a *geo.Error
-	// when the file would pass the format's size limit.
-	Write func(ctx context.Context, w io.Writer, each Each) error
+	// Write writes every incident that each yields into w, with the
+	// properties props names (see Properties). It fails with ctx's error
+	// once ctx ends, with each's error, or with a *geo.Error when the file
+	// would pass the format's size limit.
+	Write func(ctx context.Context, w io.Writer, each Each, props Properties) error
+}
+
+// Properties are the properties each feature of a file keeps, in this
+// order after the id (the id and the geometry always stay): the properties
+// parameter of an items request. Nil keeps every property the format
+// carries, in its own order; a name the format does not carry (FlatGeobuf
+// alone has external_ids, say) is left out.
+type Properties []string
+
+// pick returns the items of all whose names props lists, in props' order
+// after the first item (the id); all itself when props is nil.
+func pick[T any](all []T, name func(T) string, props Properties) []T {
+	if props == nil {
+		return all
+	}
+	out := []T{all[0]}
+	for _, p := range props {
+		for _, item := range all[1:] {
+			if name(item) == p {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
 }
 
 // formats lists every format, in the order the server lists them.

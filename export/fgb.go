@@ -34,12 +34,12 @@ var fgbMagic = []byte{'f', 'g', 'b', 3, 'f', 'g', 'b', 0}
 // pass maxFlatGeobufSize fails with a *geo.Error (ETooLarge, naming f).
 // It stops at the first error of each, of w, of the temporary file, or of
 // ctx, and removes the temporary file in every case.
-func WriteFlatGeobuf(ctx context.Context, w io.Writer, each Each) error {
-	return whileBuilding(func() error { return writeFlatGeobuf(ctx, w, each, maxFlatGeobufSize) })
+func WriteFlatGeobuf(ctx context.Context, w io.Writer, each Each, props Properties) error {
+	return whileBuilding(func() error { return writeFlatGeobuf(ctx, w, each, props, maxFlatGeobufSize) })
 }
 
-func writeFlatGeobuf(ctx context.Context, w io.Writer, each Each, limit int64) error {
-	spool, err := newFGBSpool(limit)
+func writeFlatGeobuf(ctx context.Context, w io.Writer, each Each, props Properties, limit int64) error {
+	spool, err := newFGBSpool(newFGBLayout(props), limit)
 	if err != nil {
 		return err
 	}
@@ -74,15 +74,16 @@ type fgbSpool struct {
 	header  fgbHeader
 	builder *flatbuffers.Builder
 	props   []byte
+	layout  fgbLayout
 }
 
-func newFGBSpool(limit int64) (*fgbSpool, error) {
+func newFGBSpool(layout fgbLayout, limit int64) (*fgbSpool, error) {
 	f, err := os.CreateTemp("", "incidentmap-export-*.fgb")
 	if err != nil {
 		return nil, err
 	}
 	return &fgbSpool{file: f, out: bufio.NewWriterSize(f, 1<<16), limit: limit, builder: flatbuffers.NewBuilder(4096),
-		header: fgbHeader{extent: emptyNode(0)}}, nil
+		header: fgbHeader{extent: emptyNode(0), columns: layout.columns}, layout: layout}, nil
 }
 
 // close removes the temporary file: nothing read from it is still to come,
@@ -99,7 +100,7 @@ func (s *fgbSpool) add(in *geo.Incident) error {
 	if err != nil {
 		return err
 	}
-	if s.props, err = fgbProperties(s.props[:0], in); err != nil {
+	if s.props, err = fgbProperties(s.props[:0], in, &s.layout); err != nil {
 		return err
 	}
 	feature, err := fgbFeatureTable(s.builder, g, s.props)

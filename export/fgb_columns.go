@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"incidentmap/geo"
@@ -69,12 +70,29 @@ var fgbColumns = [colCount]fgbColumn{
 	colExternalIDs: {"external_ids", fgbJSON}, colClaims: {"claims", fgbJSON}, colSources: {"sources", fgbJSON},
 }
 
-// fgbProperties appends the properties of in to buf, as FlatGeobuf stores
-// them: for each value, its column number (uint16) and its value (texts as
-// a uint32 length and UTF-8 bytes; integers as int64; all little-endian).
-// An empty text (an unknown place id or update time, say) and a fatality
-// figure nobody gave are left out: nulls.
-func fgbProperties(buf []byte, in *geo.Incident) ([]byte, error) {
+// fgbLayout is the columns of one file: those of fgbColumns that a
+// selection of properties keeps, and where each of fgbColumns sits among
+// them (-1: left out).
+type fgbLayout struct {
+	columns []fgbColumn
+	at      [colCount]int
+}
+
+func newFGBLayout(props Properties) fgbLayout {
+	columns := pick(fgbColumns[:], func(c fgbColumn) string { return c.name }, props)
+	l := fgbLayout{columns: columns}
+	for i, c := range fgbColumns {
+		l.at[i] = slices.Index(columns, c)
+	}
+	return l
+}
+
+// fgbProperties appends the properties of in that layout keeps to buf, as
+// FlatGeobuf stores them: for each value, its column number (uint16) and
+// its value (texts as a uint32 length and UTF-8 bytes; integers as int64;
+// all little-endian). An empty text (an unknown place id or update time,
+// say) and a fatality figure nobody gave are left out: nulls.
+func fgbProperties(buf []byte, in *geo.Incident, layout *fgbLayout) ([]byte, error) {
 	p := in.Props()
 	var jsonErr error
 	jsonText := func(v any) string {
@@ -98,8 +116,8 @@ func fgbProperties(buf []byte, in *geo.Incident) ([]byte, error) {
 		{colUpdatedAt, updatedAt}, {colActors, jsonText(p.Actors)}, {colExternalIDs, jsonText(p.ExternalIDs)},
 		{colClaims, jsonText(p.Claims)}, {colSources, jsonText(p.Sources)},
 	} {
-		if v.text != "" {
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(v.col))
+		if at := layout.at[v.col]; v.text != "" && at >= 0 {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(at))
 			buf = binary.LittleEndian.AppendUint32(buf, uint32(len(v.text)))
 			buf = append(buf, v.text...)
 		}
@@ -108,8 +126,8 @@ func fgbProperties(buf []byte, in *geo.Incident) ([]byte, error) {
 		col int
 		n   *int
 	}{{colFatalitiesLow, p.FatalitiesLow}, {colFatalitiesBest, p.FatalitiesBest}, {colFatalitiesHigh, p.FatalitiesHigh}} {
-		if v.n != nil {
-			buf = binary.LittleEndian.AppendUint16(buf, uint16(v.col))
+		if at := layout.at[v.col]; v.n != nil && at >= 0 {
+			buf = binary.LittleEndian.AppendUint16(buf, uint16(at))
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(int64(*v.n)))
 		}
 	}

@@ -35,18 +35,19 @@ const (
 
 // fgbHeader is what the header says of the features that follow.
 type fgbHeader struct {
+	columns      []fgbColumn // of the file, in order
 	count        uint64
 	extent       fgbNode // unused when count is 0
 	geometryType byte
 }
 
 // fgbHeaderTable builds the file's header: a size-prefixed Header table
-// with the columns of fgbColumns, WGS 84 (EPSG:4326) and, when there are
+// with h's columns, WGS 84 (EPSG:4326) and, when there are
 // features, the envelope and the index's node size.
 func fgbHeaderTable(h fgbHeader) []byte {
 	b := flatbuffers.NewBuilder(1024)
-	columns := make([]flatbuffers.UOffsetT, len(fgbColumns))
-	for i, c := range fgbColumns {
+	columns := make([]flatbuffers.UOffsetT, len(h.columns))
+	for i, c := range h.columns {
 		name := b.CreateString(c.name)
 		b.StartObject(columnFields)
 		b.PrependUOffsetTSlot(columnName, name, 0)

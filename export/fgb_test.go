@@ -153,7 +153,7 @@ func TestFlatGeobufLeavesNoTemporaryFile(t *testing.T) {
 		{"the client goes", context.Background(), failingWriter{boom}, eachOf(list), boom},
 	}
 	for _, c := range cases {
-		if err := WriteFlatGeobuf(c.ctx, c.w, c.each); !errors.Is(err, c.want) {
+		if err := WriteFlatGeobuf(c.ctx, c.w, c.each, nil); !errors.Is(err, c.want) {
 			t.Errorf("%s: error %v, want %v", c.name, err, c.want)
 		}
 		if left, _ := os.ReadDir(dir); len(left) > 0 {
@@ -166,10 +166,10 @@ func TestFlatGeobufPastItsLimitFailsNamingF(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	list := synthIncidents(100)
 	var whole, half countingWriter
-	if err := WriteFlatGeobuf(context.Background(), &whole, eachOf(list)); err != nil {
+	if err := WriteFlatGeobuf(context.Background(), &whole, eachOf(list), nil); err != nil {
 		t.Fatal(err)
 	}
-	err := writeFlatGeobuf(context.Background(), &half, eachOf(list), whole.n/2)
+	err := writeFlatGeobuf(context.Background(), &half, eachOf(list), nil, whole.n/2)
 	var ge *geo.Error
 	if !errors.As(err, &ge) || ge.Code != geo.ETooLarge || ge.Param != "f" {
 		t.Fatalf("an export twice its limit: %v, want ETooLarge naming f", err)
@@ -177,7 +177,7 @@ func TestFlatGeobufPastItsLimitFailsNamingF(t *testing.T) {
 	if half.n != 0 {
 		t.Errorf("a failed export wrote %d bytes", half.n)
 	}
-	if err := writeFlatGeobuf(context.Background(), io.Discard, eachOf(list), whole.n*2); err != nil {
+	if err := writeFlatGeobuf(context.Background(), io.Discard, eachOf(list), nil, whole.n*2); err != nil {
 		t.Errorf("an export of half its limit: %v", err)
 	}
 	if left, _ := os.ReadDir(os.TempDir()); len(left) > 0 {

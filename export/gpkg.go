@@ -36,11 +36,12 @@ const gpkgPageSize = 4096
 // bounded (SQLite's page cache and one incident at a time); the file is
 // bounded by maxGeoPackageSize, past which it fails with a *geo.Error
 // (ETooLarge, naming f); it is one of the files built at once (whileBuilding).
-func WriteGeoPackage(ctx context.Context, w io.Writer, each Each) error {
-	return whileBuilding(func() error { return writeGeoPackage(ctx, w, each, maxGeoPackageSize) })
+// The claims table is filled only when props keeps claims.
+func WriteGeoPackage(ctx context.Context, w io.Writer, each Each, props Properties) error {
+	return whileBuilding(func() error { return writeGeoPackage(ctx, w, each, props, maxGeoPackageSize) })
 }
 
-func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) error {
+func writeGeoPackage(ctx context.Context, w io.Writer, each Each, props Properties, limit int64) error {
 	tmp, err := os.CreateTemp("", "incidentmap-*.gpkg")
 	if err != nil {
 		return fmt.Errorf("export: a temporary file for the GeoPackage: %w", err)
@@ -50,7 +51,7 @@ func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) e
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := buildGeoPackage(ctx, path, each, limit); err != nil {
+	if err := buildGeoPackage(ctx, path, each, props, limit); err != nil {
 		return err
 	}
 	f, err := os.Open(path)
@@ -63,7 +64,7 @@ func writeGeoPackage(ctx context.Context, w io.Writer, each Each, limit int64) e
 }
 
 // buildGeoPackage writes the GeoPackage into the empty file at path.
-func buildGeoPackage(ctx context.Context, path string, each Each, limit int64) (err error) {
+func buildGeoPackage(ctx context.Context, path string, each Each, props Properties, limit int64) (err error) {
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		return err
@@ -83,10 +84,11 @@ func buildGeoPackage(ctx context.Context, path string, each Each, limit int64) (
 		"PRAGMA synchronous = OFF",
 		"PRAGMA cache_size = -8192", // KiB: SQLite's memory for the build
 	}
-	if err := execAll(ctx, db, append(pragmas, gpkgSchema()...)); err != nil {
+	columns := pick(incidentColumns, func(c column) string { return c.name }, props)
+	if err := execAll(ctx, db, append(pragmas, gpkgSchema(columns)...)); err != nil {
 		return err
 	}
-	l, err := newGpkgLoader(ctx, db)
+	l, err := newGpkgLoader(ctx, db, columns)
 	if err != nil {
 		return err
 	}
@@ -128,21 +130,24 @@ func execAll(ctx context.Context, db *sql.DB, statements []string) error {
 type gpkgLoader struct {
 	ctx                                context.Context
 	tx                                 *sql.Tx
+	columns                            []column // of incidents
+	claims                             bool     // whether claims is one of them
 	incident, rtree, claim, claimOfRow *sql.Stmt
 	fid, claimID                       int64
 	extent                             orb.Bound
 	geomType                           string // "" before the first geometry; GEOMETRY when they differ
 }
 
-func newGpkgLoader(ctx context.Context, db *sql.DB) (*gpkgLoader, error) {
+func newGpkgLoader(ctx context.Context, db *sql.DB, columns []column) (*gpkgLoader, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	l := &gpkgLoader{ctx: ctx, tx: tx}
-	names := make([]string, len(incidentColumns))
-	for i, c := range incidentColumns {
+	l := &gpkgLoader{ctx: ctx, tx: tx, columns: columns}
+	names := make([]string, len(columns))
+	for i, c := range columns {
 		names[i] = `"` + c.name + `"`
+		l.claims = l.claims || c.name == "claims"
 	}
 	for _, s := range []struct {
 		stmt **sql.Stmt
@@ -178,9 +183,9 @@ func (l *gpkgLoader) add(in *geo.Incident) error {
 		}
 	}
 	p := in.Props()
-	args := make([]any, 0, 2+len(incidentColumns))
+	args := make([]any, 0, 2+len(l.columns))
 	args = append(args, l.fid, blob)
-	for _, c := range incidentColumns {
+	for _, c := range l.columns {
 		args = append(args, c.value(in, &p))
 	}
 	if _, err := l.incident.ExecContext(l.ctx, args...); err != nil {
@@ -190,6 +195,9 @@ func (l *gpkgLoader) add(in *geo.Incident) error {
 		if err := l.index(in.Geometry); err != nil {
 			return err
 		}
+	}
+	if !l.claims {
+		return nil
 	}
 	for _, c := range in.Claims {
 		l.claimID++

@@ -36,7 +36,7 @@ func BenchmarkGeoPackage(b *testing.B) {
 					})
 				}
 				w := &countingWriter{}
-				if err := WriteGeoPackage(b.Context(), w, each); err != nil {
+				if err := WriteGeoPackage(b.Context(), w, each, nil); err != nil {
 					b.Fatal(err)
 				}
 				size = w.n

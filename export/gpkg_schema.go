@@ -2,6 +2,7 @@ package export
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,12 +58,12 @@ var jsonColumns = []string{"actors", "claims", "sources"}
 // gpkgSchema creates the GeoPackage's tables, empty but for the required
 // coordinate systems and the rows that register the tables and extensions.
 // The incidents' geometry type and extent are filled in by gpkgFinish.
-func gpkgSchema() []string {
-	cols := make([]string, len(incidentColumns))
-	for i, c := range incidentColumns {
+func gpkgSchema(columns []column) []string {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
 		cols[i] = `"` + c.name + `" ` + c.sqlType
 	}
-	return []string{
+	schema := []string{
 		`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER NOT NULL PRIMARY KEY,
 			organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL,
 			description TEXT)`,
@@ -117,14 +118,21 @@ func gpkgSchema() []string {
 			('gpkg_data_column_constraints', NULL, 'gpkg_schema', 'http://www.geopackage.org/spec/#extension_schema', 'read-write'),
 			('gpkgext_relations', NULL, 'related_tables', 'http://docs.opengeospatial.org/is/18-000/18-000.html', 'read-write'),
 			('incidents_claims', NULL, 'related_tables', 'http://docs.opengeospatial.org/is/18-000/18-000.html', 'read-write')`,
-		`INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) VALUES ` + jsonColumnRows(),
 	}
+	if rows := jsonColumnRows(columns); rows != "" {
+		schema = append(schema, `INSERT INTO gpkg_data_columns (table_name, column_name, name, mime_type) VALUES `+rows)
+	}
+	return schema
 }
 
-func jsonColumnRows() string {
-	rows := make([]string, len(jsonColumns))
-	for i, c := range jsonColumns {
-		rows[i] = `('incidents', '` + c + `', '` + c + `', 'application/json')`
+// jsonColumnRows are the gpkg_data_columns rows of the JSON columns among
+// columns, "" when there are none.
+func jsonColumnRows(columns []column) string {
+	var rows []string
+	for _, c := range columns {
+		if slices.Contains(jsonColumns, c.name) {
+			rows = append(rows, `('incidents', '`+c.name+`', '`+c.name+`', 'application/json')`)
+		}
 	}
 	return strings.Join(rows, ", ")
 }

@@ -22,7 +22,7 @@ import (
 func writeFile(t *testing.T, list []geo.Incident) string {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := WriteGeoPackage(t.Context(), &buf, eachOf(list)); err != nil {
+	if err := WriteGeoPackage(t.Context(), &buf, eachOf(list), nil); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "incidents.gpkg")
@@ -126,7 +126,7 @@ func TestAnEmptyExportIsAValidGeoPackage(t *testing.T) {
 func TestATooLargeGeoPackageFailsNamingF(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	var buf bytes.Buffer
-	err := writeGeoPackage(t.Context(), &buf, synthetic(5000), 256<<10)
+	err := writeGeoPackage(t.Context(), &buf, synthetic(5000), nil, 256<<10)
 	var e *geo.Error
 	if !errors.As(err, &e) || e.Code != geo.ETooLarge || e.Param != "f" {
 		t.Fatalf("err = %v, want ETooLarge naming f", err)
@@ -143,8 +143,8 @@ func TestOnlySoManyFilesAreBuiltAtOnce(t *testing.T) {
 	for range cap(builds) {
 		builds <- struct{}{}
 	}
-	gpkgErr := WriteGeoPackage(t.Context(), &bytes.Buffer{}, synthetic(1))
-	fgbErr := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1))
+	gpkgErr := WriteGeoPackage(t.Context(), &bytes.Buffer{}, synthetic(1), nil)
+	fgbErr := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1), nil)
 	for range cap(builds) {
 		<-builds
 	}
@@ -153,7 +153,7 @@ func TestOnlySoManyFilesAreBuiltAtOnce(t *testing.T) {
 			t.Errorf("%s: err = %v beside %d builds, want EUnavailable", format, err, cap(builds))
 		}
 	}
-	if err := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1)); err != nil {
+	if err := WriteFlatGeobuf(t.Context(), &bytes.Buffer{}, synthetic(1), nil); err != nil {
 		t.Errorf("once the builds are given back: %v", err)
 	}
 }
@@ -168,12 +168,12 @@ func TestAFailureOfEachEndsTheExportAndLeavesNoFile(t *testing.T) {
 		return broken
 	}
 	var buf bytes.Buffer
-	if err := WriteGeoPackage(t.Context(), &buf, each); !errors.Is(err, broken) {
+	if err := WriteGeoPackage(t.Context(), &buf, each, nil); !errors.Is(err, broken) {
 		t.Fatalf("err = %v, want each's error", err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if err := WriteGeoPackage(ctx, &buf, synthetic(10)); !errors.Is(err, context.Canceled) {
+	if err := WriteGeoPackage(ctx, &buf, synthetic(10), nil); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v after the context ended, want context.Canceled", err)
 	}
 	if buf.Len() != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,11 @@ const kmlNamespace = "http://www.opengis.net/kml/2.2"
 // description (kmlDescription), a TimeSpan from starts_at to ends_at for
 // Google Earth's time slider, the main properties as ExtendedData, and the
 // geometry. All stored text is escaped, as XML and, in the description, as
-// HTML. It stops at the first error of each, of w, or of ctx.
-func WriteKML(ctx context.Context, w io.Writer, each Each) error {
+// HTML. With a selection of properties, ExtendedData holds those, the
+// name is the title only when it is one of them (else the id), and the
+// description comes only with summary, claims or sources; the TimeSpan
+// always stays. It stops at the first error of each, of w, or of ctx.
+func WriteKML(ctx context.Context, w io.Writer, each Each, props Properties) error {
 	enc := xml.NewEncoder(w)
 	doc := xml.StartElement{Name: xml.Name{Local: "Document"}}
 	root := xml.StartElement{Name: xml.Name{Space: kmlNamespace, Local: "kml"}}
@@ -41,7 +45,7 @@ func WriteKML(ctx context.Context, w io.Writer, each Each) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p, err := kmlPlacemark(in)
+		p, err := kmlPlacemark(in, props)
 		if err != nil {
 			return err
 		}
@@ -68,7 +72,7 @@ func encodeTokens(enc *xml.Encoder, tokens ...xml.Token) error {
 
 // kmlPlacemark is the Placemark of one incident, in the order of KML's
 // schema: name, description, TimeSpan, ExtendedData, geometry.
-func kmlPlacemark(in *geo.Incident) (kmlx.Element, error) {
+func kmlPlacemark(in *geo.Incident, props Properties) (kmlx.Element, error) {
 	g, err := toGeom(in.Geometry)
 	if err != nil {
 		return nil, err
@@ -77,20 +81,30 @@ func kmlPlacemark(in *geo.Incident) (kmlx.Element, error) {
 	if err != nil {
 		return nil, err
 	}
-	return kmlx.Placemark(
-		kmlx.Name(in.Title),
-		kmlx.Description(kmlDescription(in)),
-		kmlx.TimeSpan(kmlx.Begin(in.StartsAt.UTC()), kmlx.End(in.EndsAt.UTC())),
-		kmlExtendedData(in),
-		geometry,
-	), nil
+	keeps := func(names ...string) bool {
+		return props == nil || slices.ContainsFunc(names, func(n string) bool { return slices.Contains(props, n) })
+	}
+	name := in.ID
+	if keeps("title") {
+		name = in.Title
+	}
+	parts := []kmlx.Element{kmlx.Name(name)}
+	if keeps("summary", "claims", "sources") {
+		parts = append(parts, kmlx.Description(kmlDescription(in)))
+	}
+	parts = append(parts, kmlx.TimeSpan(kmlx.Begin(in.StartsAt.UTC()), kmlx.End(in.EndsAt.UTC())),
+		kmlExtendedData(in, props), geometry)
+	return kmlx.Placemark(parts...), nil
 }
 
-// kmlExtendedData holds the incident's main properties, one Data each (a
-// fatality figure nobody gave is an empty value).
-func kmlExtendedData(in *geo.Incident) kmlx.Element {
-	data := func(name, value string) kmlx.Element { return kmlx.Data(name, kmlx.Value(value)) }
-	return kmlx.ExtendedData(
+// kmlData is one Data of a placemark's ExtendedData.
+type kmlData struct{ name, value string }
+
+// kmlExtendedData holds the incident's main properties that props keeps,
+// one Data each (a fatality figure nobody gave is an empty value).
+func kmlExtendedData(in *geo.Incident, props Properties) kmlx.Element {
+	data := func(name, value string) kmlData { return kmlData{name, value} }
+	all := []kmlData{
 		data("id", in.ID),
 		data("event_type", in.EventType),
 		data("sub_event_type", in.SubEventType),
@@ -107,7 +121,13 @@ func kmlExtendedData(in *geo.Incident) kmlx.Element {
 		data("fatalities_high", optionalInt(in.Fatalities.High)),
 		data("actors", strings.Join(in.Actors, "; ")),
 		data("status", in.Status),
-	)
+	}
+	kept := pick(all, func(d kmlData) string { return d.name }, props)
+	elements := make([]kmlx.Element, len(kept))
+	for i, d := range kept {
+		elements[i] = kmlx.Data(d.name, kmlx.Value(d.value))
+	}
+	return kmlx.ExtendedData(elements...)
 }
 
 // optionalInt writes n, or "" for nil.

@@ -223,16 +223,16 @@ func TestKMLStopsAtTheFirstError(t *testing.T) {
 		}
 		return boom
 	}
-	if err := WriteKML(context.Background(), io.Discard, failing); !errors.Is(err, boom) {
+	if err := WriteKML(context.Background(), io.Discard, failing, nil); !errors.Is(err, boom) {
 		t.Errorf("each's error: got %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := WriteKML(ctx, io.Discard, eachOf(list)); !errors.Is(err, context.Canceled) {
+	if err := WriteKML(ctx, io.Discard, eachOf(list), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled context: got %v", err)
 	}
 	var buf bytes.Buffer
-	if err := WriteKML(context.Background(), &buf, eachOf(list)); err != nil || !strings.HasSuffix(buf.String(), "</Document></kml>") {
+	if err := WriteKML(context.Background(), &buf, eachOf(list), nil); err != nil || !strings.HasSuffix(buf.String(), "</Document></kml>") {
 		t.Errorf("a whole document ends with </Document></kml>: %v, %q", err, buf.String()[max(0, buf.Len()-40):])
 	}
 }

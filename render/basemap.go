@@ -11,9 +11,10 @@ import (
 )
 
 // Basemap is the land, coastline, borders and country labels of a static
-// map, from the same Natural Earth GeoJSON as the basemap tiles (each
-// feature names its layer in the "layer" property: land, coastline,
-// borders, country_labels). Geometries are kept in world coordinates, and
+// map, with the rivers, lakes and towns of West and Central Africa, from
+// the same Natural Earth GeoJSON as the basemap tiles (each feature names
+// its layer in the "layer" property: land, coastline, borders,
+// country_labels, rivers, lakes, towns). Geometries are kept in world coordinates, and
 // simplified once per zoom level on first use (half a pixel of tolerance),
 // so that drawing a map only scales, clips and fills. A Basemap is safe for
 // concurrent use.
@@ -22,6 +23,9 @@ type Basemap struct {
 	coast  []part // lines
 	border []part // lines
 	labels []countryLabel
+	lakes  []part // polygons
+	rivers []part // lines, with their rank and minzoom
+	towns  []town
 	names  map[string][2]string // ISO alpha-2 -> English, French name
 	levels [MaxZoom + 1]struct {
 		once sync.Once
@@ -29,10 +33,12 @@ type Basemap struct {
 	}
 }
 
-// part is one polygon or line in world coordinates, with its bound.
+// part is one polygon or line in world coordinates, with its bound, and
+// for water its scale rank (0 the largest) and the zoom it appears at.
 type part struct {
-	rings [][]orb.Point // a polygon's rings, or a single line
-	bound orb.Bound
+	rings         [][]orb.Point // a polygon's rings, or a single line
+	bound         orb.Bound
+	rank, minZoom float64
 }
 
 type countryLabel struct {
@@ -41,8 +47,9 @@ type countryLabel struct {
 	minZoom float64
 }
 
-// level is the basemap simplified for one zoom level.
-type level struct{ land, coast, border []part }
+// level is the basemap simplified for one zoom level, with the water
+// that appears by then.
+type level struct{ land, coast, border, lakes, rivers []part }
 
 // NewBasemap prepares the basemap's features for drawing, reading them
 // without changing them. Features of an unknown layer are an error, so
@@ -59,6 +66,12 @@ func NewBasemap(fc *geojson.FeatureCollection) (*Basemap, error) {
 			b.border = append(b.border, lineParts(f.Geometry)...)
 		case "country_labels":
 			b.addLabel(f)
+		case "lakes":
+			b.lakes = append(b.lakes, ranked(polygonParts(f.Geometry), f.Properties)...)
+		case "rivers":
+			b.rivers = append(b.rivers, ranked(lineParts(f.Geometry), f.Properties)...)
+		case "towns":
+			b.addTown(f)
 		default:
 			return nil, fmt.Errorf("basemap: feature %d: unknown layer %q", i, layer)
 		}
@@ -162,7 +175,8 @@ func (b *Basemap) level(z float64) *level {
 		tolerance := 0.5 / (tileSize * math.Exp2(float64(i)))
 		s := simplify.DouglasPeucker(tolerance)
 		lv.l = &level{land: simplifyParts(b.land, s, 4), coast: simplifyParts(b.coast, s, 2),
-			border: simplifyParts(b.border, s, 2)}
+			border: simplifyParts(b.border, s, 2), lakes: simplifyParts(appearing(b.lakes, i), s, 4),
+			rivers: simplifyParts(appearing(b.rivers, i), s, 2)}
 	})
 	return lv.l
 }
@@ -172,7 +186,8 @@ func (b *Basemap) level(z float64) *level {
 func simplifyParts(parts []part, s *simplify.DouglasPeuckerSimplifier, min int) []part {
 	out := make([]part, 0, len(parts))
 	for _, p := range parts {
-		q := part{bound: p.bound}
+		q := p
+		q.rings = nil
 		for i, r := range p.rings {
 			var sr []orb.Point
 			if min == 4 {

@@ -37,7 +37,9 @@ func (m *Map) PNG() ([]byte, error) {
 	items := m.legendItems(singles, clusters)
 	legend, items := m.placeLegend(items, marks)
 	labels := m.placeLabels(soft, append(hard, legend))
-	m.drawCountryLabels(cv, labels, marks, legend)
+	towns := m.townLabels(labels, marks, legend) // water.go
+	m.drawTownLabels(cv, towns)
+	m.drawCountryLabels(cv, append(labels, towns...), marks, legend)
 	m.drawPlaceMarkers(cv) // under the marks: a base never hides an incident
 	m.drawAreas(cv, singles)
 	m.drawClusters(cv, clusters)
@@ -77,6 +79,7 @@ func (m *Map) drawBasemap(cv *canvas) {
 		}
 	})
 	cv.fill(&p, m.pal.land)
+	m.drawWater(cv, lv) // water.go
 	width := func(lo, hi float64) float64 { return interpolate(m.v.zoom, [2]float64{0, lo}, [2]float64{8, hi}) }
 	p.reset()
 	m.eachLine(lv.coast, func(l orb.LineString) { p.stroke(l, width(0.5, 1.4)) })

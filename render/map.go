@@ -91,6 +91,8 @@ type Map struct {
 	publishers []string
 	total      int
 	note       string
+	caption    string   // SetCaption's; "" for Caption with Place
+	featured   []string // the places the caption names
 }
 
 // NewMap lays out a map: its panels, and the view of its map area.
@@ -151,6 +153,13 @@ func (m *Map) SetPublishers(names []string, total int) {
 	m.total = max(total, len(m.publishers))
 }
 
+// SetCaption sets the caption the map says it shows (package story
+// writes it from the data) in place of the one with the place nearest the
+// centre, and the names of the places it names, whose labels go first.
+func (m *Map) SetCaption(caption string, places []string) {
+	m.caption, m.featured = clean(caption, 200), slices.Clone(places)
+}
+
 // nearMetres is the widest map that is said to be near one place (a map
 // of a country is not "near" the town at its centre).
 const nearMetres = 800_000
@@ -184,7 +193,10 @@ func (m *Map) Headline() string {
 // headline and detail are the two lines of the header: the title when
 // given, above the generated caption, or the caption above the filters.
 func (m *Map) headline() (string, string) {
-	caption := Caption(m.req.Lang, m.Place(), m.req.Filter)
+	caption := m.caption
+	if caption == "" {
+		caption = Caption(m.req.Lang, m.Place(), m.req.Filter)
+	}
 	if m.req.Title == "" {
 		return caption, m.note
 	}
@@ -195,14 +207,18 @@ func (m *Map) headline() (string, string) {
 	return m.req.Title, detail
 }
 
-// sortedPlaces is the order in which labels claim room: the place of the
-// caption, bases, cities, towns, villages, then by name.
+// sortedPlaces is the order in which labels claim room: the places of the
+// caption (Featured, else Place), bases, cities, towns, villages, then by
+// name.
 func (m *Map) sortedPlaces() []placeMark {
 	ps := slices.Clone(m.places)
-	first := m.Place()
+	featured := m.featured
+	if len(featured) == 0 {
+		featured = []string{m.Place()}
+	}
 	rank := func(p placeMark) int {
 		switch {
-		case p.name == first:
+		case slices.Contains(featured, p.name):
 			return 0
 		case p.holder != "":
 			return 1

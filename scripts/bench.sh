@@ -14,6 +14,12 @@
 #                                   /changes/stream connections (RSS and CPU
 #                                   of the server) and the time from a write
 #                                   to its event; replaces only (h)'s figures
+#   BENCH_ONLY=pyramid scripts/bench.sh  only the low zoom tiles (g) of issue 15
+#                                   (default N = 10000000): tiles' BenchmarkPyramidLowZoom
+#                                   builds the index of N synthetic incidents in memory (no
+#                                   database; about 3 GB at 10M) and times every tile of
+#                                   zooms 0-7 cold by a scan and from the pyramid, side by
+#                                   side; replaces only (g)'s figures
 #   BENCH_DB=name scripts/bench.sh  use database NAME (default incidentmap_bench_N)
 #
 # The warm load needs wrk (Debian's package; installed when missing).
@@ -32,14 +38,27 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets REPO and LOG_PREFIX
 cd "$REPO"
 
-N=${BENCH_N:-1000000}
-need_number BENCH_N "$N" 1 50000000
-
 ONLY=${BENCH_ONLY:-}
 case "$ONLY" in
-'' | warm | cql | live) ;;
-*) die "BENCH_ONLY must be empty, warm, cql or live, got '$ONLY'" ;;
+'' | warm | cql | live | pyramid) ;;
+*) die "BENCH_ONLY must be empty, warm, cql, live or pyramid, got '$ONLY'" ;;
 esac
+DEFAULT_N=1000000
+[ "$ONLY" != pyramid ] || DEFAULT_N=10000000
+N=${BENCH_N:-$DEFAULT_N}
+need_number BENCH_N "$N" 1 50000000
+
+if [ "$ONLY" = pyramid ]; then
+	CMD="BENCH_N=$N BENCH_ONLY=pyramid make bench"
+	[ -n "${MAKELEVEL:-}" ] || CMD="BENCH_N=$N BENCH_ONLY=pyramid scripts/bench.sh"
+	FIGURES=$(mktemp)
+	trap 'rm -f "$FIGURES"' EXIT
+	log "(g) low zoom: $N synthetic incidents in memory, tiles of zooms 0-7 by a scan and from the pyramid"
+	BENCH_PYRAMID_N=$N BENCH_PYRAMID_OUT=$FIGURES \
+		go test -run '^$' -bench '^BenchmarkPyramidLowZoom$' -benchtime 1x -timeout 90m ./tiles
+	go run ./scripts/bench -only pyramid -pyramid-json "$FIGURES" -n "$N" -out BENCHMARKS.md -cmd "$CMD"
+	exit 0
+fi
 DB=${BENCH_DB:-incidentmap_bench_$N}
 case "$DB" in
 *[!a-z0-9_]* | '') die "BENCH_DB must be a database name (a-z, 0-9, _), got '$DB'" ;;

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -50,7 +49,8 @@ func parseEmbed(fsys fs.FS, log *slog.Logger) *template.Template {
 type embedData struct {
 	Lang, Theme       string
 	Headline, Detail  string // the title (else the caption), and the caption under a title
-	Caption           string // "Incidents near Moura, 27-31 March 2022"
+	Caption           string // "Incidents in Moura, 27-31 March 2022"
+	Description       string // the view told from its data (package story): alt of its images, page description
 	Page, OEmbed      string // this page's URL and its oEmbed URL
 	Image             string // the social card: /map.png of the same view, 1200x630
 	ImageStill        string // the still map shown without JavaScript
@@ -112,7 +112,8 @@ func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData 
 		d.Page += "?" + raw
 	}
 	d.OEmbed = base + "/oembed?url=" + url.QueryEscape(d.Page)
-	d.Caption = s.embedCaption(c.Request().Context(), q, lang)
+	words := s.pageWords(c.Request().Context(), q, lang)
+	d.Caption, d.Description = words.caption, words.description
 	d.Headline = strings.TrimSpace(q.Get("title"))
 	if d.Headline == "" {
 		d.Headline = d.Caption
@@ -142,25 +143,6 @@ func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData 
 // they are, spaces as %20 (Encode writes a plus sign as %2B).
 func readable(q url.Values) string {
 	return strings.NewReplacer("%2F", "/", "%2C", ",", "+", "%20").Replace(q.Encode())
-}
-
-// embedCaption is what the map shows, in lang: "Incidents near Moura, 27-31
-// March 2022" (as /map.png and /oembed say it). When the gazetteer cannot
-// be read it goes without the place: the page shows it all the same, and
-// its script names the place once it has the places.
-func (s *Server) embedCaption(ctx context.Context, q url.Values, lang string) string {
-	inner := maps.Clone(q)
-	inner.Del("title")
-	inner.Set("lang", lang)
-	ctx, cancel := context.WithTimeout(ctx, captionTimeout)
-	defer cancel()
-	caption, err := s.embedTitle(ctx, inner)
-	if err != nil {
-		s.log.Warn("the embed's caption goes without its place", "err", err)
-		inner.Del("bbox") // without a view, the caption reads no place
-		caption, _ = s.embedTitle(ctx, inner)
-	}
-	return caption
 }
 
 // oembedLink is the oEmbed URL of the page requested (discovery, in the

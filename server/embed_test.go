@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -16,8 +17,25 @@ import (
 	"incidentmap/render"
 )
 
-// embedServer serves the real page sources (static/src) with a renderer
-// (for the caption's place) and the places around Moura.
+// mouraKillings is the Moura incident, as the seed has it, with two of its
+// claims.
+func mouraKillings() geo.Incident {
+	d := func(s string) *geo.Date { v, _ := geo.ParseDate(s); return &v }
+	n := func(v int) *int { return &v }
+	return geo.Incident{ID: "moura-2022-03", Title: "Killings in Moura", EventType: "violence_against_civilians",
+		Location: "Moura", PlaceID: "moura", Country: "ML", Admin1: "Mopti", Admin2: "Djenné", GeoPrecision: "exact",
+		Geometry: mouraPoint, StartsAt: time.Date(2022, 3, 27, 0, 0, 0, 0, time.UTC), DatePrecision: "day",
+		EndsAt: time.Date(2022, 3, 31, 23, 59, 59, 0, time.UTC), Fatalities: geo.Fatalities{Low: n(203), Best: n(500), High: n(500)},
+		Claims: []geo.Claim{{Claimant: "OHCHR", ClaimedOn: d("2023-05-12"), FatalitiesLow: n(500)},
+			{Claimant: "Malian Armed Forces (FAMa/EMGA)", ClaimedOn: d("2022-04-01"), FatalitiesLow: n(203), FatalitiesHigh: n(203)}}}
+}
+
+// mouraStory is the description of a view of mouraKillings alone.
+const mouraStory = "Killings in Moura: at least 500 people were killed in Moura, Mopti region, between 27 and 31 March 2022, " +
+	"according to OHCHR (12 May 2023). Other claims: Malian Armed Forces (FAMa/EMGA), 203 (1 April 2022). The claims differ."
+
+// embedServer serves the real page sources (static/src) with a renderer,
+// the Moura incident (each view shows it) and the places around Moura.
 func embedServer(t *testing.T, placesErr error) *Server {
 	t.Helper()
 	maps, err := render.New(nil)
@@ -29,7 +47,8 @@ func embedServer(t *testing.T, placesErr error) *Server {
 		{ID: "djenne", Name: "Djenné", Kind: "town", Point: orb.Point{-4.55, 13.91}},
 		{ID: "mopti", Name: "Mopti", Kind: "city", Point: orb.Point{-4.2, 14.49}},
 	}}
-	return New(Config{Places: places, Static: os.DirFS("../static/src"), Basemap: fakeBasemap{}, Maps: maps})
+	return New(Config{Places: places, Static: os.DirFS("../static/src"), Basemap: fakeBasemap{}, Maps: maps,
+		Incidents: incidentShelf{list: []geo.Incident{mouraKillings()}}, Logger: quietLogger()})
 }
 
 const mouraEmbed = "/embed?datetime=2022-03-27/2022-03-31&bbox=-5.3,13.8,-3.9,14.9"
@@ -41,26 +60,34 @@ func TestEmbedPage(t *testing.T) {
 		header       []string
 		want, not    []string
 	}{
-		{"the caption names the place nearest the centre", mouraEmbed + "&lang=en", nil, []string{
+		{"the caption names the place of the incident shown", mouraEmbed + "&lang=en", nil, []string{
 			`<html lang="en" data-theme="auto">`,
-			`<title>Incidents near Moura, 27-31 March 2022</title>`,
-			`<h1 id="headline">Incidents near Moura, 27-31 March 2022</h1>`,
+			`<title>Incidents in Moura, 27-31 March 2022</title>`,
+			`<h1 id="headline">Incidents in Moura, 27-31 March 2022</h1>`,
 			`<p id="detail" class="detail" hidden></p>`,
 			`/static/js/embed.js`,
 		}, []string{`id="time"`}},
 		{"French from Accept-Language", mouraEmbed, []string{"Accept-Language", "de-DE, fr;q=0.8"}, []string{
-			`<html lang="fr"`, `Incidents près de Moura, 27-31 mars 2022`, `lang=fr`,
+			`<html lang="fr"`, `Incidents à Moura, 27-31 mars 2022`, `lang=fr`,
 		}, nil},
 		{"a title heads the caption", mouraEmbed + "&lang=en&title=" + url.QueryEscape("Moura, <March> 2022"), nil, []string{
 			`<h1 id="headline">Moura, &lt;March&gt; 2022</h1>`,
-			`<p id="detail" class="detail">Incidents near Moura, 27-31 March 2022</p>`,
+			`<p id="detail" class="detail">Incidents in Moura, 27-31 March 2022</p>`,
 			`title=Moura,%20%3CMarch%3E%202022`,
 		}, nil},
 		{"one event type is the subject", mouraEmbed + "&lang=en&event_type=battles", nil, []string{
-			`<h1 id="headline">Battles near Moura, 27-31 March 2022</h1>`,
+			`<h1 id="headline">Attacks on Moura, 27-31 March 2022</h1>`,
 		}, nil},
-		{"without a view, no place", "/embed?datetime=2022-03-01/..&lang=en", nil, []string{
-			`<h1 id="headline">Incidents, since 1 March 2022</h1>`,
+		{"without a view, the places of all incidents", "/embed?datetime=2022-03-01/..&lang=en", nil, []string{
+			`<h1 id="headline">Incidents in Moura, since 1 March 2022</h1>`,
+		}, nil},
+		{"the description is the still image's alt, the map's description and the page's", mouraEmbed + "&lang=en", nil, []string{
+			`<meta name="description" content="` + mouraStory + `">`,
+			`<meta property="og:description" content="` + mouraStory + `">`,
+			`<meta property="og:image:alt" content="` + mouraStory + `">`,
+			`height="500" alt="` + mouraStory + `">`,
+			`aria-describedby="map-description"></div>`,
+			`<p id="map-description" class="vh"></p>`, // filled for the map, when it loads (describe.js)
 		}, nil},
 		{"the slider", mouraEmbed + "&slider=1&interactive=0&theme=dark", nil, []string{
 			`id="time"`, `data-theme="dark"`,
@@ -192,11 +219,13 @@ func TestEmbedRefusesBadParameters(t *testing.T) {
 	}
 }
 
-func TestEmbedWithoutGazetteer(t *testing.T) {
-	s := embedServer(t, &geo.Error{Code: geo.EUnavailable, Message: "down"})
+func TestEmbedWhenTheIncidentsCannotBeRead(t *testing.T) {
+	s := embedServer(t, nil)
+	s.incidents = incidentShelf{err: &geo.Error{Code: geo.EUnavailable, Message: "down"}}
 	rec := get(t, s, mouraEmbed+"&lang=en")
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<h1 id="headline">Incidents, 27-31 March 2022</h1>`) {
-		t.Errorf("%d: the page should go without the place: %s", rec.Code, rec.Body)
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, `<h1 id="headline">Incidents, 27-31 March 2022</h1>`) ||
+		!strings.Contains(body, `alt="Incidents, 27-31 March 2022"`) {
+		t.Errorf("%d: the page should go without the places, its caption for description: %s", rec.Code, rec.Body)
 	}
 }
 

@@ -44,17 +44,21 @@ func fileFormatOf(media string) string {
 }
 
 // streamFile writes every match of f (page p) as a file of format ff,
-// named incidents.<extension>, within the bounds of export: the incidents
+// named incidents.<extension>, with the properties sel keeps, within the bounds of export: the incidents
 // come one batch at a time (eachIncident), and the answer starts only when
 // the format writes its first byte, so that a failure before (a GeoPackage
 // built in a temporary file, say, or too large) still gets its error status.
 func (s *Server) streamFile(ctx context.Context, c echo.Context, idle time.Duration, ff export.Format,
-	f geo.Filter, p geo.Page) error {
+	f geo.Filter, p geo.Page, sel *propertySelection) error {
 	w := startLater(c, ff.MediaType, "incidents."+ff.Extension)
 	w.deadline = newWriteDeadline(ctx, c, idle)
+	var props export.Properties // nil: every property
+	if sel != nil {
+		props = append(export.Properties{}, sel.names...)
+	}
 	err := ff.Write(ctx, w, func(fn func(*geo.Incident) error) error {
 		return s.eachIncident(ctx, f, p, func(in geo.Incident) error { return fn(&in) })
-	})
+	}, props)
 	if err == nil {
 		w.deadline.renew() // the end of the answer gets its own idle time
 		w.start()

@@ -82,6 +82,33 @@ func TestGeoPackageExport(t *testing.T) {
 		})
 	}
 
+	// properties selects the columns of every file format, in the order
+	// asked, after the id; GDAL sees exactly those fields.
+	t.Run("properties selects the fields of gpkg, fgb and kml", func(t *testing.T) {
+		for _, f := range []string{"gpkg", "fgb", "kml"} {
+			res, body := a.Get(t, items+"?f="+f+"&q=Moura&properties=fatalities_best,location")
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("f=%s: %d %.200s", f, res.StatusCode, body)
+			}
+			path := filepath.Join(t.TempDir(), "incidents."+f)
+			if err := os.WriteFile(path, body, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			out := testenv.GDAL(t, "ogrinfo", "-ro", "-so", path, "incidents")
+			var fields []string
+			for _, line := range strings.Split(out, "\n") {
+				if name, _, ok := strings.Cut(line, ": "); ok && !strings.Contains(name, " ") &&
+					!strings.Contains(line, "Layer") && !strings.HasPrefix(line, "Extent") && name != "Geometry" {
+					fields = append(fields, name)
+				}
+			}
+			const want = "id fatalities_best location" // KML's own fields (Name, begin...) come first
+			if got := strings.Join(fields, " "); !strings.HasSuffix(got, want) || strings.Contains(got, "title") {
+				t.Errorf("f=%s: fields %q, want %q:\n%s", f, got, want, out)
+			}
+		}
+	})
+
 	t.Run("a format nobody offers is a 400 naming f, listing gpkg", func(t *testing.T) {
 		res, body := a.Get(t, items+"?f=gpkx")
 		var e struct{ Parameter, Description string }

@@ -95,7 +95,7 @@ func (s *Server) incidentItems(c echo.Context) error {
 	}
 	if ff, ok := export.Lookup(format); ok {
 		return s.export(c, func(ctx context.Context, idle time.Duration) error {
-			return s.streamFile(ctx, c, idle, ff, filter, page)
+			return s.streamFile(ctx, c, idle, ff, filter, page, sel)
 		})
 	}
 	list, n, err := s.incidentPage(ctx, filter, page)

@@ -22,6 +22,7 @@ import (
 
 	"incidentmap/geo"
 	"incidentmap/render"
+	"incidentmap/story"
 )
 
 // MapData is what a static map reads: the view's incidents (as summaries),
@@ -115,6 +116,7 @@ func (s *Server) mapImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	describedBy(c)
 	req.Now = s.now()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), mapTimeout)
 	defer cancel()
@@ -177,6 +179,9 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	}
 	area := m.Bounds()
 	f.BBox = &area
+	if err := s.captionMap(ctx, m, req.Lang, f); err != nil {
+		return nil, err
+	}
 	names, total, err := s.mapIncidents(ctx, f, m.AddIncident)
 	if err != nil {
 		return nil, err
@@ -195,6 +200,19 @@ func (s *Server) drawMap(ctx context.Context, req render.Request, f geo.Filter) 
 	}
 	sum := sha256.Sum256(png)
 	return &mapEntry{png: png, etag: `"` + hex.EncodeToString(sum[:16]) + `"`}, nil
+}
+
+// captionMap gives m the caption of its incidents (those f matches), as
+// /map.txt writes it; without an incident reader, m keeps its own.
+func (s *Server) captionMap(ctx context.Context, m *render.Map, lang string, f geo.Filter) error {
+	if s.incidents == nil {
+		return nil
+	}
+	v, err := s.viewStory(ctx, lang, f, "")
+	if err == nil {
+		m.SetCaption(story.Caption(v), story.PlaceNames(v))
+	}
+	return err
 }
 
 // mapIncidents gives add every incident that matches f and returns the

@@ -132,23 +132,28 @@ func TestMapPNG(t *testing.T) {
 			if res.StatusCode != http.StatusBadRequest || json.Unmarshal(body, &e) != nil || e.Parameter != tc.param {
 				t.Errorf("%d %s", res.StatusCode, body)
 			}
+			// Its text twin refuses it alike.
+			if res, text := a.Get(t, "/map.txt?"+tc.query); res.StatusCode != http.StatusBadRequest || !bytes.Equal(text, body) {
+				t.Errorf("/map.txt: %d %s", res.StatusCode, text)
+			}
 		})
 	}
 }
 
 type oembed struct {
-	Version, Type, Title, HTML string
-	ProviderName               string `json:"provider_name"`
-	ProviderURL                string `json:"provider_url"`
-	Width, Height              int
-	ThumbnailURL               string `json:"thumbnail_url"`
-	ThumbnailWidth             int    `json:"thumbnail_width"`
-	ThumbnailHeight            int    `json:"thumbnail_height"`
-	CacheAge                   int    `json:"cache_age"`
+	Version, Type, Title, HTML, Description string
+	ProviderName                            string `json:"provider_name"`
+	ProviderURL                             string `json:"provider_url"`
+	Width, Height                           int
+	ThumbnailURL                            string `json:"thumbnail_url"`
+	ThumbnailWidth                          int    `json:"thumbnail_width"`
+	ThumbnailHeight                         int    `json:"thumbnail_height"`
+	CacheAge                                int    `json:"cache_age"`
 }
 
 func TestOEmbed(t *testing.T) {
 	a := testapp.Start(t)
+	a.WaitTileIndex(t) // the description reads the most significant incidents from it
 	embed := a.URL + "/embed?" + mouraMapQuery + "&lang=en"
 	ask := func(t *testing.T, target string, extra ...string) (*http.Response, []byte) {
 		q := url.Values{"url": {target}}
@@ -172,12 +177,16 @@ func TestOEmbed(t *testing.T) {
 		if o.Version != "1.0" || o.Type != "rich" || o.ProviderName != "incidentmap" || o.ProviderURL != a.URL+"/" {
 			t.Errorf("%+v", o)
 		}
-		if o.Title != "Incidents near Moura, 27-31 March 2022" {
+		if o.Title != "Incidents in Moura, 27-31 March 2022" {
 			t.Errorf("title %q", o.Title)
+		}
+		if !strings.HasPrefix(o.Description, "Killings in Moura: at least 500 people were killed in Moura, Mopti region, "+
+			"between 27 and 31 March 2022, according to OHCHR (12 May 2023).") || !strings.Contains(o.Description, "The claims differ.") {
+			t.Errorf("description %q", o.Description)
 		}
 		src := `src="` + a.URL + `/embed?bbox=-6.2%2C13.4%2C-3.0%2C15.3&amp;datetime=2022-03-27%2F2022-03-31&amp;lang=en"`
 		if !strings.HasPrefix(o.HTML, "<iframe ") || !strings.Contains(o.HTML, src) || !strings.Contains(o.HTML, `loading="lazy"`) ||
-			!strings.Contains(o.HTML, `title="Incidents near Moura, 27-31 March 2022"`) {
+			!strings.Contains(o.HTML, `title="Incidents in Moura, 27-31 March 2022"`) {
 			t.Errorf("html %s", o.HTML)
 		}
 		if o.Width <= 0 || o.Height <= 0 || !strings.Contains(o.HTML, `width="`+strconv.Itoa(o.Width)+`"`) {
@@ -244,6 +253,7 @@ func TestMapAndOEmbedHostileParameters(t *testing.T) {
 	a := testapp.Start(t)
 	routes := map[string][]string{
 		"/map.png": append([]string{"center", "zoom", "width", "height", "lang", "theme", "title", "bbox", "datetime", "q", "filter", "filter-lang", "filter-crs"}, "undefined"),
+		"/map.txt": append([]string{"center", "zoom", "width", "height", "lang", "theme", "title", "bbox", "datetime", "q", "filter", "filter-lang", "filter-crs"}, "undefined"),
 		"/oembed":  {"url", "maxwidth", "maxheight", "format", "undefined"},
 	}
 	for route, params := range routes {

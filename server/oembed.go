@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"html"
 	"math"
@@ -9,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,6 +37,7 @@ type oembedAnswer struct {
 	ProviderName    string `json:"provider_name"`
 	ProviderURL     string `json:"provider_url"`
 	Title           string `json:"title"`
+	Description     string `json:"description,omitempty"` // the view told from its data
 	HTML            string `json:"html"`
 	Width           int    `json:"width"`
 	Height          int    `json:"height"`
@@ -73,9 +72,11 @@ func (s *Server) oembed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	title, err := s.embedTitle(c.Request().Context(), inner)
-	if err != nil {
-		return err
+	lang, _ := parseLang(inner, "") // the page's lang, else English: the answer does not vary
+	words := s.pageWords(c.Request().Context(), inner, lang)
+	title := strings.TrimSpace(inner.Get("title"))
+	if title == "" {
+		title = words.caption
 	}
 	w, h := fit(embedWidth, embedHeight, maxW, maxH)
 	src := base + "/embed"
@@ -83,7 +84,7 @@ func (s *Server) oembed(c echo.Context) error {
 		src += "?" + inner.Encode()
 	}
 	a := oembedAnswer{Version: "1.0", Type: "rich", ProviderName: "incidentmap", ProviderURL: base + "/",
-		Title: title, Width: w, Height: h, CacheAge: oembedCacheAge,
+		Title: title, Description: words.description, Width: w, Height: h, CacheAge: oembedCacheAge,
 		HTML: fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy" style="border:0" `+
 			`allowfullscreen referrerpolicy="strict-origin-when-cross-origin"></iframe>`+
 			`<script async src="%s"></script>`, // resizes the frame to its content
@@ -137,34 +138,6 @@ func embeddedQuery(q url.Values, base string) (url.Values, error) {
 		return nil, geo.NotFound("no embed for this URL: %v", err)
 	}
 	return inner, nil
-}
-
-// embedTitle is what the embed shows, in its language: its title, else
-// the caption of its map ("Incidents near Moura, 27-31 March 2022").
-func (s *Server) embedTitle(ctx context.Context, inner url.Values) (string, error) {
-	f, _ := parseFilter(inner)
-	lang := inner.Get("lang")
-	if t := strings.TrimSpace(inner.Get("title")); t != "" {
-		return t, nil
-	}
-	if s.maps == nil || s.places == nil || f.BBox == nil {
-		return render.Caption(lang, "", f), nil
-	}
-	m, err := s.maps.r.NewMap(render.Request{Width: embedWidth, Height: embedHeight, BBox: f.BBox, Filter: f, Lang: lang})
-	if err != nil {
-		return "", err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	area := m.Bounds()
-	places, _, err := s.places.Places(ctx, geo.PlaceFilter{BBox: &area}, geo.Page{Limit: maxPlacesOnMap})
-	if err != nil {
-		return "", err
-	}
-	for _, p := range places {
-		m.AddPlace(p)
-	}
-	return m.Headline(), nil
 }
 
 // fit scales w x h down, keeping its proportions, to at most maxW x maxH

@@ -385,14 +385,20 @@ var webMercatorQuadDoc = func() map[string]any {
 			"id": strconv.Itoa(z), "scaleDenominator": cell / 0.00028, "cellSize": cell,
 			"cornerOfOrigin": "topLeft", "pointOfOrigin": []float64{-half, half},
 			"tileWidth": 256, "tileHeight": 256, "matrixWidth": n, "matrixHeight": n,
+			"identifier": strconv.Itoa(z), "topLeftCorner": []float64{-half, half}, // TMS 1.0
 		})
 	}
 	return map[string]any{
 		"id": webMercatorQuad, "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI,
 		"crs": crs3857, "orderedAxes": []string{"X", "Y"},
 		"wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-		"boundingBox":       map[string]any{"lowerLeft": []float64{-half, -half}, "upperRight": []float64{half, half}, "crs": crs3857},
-		"tileMatrices":      matrices,
+		"boundingBox": map[string]any{"lowerLeft": []float64{-half, -half}, "upperRight": []float64{half, half},
+			"lowerCorner": []float64{-half, -half}, "upperCorner": []float64{half, half}, "crs": crs3857},
+		"tileMatrices": matrices,
+		// The members of 2D Tile Matrix Set 1.0 (OGC 17-083r2) as well, for
+		// clients that read only those: GDAL before 3.7 (Debian 12's 3.6)
+		// finds no tile matrix set without identifier and supportedCRS.
+		"identifier": webMercatorQuad, "supportedCRS": crs3857,
 	}
 }()
 

@@ -241,6 +241,19 @@ func TestTileMatrixSetIsWebMercatorQuad(t *testing.T) {
 			t.Errorf("tile matrix %d: %+v", want.z, m)
 		}
 	}
+	// The members of TMS 1.0 too, which GDAL 3.6 reads to parse the set.
+	var v1 struct {
+		Identifier, SupportedCRS string
+		TileMatrices             []struct {
+			Identifier    string
+			TopLeftCorner []float64
+		}
+	}
+	decodeOK(t, get(t, s, "/tileMatrixSets/WebMercatorQuad"), &v1)
+	if v1.Identifier != "WebMercatorQuad" || v1.SupportedCRS != crs3857 || v1.TileMatrices[3].Identifier != "3" ||
+		!slices.Equal(v1.TileMatrices[3].TopLeftCorner, []float64{-20037508.3427892, 20037508.3427892}) {
+		t.Errorf("WebMercatorQuad lacks its TMS 1.0 members: %+v", v1)
+	}
 }
 
 // The tilesets list and the tileset metadata link one another, the tile

@@ -34,6 +34,7 @@ type Server struct {
 	draining  atomic.Bool
 	static    fs.FS
 	viewer    *viewer
+	archiving chan struct{} // one archive built at a time (archive.go)
 	maps      *mapImages
 	publicURL string
 	// trustedProxies: see Config.TrustedProxies.
@@ -104,6 +105,7 @@ func (s *Server) routes() {
 	s.echo.GET("/metrics", s.metrics.handler())
 	s.echo.GET("/assets/*", echo.WrapHandler(s.assets()))
 	s.viewerRoutes()
+	s.archiveRoutes()
 }
 
 // featureRoutes are the reads of OGC API - Features, and the history.
@@ -142,6 +144,7 @@ func (s *Server) mapRoutes() {
 	s.echo.GET("/tiles.json", s.tileJSON)
 	s.ogcTileRoutes()
 	s.echo.GET("/map.png", s.mapImage)
+	s.echo.GET("/map.txt", s.mapText)
 	s.echo.GET("/oembed", s.oembed)
 	s.echo.GET("/embed", s.embedPage)
 	s.echo.GET("/embed.js", s.embedScript)

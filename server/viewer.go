@@ -133,8 +133,10 @@ func viewerParams(q url.Values) error {
 
 // viewerPage answers / for browsers: the map viewer, or the placeholder
 // when the assets are not built. The page reads its state from the query
-// string itself; the server only sets the document language and theme so
-// that they are right before any script runs.
+// string itself; the server sets the document language and theme so that
+// they are right before any script runs, and the view's caption and
+// description (pageWords) for the map's accessible description and the
+// page's social card.
 func (s *Server) viewerPage(c echo.Context) error {
 	q := c.QueryParams()
 	if err := viewerParams(q); err != nil {
@@ -154,7 +156,11 @@ func (s *Server) viewerPage(c echo.Context) error {
 	if theme == "" {
 		theme = "auto"
 	}
-	data := map[string]string{"Lang": lang, "Theme": theme, "OEmbed": s.oembedLink(c)}
+	words := s.pageWords(c.Request().Context(), q, lang)
+	img := maps.Clone(q)
+	img.Set("lang", lang)
+	data := map[string]string{"Lang": lang, "Theme": theme, "OEmbed": s.oembedLink(c), "Caption": words.caption,
+		"Description": words.description, "Image": s.baseURL(c) + "/map.png?" + readable(thumbnailQuery(img, cardWidth, cardHeight))}
 	return writePage(c, s.viewer.page, data, s.viewer.csp(), "Accept, Accept-Language")
 }
 

@@ -5,9 +5,12 @@
 //   src/**                      copied (the pages, their ES modules, CSS, the style template); our
 //                               own JS and CSS lose their comments and indentation (slim below)
 //   vendor/maplibre-gl/         MapLibre GL JS, ES module build and its worker, pinned in package.json
+//   vendor/pmtiles/pmtiles.mjs  the pmtiles protocol for MapLibre (npm pmtiles, pinned), its browser
+//                               bundle made an ES module: the page of a published archive reads it
 //   basemap/basemap.geojson     the built-in basemap: Natural Earth 1:50m (world-atlas, public domain)
 //                               as land, coastline, borders and country label points, one layer per
-//                               feature's "layer" property; the Go server cuts it into vector tiles
+//                               feature's "layer" property; the Go server cuts it into vector tiles,
+//                               with the rivers, lakes and towns (1:10m) that internal/naturalearth embeds
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +41,21 @@ for (const f of ['dist/maplibre-gl.mjs', 'dist/maplibre-gl-worker.mjs', 'dist/ma
   writeFileSync(join(vendor, f.replace('dist/', '')), text);
 }
 
+writePMTiles(join(dist, 'vendor', 'pmtiles'));
 writeBasemap(join(dist, 'basemap'));
+
+// writePMTiles turns the pmtiles package's browser bundle (an IIFE that
+// sets a pmtiles variable, its dependencies inlined) into an ES module
+// exporting that variable's members, so archive.js imports it without a
+// bundler.
+function writePMTiles(dir) {
+  const pkg = JSON.parse(readFileSync(join(modules, 'pmtiles', 'package.json'), 'utf8'));
+  const iife = readFileSync(join(modules, 'pmtiles', 'dist', 'pmtiles.js'), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+  if (!/^"use strict";var pmtiles=/.test(iife)) throw new Error('pmtiles: dist/pmtiles.js is not the expected IIFE bundle');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'pmtiles.mjs'), `// pmtiles ${pkg.version} (${pkg.license}, ${pkg.homepage}): dist/pmtiles.js as an ES module\n` +
+    `${iife}\nexport const { Protocol, PMTiles, FetchSource } = pmtiles;\n`);
+}
 
 // writeBasemap converts world-atlas's TopoJSON into one GeoJSON file.
 function writeBasemap(dir) {

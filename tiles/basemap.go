@@ -20,8 +20,11 @@ import (
 
 // Basemap cuts the built-in basemap into vector tiles on demand: land,
 // coastline, borders and country label points from Natural Earth 1:50m
-// (public domain), which static/build.mjs writes as one GeoJSON file whose
-// features name their layer in the "layer" property.
+// (public domain), which static/build.mjs writes as one GeoJSON file, and
+// the rivers, lakes and towns of West and Central Africa from Natural
+// Earth 1:10m (package naturalearth). Features name their layer in the
+// "layer" property; a "minzoom" property keeps one out of the tiles of
+// lower zooms (rivers by scale rank, towns by population).
 //
 // The basemap has a route of its own (/basemap/{z}/{x}/{y}.mvt) instead of
 // more layers in the incident tiles: those change with every time window
@@ -36,11 +39,12 @@ type Basemap struct {
 }
 
 // BasemapLayers are the layers of a basemap tile, bottom to top.
-var BasemapLayers = []string{"land", "coastline", "borders", "country_labels"}
+var BasemapLayers = []string{"land", "rivers", "lakes", "coastline", "borders", "country_labels", "towns"}
 
-// BasemapMaxZoom is the deepest zoom worth cutting: 1:50m data has no more
-// detail, and map clients overzoom its tiles past it.
-const BasemapMaxZoom = 8
+// BasemapMaxZoom is the deepest zoom worth cutting: the 1:10m rivers and
+// lakes have no more detail (the 1:50m land has less), and map clients
+// overzoom its tiles past it.
+const BasemapMaxZoom = 10
 
 // basePart is one polygon, line or point of the basemap, in WGS84.
 type basePart struct {
@@ -124,7 +128,8 @@ func (b *Basemap) layersOf(t maptile.Tile) mvt.Layers {
 }
 
 // belowMinZoom reports whether a feature's "minzoom" property (country
-// labels of small countries) keeps it out of tiles of zoom z.
+// labels of small countries, small rivers and towns) keeps it out of
+// tiles of zoom z.
 func belowMinZoom(props geojson.Properties, z maptile.Zoom) bool {
 	mz, ok := props["minzoom"].(float64)
 	return ok && float64(z) < mz

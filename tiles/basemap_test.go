@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/geo"
+	"incidentmap/internal/naturalearth"
 	"incidentmap/internal/testenv"
 )
 
@@ -155,11 +156,18 @@ func TestBasemapCachesTiles(t *testing.T) {
 }
 
 // TestBuiltBasemap cuts the real Natural Earth basemap written by
-// static/build.mjs (make web), when it has been built.
+// static/build.mjs (make web), when it has been built, with the embedded
+// water and towns, as the server does.
 func TestBuiltBasemap(t *testing.T) {
 	raw, err := os.ReadFile("../static/dist/basemap/basemap.geojson")
 	testenv.Need(t, "the built basemap (make web)", err)
-	b, err := NewBasemap(parseFeatures(t, raw))
+	fc := parseFeatures(t, raw)
+	water, err := naturalearth.Features()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Features = append(fc.Features, water.Features...)
+	b, err := NewBasemap(fc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +178,9 @@ func TestBuiltBasemap(t *testing.T) {
 		{maptile.New(0, 0, 0), 300 << 10},
 		{maptile.At(orb.Point{-4, 14}, 4), 100 << 10},
 		{maptile.At(orb.Point{-4, 14}, 8), 50 << 10},
+		{maptile.At(mopti, 5), 50 << 10},
+		{maptile.At(mopti, 7), 50 << 10},
+		{maptile.At(mopti, 9), 50 << 10},
 	} {
 		start := time.Now()
 		gz, _, err := b.Tile(context.Background(), tc.tile)

@@ -9,10 +9,14 @@
 // survivors on a 32x32 grid: a cell with few incidents keeps them as single
 // features, a busier cell becomes one cluster feature carrying its count,
 // fatalities, dominant event type and time span. No incident is dropped and
-// no tile grows past a few thousand features. Filters the index cannot
-// answer (text search, actor, admin1, status, a past state by as_of) go to
-// PostGIS, a few tiles at a time (dbpool.go), which sums the tile's cells
-// in SQL; they are laid out the same way.
+// no tile grows past a few thousand features. The tiles of zooms 0-7, which
+// cover millions of incidents at once, take the sums of their grid cells
+// from the index's pyramid of cell sums (pyramid.go) instead of a scan
+// when the filter is a time window alone, for each cell whose incidents
+// the window holds all or none of; the result is the scan's to the byte.
+// Filters the index cannot answer (text search, actor, admin1, status, a
+// past state by as_of) go to PostGIS, a few tiles at a time (dbpool.go),
+// which sums the tile's cells in SQL; they are laid out the same way.
 //
 // Built tiles are kept gzipped in a bounded LRU cache. PostgreSQL NOTIFY
 // tells every instance about writes; each applies the changed incidents to

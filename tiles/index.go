@@ -27,6 +27,7 @@ type index struct {
 	shapes map[int32]orb.Geometry
 	pubs   []uint32   // the publishers of each incident's sources: a position in pubSets
 	sets   [][]string // the distinct lists of publishers (sorted, one per source), interned
+	pyr    *pyramid   // sums for the low zooms' tiles; nil: none (tiles are scanned)
 
 	// shapeSet is a *shapeSet, built at first need (see shapeBound).
 	shapeSet atomic.Value

@@ -320,7 +320,7 @@ func (s *Service) build(ctx context.Context, sn *snapshot, t maptile.Tile, f geo
 				return Tile{}, err
 			}
 		} else {
-			l = scan(ix, t, &m)
+			l = layOut(ix, t, &m)
 		}
 		layers = append(layers, mvtLayer(IncidentsLayer, incidentFeatures(ix, l, t)))
 	}

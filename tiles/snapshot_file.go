@@ -237,7 +237,7 @@ func readIndex(r io.Reader, size int64, accept func(seq int64, origin string) er
 	if err := ix.check(); err != nil {
 		return nil, err
 	}
-	saved.ix = ix
+	saved.ix = withPyramid(ix) // not saved: summing it up again is quick
 	return saved, nil
 }
 

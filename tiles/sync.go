@@ -156,7 +156,7 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 	if err != nil {
 		return err
 	}
-	next := &snapshot{ix: b.finish(), places: places, seq: seq, gen: 1}
+	next := &snapshot{ix: withPyramid(b.finish()), places: places, seq: seq, gen: 1}
 	defer debug.FreeOSMemory() // the builder's garbage is as large as the index
 	if old != nil {
 		next.gen = old.gen + 1
@@ -186,11 +186,13 @@ func applyLogged(old *index, ids []string, changed []geo.Summary, moves moveLog)
 		looks[idLook([]byte(id))] = true
 	}
 	dirty = map[maptile.Tile]bool{}
+	var dropped []int32
 	drop := func(i int) bool {
 		id := old.bytes(i, 0)
 		if !looks[idLook(id)] || !gone[string(id)] {
 			return false
 		}
+		dropped = append(dropped, int32(i))
 		markPoint(dirty, old.x[i], old.y[i])
 		moves.was(string(id), pointRange(old.x[i], old.y[i]))
 		if g, ok := old.shapes[int32(i)]; ok {
@@ -215,7 +217,10 @@ func applyLogged(old *index, ids []string, changed []geo.Summary, moves moveLog)
 		markPoint(dirty, x, y)
 		moves.is(changed[i].ID, pointRange(x, y))
 	}
-	return merge(old, drop, fresh.finish()), dirty, all
+	added := fresh.finish()
+	next = merge(old, drop, added)
+	next.pyr = old.pyr.updated(next, old, dropped, added)
+	return next, dirty, all
 }
 
 // idLook packs the length, first and last byte of an id.

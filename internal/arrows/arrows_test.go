@@ -67,6 +67,22 @@ var rules = []rule{
 		why: "export writes files from the incidents it is handed: the server hands them over, from the index or PostGIS",
 	},
 	{
+		from: "incidentmap/publish/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "publish writes an archive from the incidents, tiles, style and assets internal/cli hands it through interfaces",
+	},
+	{
+		from: "incidentmap/story/...",
+		never: []string{
+			"github.com/labstack/echo/v4/...", "github.com/lib/pq/...",
+			"incidentmap/store/...", "incidentmap/server/...", "incidentmap/tiles/...",
+		},
+		why: "story writes captions and descriptions from the incidents it is handed: the server reads them through its interfaces",
+	},
+	{
 		from:  "incidentmap/tiles/...",
 		never: []string{"incidentmap/store/...", "incidentmap/server/..."},
 		why:   "the tile index is fed by internal/cli and served by server through an interface",

@@ -9,6 +9,7 @@
 //	incidentmap import [--format F] [--dry-run] FILE|-
 //	incidentmap token create --name NAME --scope editor|admin
 //	incidentmap token revoke NAME
+//	incidentmap publish --out DIR [--datetime ...] [--bbox ...] [--title ...] [--lang fr|en] [--as-of ...] [filters]
 //
 // DATABASE_URL names the database; INCIDENTMAP_ADDR the listen address
 // (default :8080); INCIDENTMAP_PUBLIC_URL the base URL of links.
@@ -103,6 +104,7 @@ var commands = map[string]command{
 	"import":       {"import [--format F] [--dry-run] FILE|-   F: geojson, geojsonseq, acled, ucdp", 1, importCommand},
 	"token create": {"token create --name NAME --scope editor|admin   print a new API token", 0, tokenCreateCommand},
 	"token revoke": {"token revoke NAME         revoke a token", 1, tokenRevokeCommand},
+	"publish":      {"publish --out DIR [--datetime D] [--bbox B] [--title T] [--lang fr|en] [--as-of T] [filters]   write a server-free archive of a view", 0, publishCommand},
 }
 
 func usage() string {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
+	"incidentmap/internal/naturalearth"
 	"incidentmap/render"
 	"incidentmap/server"
 	"incidentmap/static"
@@ -116,7 +117,8 @@ func saveIndex(tileService *tiles.Service, cfg config, logger *slog.Logger) {
 	}
 }
 
-// readBasemap parses the embedded Natural Earth GeoJSON, once for the
+// readBasemap parses the embedded Natural Earth GeoJSON (the countries
+// built by make web, and the water and towns of package naturalearth), once for the
 // basemap tiles and /map.png; nil (and no error) when the web assets are
 // not built.
 func readBasemap(assets fs.FS) (*geojson.FeatureCollection, error) {
@@ -131,6 +133,11 @@ func readBasemap(assets fs.FS) (*geojson.FeatureCollection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("basemap %s: %w", static.BasemapFile, err)
 	}
+	water, err := naturalearth.Features() // rivers, lakes and towns (1:10m)
+	if err != nil {
+		return nil, err
+	}
+	fc.Features = append(fc.Features, water.Features...)
 	return fc, nil
 }
 

@@ -275,8 +275,8 @@ func (r *liveResult) markdown() string {
 	w("| server CPU over %s idle, %d streams open | %s (%.2f%% of a core) |", r.idleFor, r.streams, r.idleCPU, pct(r.idleCPU, r.idleFor))
 	w("| CPU per idle stream | %.1f µs/s |", float64((r.idleCPU-r.baseCPU).Microseconds())/r.idleFor.Seconds()/float64(max(r.streams, 1)))
 	if len(r.all) > 0 {
-		w("| write (POST) to its event, first stream: p50 / max | %s / %s |", ms(harness.Percentile(r.first, 50)), ms(r.first[len(r.first)-1]))
-		w("| write to its event on all %d streams: p50 / max | %s / %s |", r.streams, ms(harness.Percentile(r.all, 50)), ms(r.all[len(r.all)-1]))
+		w("| write (POST) to its event, first stream: p50 / max | %s / %s |", liveMS(harness.Percentile(r.first, 50)), liveMS(r.first[len(r.first)-1]))
+		w("| write to its event on all %d streams: p50 / max | %s / %s |", r.streams, liveMS(harness.Percentile(r.all, 50)), liveMS(r.all[len(r.all)-1]))
 	}
 	w("| writes / not heard on every stream within 10 s | %d / %d |", r.writes, r.failures)
 	w("")
@@ -291,7 +291,7 @@ func (r *liveResult) targets() []target {
 		met: perStream <= 64<<10}}
 	if len(r.all) > 0 {
 		p := r.all[len(r.all)-1]
-		out = append(out, target{name: liveRowName + "write to event, all streams, max", measured: ms(p), limit: "2 s",
+		out = append(out, target{name: liveRowName + "write to event, all streams, max", measured: liveMS(p), limit: "2 s",
 			met: p <= 2*time.Second && r.failures == 0})
 	}
 	return out
@@ -299,7 +299,7 @@ func (r *liveResult) targets() []target {
 
 func pct(d, of time.Duration) float64 { return 100 * d.Seconds() / of.Seconds() }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+func liveMS(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 // runOnlyLive runs (h) alone and replaces only its figures.
 func runOnlyLive(ctx context.Context, c config) error {

@@ -10,15 +10,21 @@
 //	(f) CQL2 filters (issue 14): the cold tiles of (a) with filters the
 //	    tile index holds, side by side with the same tiles unfiltered;
 //	    items pages with them; tiles PostGIS builds for filters it does not
+//	(g) low zoom (issue 15, -only pyramid): tiles of zooms 0-7 cold from
+//	    the index's pyramid of cell sums and by a scan, in memory
 //	(h) live streams (issue 16): memory and CPU of idle /changes/stream
 //	    connections, and the time from a write to its event on them
 //
 // and writes the figures, with the machine and the command, to a section of
 // BENCHMARKS.md (one section per N, other sections kept). With -only warm it
 // runs (c) alone (fetching its tiles once first) and replaces only the warm
-// figures of the section; with -only cql, (f) alone; with -only live, (h).
+// figures of the section; with -only cql, (f) alone; with -only live, (h);
+// with -only pyramid, it writes (g), the low zoom tiles of issue 15, from
+// the JSON of tiles' BenchmarkPyramidLowZoom (scripts/bench.sh runs it; no
+// database).
 //
 //	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm|cql]
+//	go run ./scripts/bench -only pyramid -pyramid-json FILE -n N -out BENCHMARKS.md
 //	bench -bare ADDR -bare-bodies FILE    (internal: the bare handler (c) compares with)
 package main
 
@@ -28,6 +34,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"incidentmap/scripts/harness"
@@ -56,6 +63,7 @@ type config struct {
 	liveIdle           time.Duration // how long (h) measures them idle
 	liveWrites         int           // writes (h) times to their events
 	only               string
+	pyramidJSON        string // -only pyramid: the figures of tiles' BenchmarkPyramidLowZoom
 }
 
 // prog names this command in its diagnostics.
@@ -88,7 +96,8 @@ func main() {
 	flag.IntVar(&c.liveStreams, "live-streams", 1000, "idle live streams of (h)")
 	flag.DurationVar(&c.liveIdle, "live-idle", 30*time.Second, "how long (h) measures the idle streams")
 	flag.IntVar(&c.liveWrites, "live-writes", 20, "writes (h) times to their events")
-	flag.StringVar(&c.only, "only", "", `"warm", "cql" or "live": run only the warm load (c), the CQL2 filters (f) or the live streams (h) and update only their figures`)
+	flag.StringVar(&c.only, "only", "", `"warm", "cql", "live" or "pyramid": run only the warm load (c), the CQL2 filters (f) or the live streams (h), or report only the low zoom figures (g) of -pyramid-json, and update only their figures`)
+	flag.StringVar(&c.pyramidJSON, "pyramid-json", "", "with -only pyramid: the JSON BenchmarkPyramidLowZoom wrote (BENCH_PYRAMID_OUT)")
 	flag.Parse()
 	if *bare != "" {
 		if err := serveBare(*bare, *bareBodies); err != nil {
@@ -97,8 +106,9 @@ func main() {
 		}
 		return
 	}
-	if c.DB == "" || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql" && c.only != "live") || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
-		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql] [-rounds R] [-load-for D]")
+	pyramidOK := c.only != "pyramid" || c.pyramidJSON != ""
+	if (c.DB == "" && c.only != "pyramid") || c.n <= 0 || !slices.Contains([]string{"", "warm", "cql", "live", "pyramid"}, c.only) || !pyramidOK || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
+		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql|live|pyramid] [-pyramid-json F] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
 	c.Cmd = prog.Command(c.Cmd)
@@ -114,6 +124,8 @@ func run(ctx context.Context, c config) error {
 		return runOnlyCQL(ctx, c)
 	case "live":
 		return runOnlyLive(ctx, c)
+	case "pyramid":
+		return runOnlyPyramid(ctx, c)
 	}
 	r := &report{cfg: c, Run: harness.Run{Started: time.Now().UTC()}}
 	r.loadAvg[0] = harness.LoadAvg(1)

@@ -3,6 +3,7 @@
 // incident panel, and keeps the accessible twin of the map: the list of the
 // incidents in view and in the window.
 import { fetchJSON, holderAt, maplibregl, MapView, themeOf } from './core.js';
+import { describe } from './describe.js';
 import { el, incidentItem, legend } from './dom.js';
 import { addWords, countryName, eventName, pickLang, t, translate } from './i18n.js';
 import { holderColour } from './labels.js';
@@ -134,6 +135,7 @@ async function updateList() {
     renderList(list);
     renderFacets(facets.features);
     renderBases();
+    await describe(view);
   } catch (err) {
     if (abort.signal.aborted) return;
     $('list-status').textContent = t(state.lang, 'listError');

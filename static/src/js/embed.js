@@ -6,13 +6,13 @@
 // iframe's height). The map (MapLibre, core.js), the time slider and the
 // incident panel load after the words, and only when they are needed.
 import { el, incidentItem, legend } from './dom.js';
-import { addWords, countryName, eventName, formatDay, formatRange, t, translate } from './i18n.js';
-import { readURL, themeOf } from './state.js';
+import { addWords, countryName, eventName, formatDay, isoDay, t, translate } from './i18n.js';
 import { follow } from './live.js';
+import { datetime, readURL, themeOf } from './state.js';
 
 addWords({
   en: {
-    incidents: 'Incidents', captionNear: (p) => ` near ${p}`, allDates: 'all dates', or: ' or ',
+    or: ' or ',
     noteType: (v) => `type: ${v}`, noteCountry: (v) => `country: ${v}`, noteRegion: (v) => `region: ${v}`,
     noteActor: (v) => `actor: ${v}`, noteDeaths: (n) => `at least ${n.toLocaleString('en')} death${n > 1 ? 's' : ''}`,
     noteMatching: (q) => `matching “${q}”`, noteFilter: (f) => `filter: ${f}`, noteAsOf: (d) => `data as of ${d}`, sourcesLine: (l) => `Sources: ${l}`,
@@ -20,7 +20,7 @@ addWords({
     mapCredit: 'Map: incidentmap · Basemap: Natural Earth', fullMap: 'Full map', newTab: '(opens in a new tab)',
   },
   fr: {
-    incidents: 'Incidents', captionNear: (p) => ` près de ${p}`, allDates: 'toutes dates', or: ' ou ',
+    or: ' ou ',
     noteType: (v) => `type : ${v}`, noteCountry: (v) => `pays : ${v}`, noteRegion: (v) => `région : ${v}`,
     noteActor: (v) => `acteur : ${v}`,
     noteDeaths: (n) => `au moins ${n.toLocaleString('fr')} mort${n > 1 ? 's' : ''}`,
@@ -32,7 +32,7 @@ addWords({
 });
 
 const $ = (id) => document.getElementById(id);
-const LIST_LIMIT = 100, SOURCES_FROM = 500, PUBLISHERS_SHOWN = 6, NEAR_METRES = 800e3;
+const LIST_LIMIT = 100, SOURCES_FROM = 500, PUBLISHERS_SHOWN = 6;
 const query = new URLSearchParams(location.search);
 const state = readURL(location.search);
 state.lang = document.documentElement.lang; // the server's pick: lang, else the browser's
@@ -48,28 +48,17 @@ let listed = []; // the incidents of the last list
 
 // ---- caption and credit -----------------------------------------------
 
-// nearPlace is the gazetteer place nearest the centre of the view, or ""
-// when the view is too wide to be near one place (as /map.png says it).
-function nearPlace() {
-  const map = view.map, c = map.getCenter(), canvas = map.getCanvas();
-  const mpp = (40075016.686 * Math.cos((c.lat * Math.PI) / 180)) / (512 * 2 ** map.getZoom());
-  if (Math.max(canvas.clientWidth, canvas.clientHeight) * mpp > NEAR_METRES) return '';
-  const b = map.getBounds(), o = map.project(c);
-  let best = Infinity, name = '';
-  for (const p of view.places.values()) {
-    if (!b.contains(p.coordinates)) continue;
-    const q = map.project(p.coordinates), d = Math.hypot(q.x - o.x, q.y - o.y);
-    if (d < best || (d === best && p.name < name)) [best, name] = [d, p.name];
-  }
-  return name;
-}
+// caption is what the map shows, from its data: the server's for the first
+// view, then /map.txt's (describe.js) for the view and window shown.
+let caption = (title ? $('detail') : $('headline')).textContent.trim();
 
-function windowText() {
-  const lang = state.lang, w = state.window, day = (d) => formatDay(lang, d * 864e5);
-  if (open.kept && open.d0 && open.d1) return t(lang, 'allDates');
-  if (open.kept && open.d0) return t(lang, 'until', day(w.d1));
-  if (open.kept && open.d1) return t(lang, 'since', day(w.d0));
-  return formatRange(lang, w.d0 * 864e5, w.d1 * 864e5);
+// windowQuery is the window as datetime: the URL's open ends stay open
+// until the reader moves the slider ("" when both are).
+function windowQuery() {
+  const w = state.window;
+  if (!open.kept) return datetime(w);
+  if (open.d0 && open.d1) return '';
+  return `${open.d0 ? '..' : isoDay(w.d0)}/${open.d1 ? '..' : isoDay(w.d1)}`;
 }
 
 // filterNote names the filters the caption does not say.
@@ -90,12 +79,9 @@ function filterNote() {
   ].filter(Boolean).join(' · ');
 }
 
-// showCaption writes what the map shows: "Incidents near Moura, 27-31
-// March 2022", under the title when there is one.
+// showCaption writes what the map shows: "Incidents in Moura, 27-31 March
+// 2022", under the title when there is one.
 function showCaption() {
-  const lang = state.lang, types = (state.filters.event_type || '').split(',').filter(Boolean);
-  const place = view?.map && view.places.size ? nearPlace() : '';
-  const caption = `${types.length === 1 ? eventName(lang, types[0]) : t(lang, 'incidents')}${place ? t(lang, 'captionNear', place) : ''}, ${windowText()}`;
   const detail = [title && caption, filterNote()].filter(Boolean).join(' · ');
   $('headline').textContent = document.title = title || caption;
   $('detail').textContent = detail;
@@ -156,6 +142,8 @@ async function updateList() {
     $('list-status').textContent = shown.length ? t(lang, 'listCount', shown.length, total) : t(lang, 'listEmpty');
     $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, interactive, f.id === state.highlight)));
     showSources(fc.features);
+    const { describe } = await import('./describe.js'); // with the map, not before
+    caption = (await describe(view, windowQuery())) || caption;
     showCaption();
     view.prioritize(shown.map((f) => f.properties.location));
     showLegend((listed = fc.features));
