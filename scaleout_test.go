@@ -109,6 +109,9 @@ func TestScaleOutBehindNginx(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a write through A is an event on live streams of B and through nginx", func(t *testing.T) {
+		liveAcrossInstances(t, a, b, proxy, editor)
+	})
 }
 
 // nginxHold is how long nginx may serve a tile from its cache without

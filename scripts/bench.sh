@@ -10,6 +10,10 @@
 #                                   and without filters the tile index holds,
 #                                   items with them, tiles PostGIS builds for
 #                                   one it does not; replaces only (f)'s figures
+#   BENCH_ONLY=live scripts/bench.sh   only the live streams (h): 1,000 idle
+#                                   /changes/stream connections (RSS and CPU
+#                                   of the server) and the time from a write
+#                                   to its event; replaces only (h)'s figures
 #   BENCH_ONLY=pyramid scripts/bench.sh  only the low zoom tiles (g) of issue 15
 #                                   (default N = 10000000): tiles' BenchmarkPyramidLowZoom
 #                                   builds the index of N synthetic incidents in memory (no
@@ -36,8 +40,8 @@ cd "$REPO"
 
 ONLY=${BENCH_ONLY:-}
 case "$ONLY" in
-'' | warm | cql | pyramid) ;;
-*) die "BENCH_ONLY must be empty, warm, cql or pyramid, got '$ONLY'" ;;
+'' | warm | cql | live | pyramid) ;;
+*) die "BENCH_ONLY must be empty, warm, cql, live or pyramid, got '$ONLY'" ;;
 esac
 DEFAULT_N=1000000
 [ "$ONLY" != pyramid ] || DEFAULT_N=10000000

@@ -54,6 +54,10 @@ type Config struct {
 	Maps *render.Renderer
 	// Exports bound the concurrent CSV and GeoJSONSeq exports (exports.go).
 	Exports ExportLimits
+	// Live broadcasts the changes the tile index applies to the live
+	// streams; nil: no /changes/stream (404). Streams bound them.
+	Live    *Hub
+	Streams StreamLimits
 }
 
 // withIndex returns cfg with Index taken from Tiles when it is left nil

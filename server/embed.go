@@ -32,7 +32,7 @@ const (
 
 // embedOnly are the parameters of /embed that the viewer (/) does not take;
 // the full map keeps the rest, as_of included (the same data).
-var embedOnly = []string{"title", "interactive", "slider"}
+var embedOnly = []string{"title", "interactive", "slider", "live"}
 
 // parseEmbed reads the embed's page template; nil (and a warning) when the
 // build has none, and /embed answers 404.
@@ -82,7 +82,7 @@ func (s *Server) embedPage(c echo.Context) error {
 }
 
 // checkEmbedParams refuses what /embed does not take: unknown parameters,
-// malformed filters, and interactive, slider (0 or 1) or title (1-200
+// malformed filters, and interactive, slider, live (0 or 1) or title (1-200
 // characters) out of range.
 func checkEmbedParams(q url.Values) error {
 	if err := checkParams(q, embedParams); err != nil {
@@ -91,7 +91,7 @@ func checkEmbedParams(q url.Values) error {
 	if err := viewerParams(q); err != nil {
 		return err
 	}
-	for _, name := range []string{"interactive", "slider"} {
+	for _, name := range []string{"interactive", "slider", "live"} {
 		if v := q.Get(name); q.Has(name) && v != "0" && v != "1" {
 			return geo.Invalid(name, "%q is not 0 or 1", safe(v))
 		}

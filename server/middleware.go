@@ -39,7 +39,9 @@ func (s *Server) middleware() {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:     1, // the fastest: on a 51 KB page, 2/3 of the CPU of the default level for 23% more bytes
 		MinLength: 1024,
-		Skipper:   func(c echo.Context) bool { return isTilePath(c.Request().URL.Path) },
+		Skipper: func(c echo.Context) bool {
+			return isTilePath(c.Request().URL.Path) || c.Request().URL.Path == "/changes/stream" // streamed as it comes
+		},
 	}))
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   "10M",

@@ -20,7 +20,7 @@ var (
 	// embedParams are the parameters a viewer or embed URL may carry
 	// (interface.md): the filters, the view, lang, theme, highlight, and the
 	// embed's own title, interactive and slider.
-	embedParams = slices.Concat([]string{"lang", "theme", "highlight", "title", "interactive", "slider"}, incidentFilterParams)
+	embedParams = slices.Concat([]string{"lang", "theme", "highlight", "title", "interactive", "slider", "live"}, incidentFilterParams)
 )
 
 // The size of an embed when the consumer sets no maximum, and how long a

@@ -44,6 +44,8 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 	exports        *exportSlots
+	live           *Hub         // nil: no /changes/stream
+	streams        *liveStreams // the open live streams
 }
 
 // New builds the server and its routes.
@@ -58,6 +60,7 @@ func New(cfg Config) *Server {
 	}
 	s.exports = newExportSlots(cfg.Exports)
 	s.webhooks = cfg.Webhooks
+	s.live, s.streams = cfg.Live, newLiveStreams(cfg.Streams)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -74,6 +77,7 @@ func New(cfg Config) *Server {
 		cfg.Metrics = prometheus.NewRegistry()
 	}
 	s.metrics = newMetrics(cfg.Metrics)
+	s.streams.register(cfg.Metrics)
 	s.middleware()
 	s.routes()
 	return s
@@ -118,6 +122,9 @@ func (s *Server) featureRoutes() {
 		s.echo.GET("/collections/:collection/items/:fid/revisions", s.revisions)
 		s.echo.GET("/changes", s.changes)
 	}
+	if s.live != nil {
+		s.echo.GET("/changes/stream", s.changeStream)
+	}
 }
 
 // editorRoutes are the writes, which take a token.
@@ -155,7 +162,11 @@ func (s *Server) healthz(c echo.Context) error {
 // after each answer made clients open new ones, which the kernel queued
 // and then dropped when the listener closed (the load test's SIGTERM burst
 // broke 4 to 6 requests that way).
-func (s *Server) Drain() { s.draining.Store(true) }
+// Live streams end at once (their clients reconnect elsewhere).
+func (s *Server) Drain() {
+	s.draining.Store(true)
+	s.streams.end()
+}
 
 // readyz answers 200 when this instance can serve every route at full
 // speed; else 503 with Retry-After and a status and reason: "draining"

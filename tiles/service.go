@@ -79,6 +79,10 @@ type Options struct {
 	// LoadWait is how long a tile waits for the index while it loads
 	// before answering EUnavailable; default 2.5 s.
 	LoadWait time.Duration
+	// OnApply, when set, is told after each refresh of the index what it
+	// applied (live streams hear of changes this way). It runs on the
+	// index's goroutine: it must return at once.
+	OnApply func(Applied)
 }
 
 // Service builds and caches tiles and keeps its index in step with the
@@ -91,6 +95,7 @@ type Service struct {
 	flight  singleflight.Group
 	wake    chan struct{}
 	observe func(seconds float64, fromIndex bool)
+	onApply func(Applied)
 	db      *dbPool // bounds the tiles built from PostGIS
 	hits    atomic.Int64
 	misses  atomic.Int64
@@ -129,7 +134,7 @@ func New(src Source, o Options) *Service {
 		o.LoadWait = 2500 * time.Millisecond
 	}
 	s := &Service{src: src, log: o.Logger, cache: newCache(o.CacheBytes), wake: make(chan struct{}, 1),
-		observe: o.ObserveBuild, db: newDBPool(o), loaded: make(chan struct{}), loadWait: o.LoadWait}
+		observe: o.ObserveBuild, db: newDBPool(o), loaded: make(chan struct{}), loadWait: o.LoadWait, onApply: o.OnApply}
 	s.saved.init(o.SnapshotPath)
 	return s
 }

@@ -72,7 +72,7 @@ func (s *Service) loadSaved(ctx context.Context) *snapshot {
 		return nil
 	}
 	sn := &snapshot{ix: saved.ix, places: places, seq: saved.seq, gen: 1}
-	next, _, _, err := s.advance(ctx, sn)
+	next, _, _, _, err := s.advance(ctx, sn)
 	if err != nil {
 		s.log.Warn("tiles: saved index not rolled forward: loading from the database", "path", path, "err", err)
 		return nil

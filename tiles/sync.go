@@ -69,11 +69,12 @@ func (s *Service) refresh(ctx context.Context) error {
 	if old == nil {
 		if sn := s.loadSaved(ctx); sn != nil {
 			s.publish(sn)
+			s.told(Applied{Seq: sn.seq, All: true})
 			return nil
 		}
 		return s.reload(ctx, nil)
 	}
-	next, dirty, everything, err := s.advance(ctx, old)
+	next, dirty, everything, moves, err := s.advance(ctx, old)
 	if errors.Is(err, errBehind) {
 		return s.reload(ctx, old)
 	}
@@ -87,6 +88,7 @@ func (s *Service) refresh(ctx context.Context) error {
 		s.cache.invalidateAll(next.gen)
 	}
 	s.snap.Store(next)
+	s.told(Applied{From: old.seq, Seq: next.seq, Moves: moves, All: everything})
 	return nil
 }
 
@@ -95,37 +97,41 @@ func (s *Service) refresh(ctx context.Context) error {
 var errBehind = errors.New("tiles: too many changes to apply one by one")
 
 // advance returns old with the changes made after old.seq applied (nil
-// when there are none), the tiles they touched and whether every tile
-// must go (places changed, or a shape too wide to list its tiles).
-func (s *Service) advance(ctx context.Context, old *snapshot) (next *snapshot, dirty map[maptile.Tile]bool, everything bool, err error) {
+// when there are none), the tiles they touched, whether every tile
+// must go (places changed, or a shape too wide to list its tiles) and,
+// for Options.OnApply, where each incident was and is.
+func (s *Service) advance(ctx context.Context, old *snapshot) (next *snapshot, dirty map[maptile.Tile]bool, everything bool, moves moveLog, err error) {
 	ids, last, more, err := s.src.ChangesSince(ctx, old.seq, maxIncremental)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, nil, err
 	}
 	if more {
-		return nil, nil, false, errBehind
+		return nil, nil, false, nil, errBehind
 	}
 	places, err := s.src.AllPlaces(ctx)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, nil, err
 	}
 	placesChanged := !reflect.DeepEqual(places, old.places)
 	if len(ids) == 0 && !placesChanged {
-		return nil, nil, false, nil
+		return nil, nil, false, nil, nil
 	}
 	changed, err := s.src.Summaries(ctx, ids)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, nil, err
 	}
 	next = &snapshot{ix: old.ix, places: places, seq: last, gen: old.gen + 1}
 	everything = placesChanged // places are few: any change redraws every tile
+	if s.onApply != nil {
+		moves = moveLog{}
+	}
 	if len(ids) > 0 {
-		ix, touched, tooWide := apply(old.ix, ids, changed)
+		ix, touched, tooWide := applyLogged(old.ix, ids, changed, moves)
 		next.ix, dirty, everything = ix, touched, everything || tooWide
 	}
 	s.log.Info("tiles: applied changes", "incidents", len(ids), "places_changed", placesChanged,
 		"all_tiles", everything, "seq", last)
-	return next, dirty, everything, nil
+	return next, dirty, everything, moves, nil
 }
 
 // reload reads every published incident into a new index.
@@ -157,6 +163,7 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 		s.cache.invalidateAll(next.gen)
 	}
 	s.publish(next)
+	s.told(Applied{From: seqOf(old), Seq: next.seq, All: true})
 	s.log.Info("tiles: index loaded", "incidents", next.ix.len(), "took", time.Since(started).String())
 	return nil
 }
@@ -166,6 +173,12 @@ func (s *Service) reload(ctx context.Context, old *snapshot) error {
 // that held an old or a new position of one of them; all is true when a
 // shape covers too many tiles to list and every tile must go.
 func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty map[maptile.Tile]bool, all bool) {
+	return applyLogged(old, ids, changed, nil)
+}
+
+// applyLogged is apply that also records in moves (when not nil) where
+// each incident's marks were and are.
+func applyLogged(old *index, ids []string, changed []geo.Summary, moves moveLog) (next *index, dirty map[maptile.Tile]bool, all bool) {
 	gone := make(map[string]bool, len(ids))
 	looks := make(map[uint32]bool, len(ids)) // a cheap first test: length, first and last byte
 	for _, id := range ids {
@@ -181,8 +194,10 @@ func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty 
 		}
 		dropped = append(dropped, int32(i))
 		markPoint(dirty, old.x[i], old.y[i])
+		moves.was(string(id), pointRange(old.x[i], old.y[i]))
 		if g, ok := old.shapes[int32(i)]; ok {
 			all = all || !markBound(dirty, g.Bound())
+			moves.was(string(id), boundRange(g.Bound()))
 		}
 		return true
 	}
@@ -196,9 +211,11 @@ func apply(old *index, ids []string, changed []geo.Summary) (next *index, dirty 
 		if !ok {
 			pt = changed[i].Geometry.Bound().Center()
 			all = all || !markBound(dirty, changed[i].Geometry.Bound())
+			moves.is(changed[i].ID, boundRange(changed[i].Geometry.Bound()))
 		}
 		x, y := worldXY(pt)
 		markPoint(dirty, x, y)
+		moves.is(changed[i].ID, pointRange(x, y))
 	}
 	added := fresh.finish()
 	next = merge(old, drop, added)

@@ -33,7 +33,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 		return err
 	}
 	registry, builds := newRegistry(st)
-	tileService := tiles.New(st, tiles.Options{Logger: logger, SnapshotPath: cfg.IndexSnapshot,
+	hub := server.NewHub(st, logger)
+	go hub.Run(ctx)
+	tileService := tiles.New(st, tiles.Options{Logger: logger, SnapshotPath: cfg.IndexSnapshot, OnApply: liveBatch(hub),
 		ObserveBuild: func(seconds float64, fromIndex bool) {
 			source := "database"
 			if fromIndex {
@@ -68,7 +70,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, logger *slog.Logger
 	handler := server.New(server.Config{Incidents: st, Places: st, Editor: st, Auth: st, History: st, Importer: st, MapData: st, Ready: st, Webhooks: st,
 		Tiles: tileService, Index: tileService, PublicURL: cfg.PublicURL, TrustedProxies: proxies, Logger: logger,
 		Static: assets, Basemap: basemap, BasemapStyle: cfg.BasemapStyle, Metrics: registry,
-		Maps: maps, Exports: server.ExportLimits{WriteIdle: cfg.ExportIdle}})
+		Maps: maps, Exports: server.ExportLimits{WriteIdle: cfg.ExportIdle}, Live: hub})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -12,13 +12,16 @@
 //	    items pages with them; tiles PostGIS builds for filters it does not
 //	(g) low zoom (issue 15, -only pyramid): tiles of zooms 0-7 cold from
 //	    the index's pyramid of cell sums and by a scan, in memory
+//	(h) live streams (issue 16): memory and CPU of idle /changes/stream
+//	    connections, and the time from a write to its event on them
 //
 // and writes the figures, with the machine and the command, to a section of
 // BENCHMARKS.md (one section per N, other sections kept). With -only warm it
 // runs (c) alone (fetching its tiles once first) and replaces only the warm
-// figures of the section; with -only cql, (f) alone; with -only pyramid,
-// it writes (g), the low zoom tiles of issue 15, from the JSON of tiles'
-// BenchmarkPyramidLowZoom (scripts/bench.sh runs it; no database).
+// figures of the section; with -only cql, (f) alone; with -only live, (h);
+// with -only pyramid, it writes (g), the low zoom tiles of issue 15, from
+// the JSON of tiles' BenchmarkPyramidLowZoom (scripts/bench.sh runs it; no
+// database).
 //
 //	go run ./scripts/bench -db URL -bin bin/incidentmap -n N -out BENCHMARKS.md [-only warm|cql]
 //	go run ./scripts/bench -only pyramid -pyramid-json FILE -n N -out BENCHMARKS.md
@@ -31,6 +34,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"incidentmap/scripts/harness"
@@ -55,6 +59,9 @@ type config struct {
 	cqlItems           int           // items pages of (f) per covered filter
 	cqlDBTiles         int           // tiles of (f) per uncovered filter (PostGIS-built)
 	cqlDBBudget        time.Duration // time allowed for those
+	liveStreams        int           // idle streams of (h)
+	liveIdle           time.Duration // how long (h) measures them idle
+	liveWrites         int           // writes (h) times to their events
 	only               string
 	pyramidJSON        string // -only pyramid: the figures of tiles' BenchmarkPyramidLowZoom
 }
@@ -86,7 +93,10 @@ func main() {
 	flag.IntVar(&c.cqlItems, "cql-items", 200, "items pages of (f) per CQL2 filter the index holds")
 	flag.IntVar(&c.cqlDBTiles, "cql-db-tiles", 30, "tiles of (f) per CQL2 filter PostGIS answers")
 	flag.DurationVar(&c.cqlDBBudget, "cql-db-budget", 90*time.Second, "time allowed for the tiles PostGIS answers in (f)")
-	flag.StringVar(&c.only, "only", "", `"warm", "cql" or "pyramid": run only the warm load (c) or the CQL2 filters (f), or report only the low zoom figures (g) of -pyramid-json, and update only their figures`)
+	flag.IntVar(&c.liveStreams, "live-streams", 1000, "idle live streams of (h)")
+	flag.DurationVar(&c.liveIdle, "live-idle", 30*time.Second, "how long (h) measures the idle streams")
+	flag.IntVar(&c.liveWrites, "live-writes", 20, "writes (h) times to their events")
+	flag.StringVar(&c.only, "only", "", `"warm", "cql", "live" or "pyramid": run only the warm load (c), the CQL2 filters (f) or the live streams (h), or report only the low zoom figures (g) of -pyramid-json, and update only their figures`)
 	flag.StringVar(&c.pyramidJSON, "pyramid-json", "", "with -only pyramid: the JSON BenchmarkPyramidLowZoom wrote (BENCH_PYRAMID_OUT)")
 	flag.Parse()
 	if *bare != "" {
@@ -97,8 +107,8 @@ func main() {
 		return
 	}
 	pyramidOK := c.only != "pyramid" || c.pyramidJSON != ""
-	if (c.DB == "" && c.only != "pyramid") || c.n <= 0 || (c.only != "" && c.only != "warm" && c.only != "cql" && c.only != "pyramid") || !pyramidOK || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
-		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql|pyramid] [-pyramid-json F] [-rounds R] [-load-for D]")
+	if (c.DB == "" && c.only != "pyramid") || c.n <= 0 || !slices.Contains([]string{"", "warm", "cql", "live", "pyramid"}, c.only) || !pyramidOK || c.cqlDBTiles < 1 || c.rounds < 1 || c.loadFor < time.Second {
+		fmt.Fprintln(os.Stderr, "usage: bench -db URL -n N [-bin bin/incidentmap] [-out BENCHMARKS.md] [-only warm|cql|live|pyramid] [-pyramid-json F] [-rounds R] [-load-for D]")
 		os.Exit(2)
 	}
 	c.Cmd = prog.Command(c.Cmd)
@@ -112,6 +122,8 @@ func run(ctx context.Context, c config) error {
 		return runOnlyWarm(ctx, c)
 	case "cql":
 		return runOnlyCQL(ctx, c)
+	case "live":
+		return runOnlyLive(ctx, c)
 	case "pyramid":
 		return runOnlyPyramid(ctx, c)
 	}
@@ -158,6 +170,9 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	if r.cql, err = runCQL(ctx, c, plan); err != nil {
+		return err
+	}
+	if r.live, err = runLive(ctx, c); err != nil {
 		return err
 	}
 	text := r.markdown()

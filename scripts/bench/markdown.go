@@ -55,6 +55,10 @@ func (r *report) markdown() string {
 		w("")
 		w("%s", strings.TrimRight(r.cqlMarkdown(), "\n"))
 	}
+	if r.live != nil {
+		w("")
+		w("%s", strings.TrimRight(r.live.markdown(), "\n"))
+	}
 	return b.String()
 }
 

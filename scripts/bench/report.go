@@ -19,6 +19,7 @@ type report struct {
 	rss          harness.Memory
 	saved        *savedStart // nil: no saved index
 	cql          *cqlResult  // (f); nil: not run
+	live         *liveResult // (h); nil: not run
 	loadAvg      [2]string   // 1-minute load average at the start and at the end
 }
 
@@ -64,6 +65,9 @@ func (r *report) targets() []target {
 	ts = append(ts, r.warmTargets()...)
 	ts = append(ts, r.readyTargets()...)
 	ts = append(ts, r.cqlTargets()...)
+	if r.live != nil {
+		ts = append(ts, r.live.targets()...)
+	}
 	ts = append(ts, target{name: "server RSS (peak, VmHWM)", measured: harness.Size(r.rss.HWM), limit: "≤ " + harness.Size(rssLimit),
 		met: r.rss.HWM > 0 && r.rss.HWM <= rssLimit, note: "now " + harness.Size(r.rss.RSS)})
 	return ts

@@ -7,6 +7,7 @@ import { describe } from './describe.js';
 import { el, incidentItem, legend } from './dom.js';
 import { addWords, countryName, eventName, pickLang, t, translate } from './i18n.js';
 import { holderColour } from './labels.js';
+import { follow } from './live.js';
 import { renderIncident, renderPlace } from './panel.js';
 import { datetime, readURL, writeURL } from './state.js';
 import { showSpan, showWindow, wireSlider } from './timebar.js';
@@ -295,6 +296,7 @@ async function setLanguage(lang) {
   if (view.map) await view.restyle();
   scheduleList();
   if (!$('panel').hidden && state.highlight) openIncident(state.highlight);
+  live?.relabel();
 }
 
 // ---- start -------------------------------------------------------------------
@@ -374,7 +376,7 @@ function wire() {
 // The test hooks: the map, what it draws, and a promise of a settled view.
 window.__incidentmap = {
   get map() { return view.map; },
-  state, debug,
+  state, debug, live: () => live?.stats,
   tileRange: () => view.loaded && datetime(view.loaded),
   rendered: () => view.rendered(),
   settled: () => new Promise((resolve) => {
@@ -383,6 +385,10 @@ window.__incidentmap = {
   }),
   setLanguage, setWindow: (d0, d1) => setWindow(d0, d1, true),
 };
+
+// Changes made while the page is open show without a reload (live.js).
+const live = follow({ map: () => view.map, refresh: updateList, lang: () => state.lang, asOf: state.filters.as_of,
+  tag: 'p', mount: (line) => $('list-status').before(line) });
 
 wire();
 start().catch((err) => {

@@ -7,6 +7,7 @@
 // incident panel load after the words, and only when they are needed.
 import { el, incidentItem, legend } from './dom.js';
 import { addWords, countryName, eventName, formatDay, isoDay, t, translate } from './i18n.js';
+import { follow } from './live.js';
 import { datetime, readURL, themeOf } from './state.js';
 
 addWords({
@@ -271,13 +272,17 @@ addEventListener('load', postHeight);
 // The test hooks: the map, what it draws, and a promise of a settled view.
 window.__incidentmap = {
   get map() { return view?.map; },
-  state, debug,
+  state, debug, live: () => live?.stats,
   rendered: () => view?.rendered() || [],
   settled: () => new Promise((resolve) => {
     listDone.push(() => view.settled().then(resolve));
     if (view?.map) scheduleList();
   }),
 };
+
+// Changes made while the embed is open show without a reload, unless live=0 (live.js).
+const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => view && updateList(),
+  lang: () => state.lang, asOf: state.filters.as_of, mount: (line) => $('credit').after(' ', line) });
 
 start().catch((err) => {
   debug.errors.push(String(err));

@@ -12,7 +12,7 @@ const words = {
     listError: 'The list could not be loaded.', close: 'Close', since: (d) => `since ${d}`,
     until: (d) => `until ${d}`, loading: 'Loading…', failed: 'Could not load this incident.',
     legendExact: 'Exact place', legendArea: 'Approximate place (area)', legendCluster: 'Group of incidents',
-    legendBase: 'Base, coloured by holder',
+    legendBase: 'Base, coloured by holder', liveUpdated: 'Updated',
   },
   fr: {
     mapLabel: 'Carte des incidents. La liste des incidents visibles suit la carte.', time: 'Période',
@@ -23,7 +23,7 @@ const words = {
     listError: 'La liste n’a pas pu être chargée.', close: 'Fermer', since: (d) => `depuis le ${d}`,
     until: (d) => `jusqu’au ${d}`, loading: 'Chargement…', failed: 'Impossible de charger cet incident.',
     legendExact: 'Lieu exact', legendArea: 'Lieu approximatif (zone)', legendCluster: 'Groupe d’incidents',
-    legendBase: 'Base, couleur du détenteur',
+    legendBase: 'Base, couleur du détenteur', liveUpdated: 'Mise à jour :',
   },
 };
 
