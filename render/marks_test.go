@@ -26,29 +26,41 @@ func denseIncidents(n int) []geo.Summary {
 	return out
 }
 
+// denseMap is the Moura map of incidents at width x height, with its
+// clusters; it checks that each incident is drawn or counted once.
+func denseMap(t *testing.T, r *Renderer, width, height int, incidents []geo.Summary) (*Map, []cluster) {
+	t.Helper()
+	req := mouraRequest()
+	req.Width, req.Height = width, height
+	m, err := r.NewMap(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range incidents {
+		m.AddIncident(s)
+	}
+	singles, clusters := m.marks.layout()
+	if counted := len(singles) + countedIn(clusters); counted != m.marks.n {
+		t.Errorf("%dx%d: %d incidents drawn or counted of %d in view", width, height, counted, m.marks.n)
+	}
+	return m, clusters
+}
+
+func countedIn(clusters []cluster) int {
+	n := 0
+	for _, c := range clusters {
+		n += c.n
+	}
+	return n
+}
+
 // No two clusters of a dense map overlap, halos included, at every size,
 // and each count fits inside its disc.
 func TestClustersOfADenseMapNeverOverlap(t *testing.T) {
 	r := testRenderer(t)
 	many := denseIncidents(30000)
 	for _, size := range [][2]int{{DefaultWidth, DefaultHeight}, {600, 315}, {2000, 1050}, {400, 400}} {
-		req := mouraRequest()
-		req.Width, req.Height = size[0], size[1]
-		m, err := r.NewMap(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range many {
-			m.AddIncident(s)
-		}
-		singles, clusters := m.marks.layout()
-		counted := len(singles)
-		for _, c := range clusters {
-			counted += c.n
-		}
-		if counted != m.marks.n {
-			t.Errorf("%v: %d incidents drawn or counted of %d in view", size, counted, m.marks.n)
-		}
+		m, clusters := denseMap(t, r, size[0], size[1], many)
 		if len(clusters) < 10 {
 			t.Fatalf("%v: %d clusters: the map is not dense", size, len(clusters))
 		}
