@@ -2,7 +2,7 @@
 // draws the map (core.js) with its time slider (timebar.js), filters, the
 // incident panel, and keeps the accessible twin of the map: the list of the
 // incidents in view and in the window.
-import { defaultOrder, fetchJSON, holderAt, listOrders, maplibregl, MapView, themeOf } from './core.js';
+import { fetchJSON, holderAt, maplibregl, MapView, themeOf } from './core.js';
 import { el, incidentItem, legend } from './dom.js';
 import { addWords, countryName, eventName, pickLang, t, translate } from './i18n.js';
 import { holderColour } from './labels.js';
@@ -19,6 +19,10 @@ addWords({
     minFatalities: 'Minimum fatalities', anyActor: 'Any actor', anyCountry: 'Any country', reset: 'Clear filters',
     listLabel: 'Incidents in view and in the time window', basesHeading: 'Bases in view',
     openOnMap: 'Show on the map',
+    listOrder: 'Order', orderDeaths: 'Most deaths', orderRecent: 'Most recent', orderOldest: 'Oldest first',
+    listShown: (n, total, order) => `${total} incidents in view and in the window; the ${n} ${
+      { deaths: 'with the most deaths', recent: 'most recent', oldest: 'oldest' }[order]} are listed.`,
+    listMore: (n) => n ? `and ${n} more in view, not listed.` : 'and more in view, not listed.',
   },
   fr: {
     title: 'incidentmap : incidents armés au Sahel', heading: 'Incidents au Sahel',
@@ -29,12 +33,21 @@ addWords({
     anyCountry: 'Tous les pays', reset: 'Effacer les filtres',
     listLabel: 'Incidents visibles sur la carte et dans la période', basesHeading: 'Bases visibles',
     openOnMap: 'Montrer sur la carte',
+    listOrder: 'Ordre', orderDeaths: 'Les plus meurtriers', orderRecent: 'Les plus récents', orderOldest: 'Les plus anciens',
+    listShown: (n, total, order) => `${total} incidents visibles dans la période ; les ${n} ${
+      { deaths: 'plus meurtriers', recent: 'plus récents', oldest: 'plus anciens' }[order]} sont listés.`,
+    listMore: (n) => n ? `et ${n} autres visibles, non listés.` : 'et d’autres visibles, non listés.',
   },
 });
 
 const $ = (id) => document.getElementById(id);
 const eventTypes = ['battles', 'explosions_remote_violence', 'violence_against_civilians', 'protests', 'riots', 'strategic_developments'];
 const LIST_LIMIT = 100, FACET_LIMIT = 1000;
+// listOrders are the orders of the list, by name (the permalink's order),
+// as sortby values: the most significant first (deaths, then recency), the
+// most recent, the oldest.
+const listOrders = { deaths: '-fatalities_best,-starts_at', recent: '-starts_at', oldest: 'starts_at' };
+const defaultOrder = 'deaths';
 
 const state = readURL(location.search);
 state.lang = pickLang(state.lang);

@@ -25,12 +25,6 @@ export function holderAt(control, d) {
   return '';
 }
 
-// listOrders are the orders of the list of incidents in view, by name (the
-// permalink's order parameter), as sortby values: the most significant
-// first (deaths, then recency), the most recent, the oldest.
-export const listOrders = { deaths: '-fatalities_best,-starts_at', recent: '-starts_at', oldest: 'starts_at' };
-export const defaultOrder = 'deaths';
-
 const timeFilter = (w) => ['all', ['>=', ['get', 't1'], w.d0], ['<=', ['get', 't0'], w.d1]];
 
 export class MapView {
@@ -204,7 +198,7 @@ export class MapView {
 
   // itemsURL asks for the incidents in view, in the window and matching
   // the CQL2 filter; withFilters adds the other filters; sortby, when
-  // given, orders them (see listOrders).
+  // given, orders them.
   itemsURL(limit, withFilters = true, sortby = '') {
     const f = this.state.filters;
     const q = filterQuery(withFilters ? f : Object.fromEntries(cql2Names.map((k) => [k, f[k]])));

@@ -13,10 +13,6 @@ const words = {
     until: (d) => `until ${d}`, loading: 'Loading…', failed: 'Could not load this incident.',
     legendExact: 'Exact place', legendArea: 'Approximate place (area)', legendCluster: 'Group of incidents',
     legendBase: 'Base, coloured by holder',
-    listOrder: 'Order', orderDeaths: 'Most deaths', orderRecent: 'Most recent', orderOldest: 'Oldest first',
-    listShown: (n, total, order) => `${total} incidents in view and in the window; the ${n} ${
-      { deaths: 'with the most deaths', recent: 'most recent', oldest: 'oldest' }[order]} are listed.`,
-    listMore: (n) => n ? `and ${n} more in view, not listed.` : 'and more in view, not listed.',
   },
   fr: {
     mapLabel: 'Carte des incidents. La liste des incidents visibles suit la carte.', time: 'Période',
@@ -28,10 +24,6 @@ const words = {
     until: (d) => `jusqu’au ${d}`, loading: 'Chargement…', failed: 'Impossible de charger cet incident.',
     legendExact: 'Lieu exact', legendArea: 'Lieu approximatif (zone)', legendCluster: 'Groupe d’incidents',
     legendBase: 'Base, couleur du détenteur',
-    listOrder: 'Ordre', orderDeaths: 'Les plus meurtriers', orderRecent: 'Les plus récents', orderOldest: 'Les plus anciens',
-    listShown: (n, total, order) => `${total} incidents visibles dans la période ; les ${n} ${
-      { deaths: 'plus meurtriers', recent: 'plus récents', oldest: 'plus anciens' }[order]} sont listés.`,
-    listMore: (n) => n ? `et ${n} autres visibles, non listés.` : 'et d’autres visibles, non listés.',
   },
 };
 

@@ -23,15 +23,10 @@ export function holderColour(holder) {
 const font = (px, weight = 500, style = '') =>
   `${style} ${weight} ${px}px system-ui, -apple-system, "Segoe UI", "Liberation Sans", "DejaVu Sans", sans-serif`;
 
-// compactCount abbreviates a cluster's count so that it fits its disc:
-// 1.2K, 12K in English, 1,2 k in French (arg is the style's label field,
-// name_fr or name_en).
-export function compactCount(text, arg) {
-  const n = Number(text);
-  if (!Number.isFinite(n)) return text;
-  const lang = arg === 'name_fr' ? 'fr' : 'en';
-  return new Intl.NumberFormat(lang, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
-}
+// compactCount abbreviates a count to fit its disc: 1.2K; 1,2 k in French
+// (arg: the style's label field).
+const compactCount = (text, arg) => Number.isFinite(+text)
+  ? new Intl.NumberFormat(arg === 'name_fr' ? 'fr' : 'en', { notation: 'compact', maximumFractionDigits: 1 }).format(+text) : text;
 
 // drawLabel returns the ImageData and pixel ratio of a label image id, or
 // null when the id is not ours.
