@@ -29,9 +29,6 @@ func (m *Map) PNG() ([]byte, error) {
 		}
 		return strings.Compare(a.id, b.id)
 	})
-	for i := range clusters {
-		clusters[i].radius = clusterRadius(clusters[i].n, m.scale)
-	}
 	soft, hard := m.obstacles(singles, clusters)
 	marks := slices.Concat(soft, hard)
 	items := m.legendItems(singles, clusters)
@@ -222,11 +219,10 @@ func (m *Map) drawShape(cv *canvas, g orb.Geometry, c color.NRGBA) {
 }
 
 func (m *Map) drawClusters(cv *canvas, clusters []cluster) {
-	f := newFace(m.r.fonts.bold, math.Round(13*textScale(m.scale)))
 	for _, c := range clusters {
 		cv.disc(c.x, c.y, c.radius+2*m.scale, m.pal.halo)
 		cv.disc(c.x, c.y, c.radius, alpha(m.pal.event(c.event), 0.9))
-		n := group(c.n, ",")
+		f, n := m.countLabel(c)
 		cv.text(f, n, c.x-f.width(n)/2, c.y+f.ascent*0.36, m.pal.count, nil, 0)
 	}
 }

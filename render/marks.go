@@ -3,6 +3,8 @@ package render
 import (
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
@@ -48,6 +50,7 @@ type cell struct {
 // marks gathers the incidents of a map as the store streams them.
 type marks struct {
 	v     *view
+	scale float64
 	side  float64
 	cols  int
 	cells map[int]*cell
@@ -58,7 +61,7 @@ type marks struct {
 func newMarks(v *view, scale float64) *marks {
 	side := cellSide * scale
 	cols := int(math.Ceil((v.within.Max[0]-v.within.Min[0])/side)) + 1
-	return &marks{v: v, side: side, cols: cols, cells: map[int]*cell{}}
+	return &marks{v: v, scale: scale, side: side, cols: cols, cells: map[int]*cell{}}
 }
 
 // add places one incident; it reports false when it falls outside the map.
@@ -109,7 +112,7 @@ func anchor(g orb.Geometry) (orb.Point, orb.Geometry) {
 	return g.Bound().Center(), g
 }
 
-// cluster is a busy cell drawn as one circle.
+// cluster is a busy cell drawn as one circle, inside its cell.
 type cluster struct {
 	x, y   float64
 	n      int
@@ -118,7 +121,8 @@ type cluster struct {
 }
 
 // layout splits the cells into single marks and clusters, in an order
-// that does not depend on the order incidents arrived in.
+// that does not depend on the order incidents arrived in. A cluster's disc
+// lies inside its cell: no two clusters overlap.
 func (m *marks) layout() (singles []mark, clusters []cluster) {
 	keys := make([]int, 0, len(m.cells))
 	for k := range m.cells {
@@ -141,8 +145,12 @@ func (m *marks) layout() (singles []mark, clusters []cluster) {
 		if dominant < len(eventOrder) {
 			ev = eventOrder[dominant]
 		}
-		clusters = append(clusters, cluster{x: float64(c.sumX) / 16 / float64(c.n), y: float64(c.sumY) / 16 / float64(c.n),
-			n: c.n, event: ev})
+		cl := cluster{x: float64(c.sumX) / 16 / float64(c.n), y: float64(c.sumY) / 16 / float64(c.n),
+			n: c.n, event: ev, radius: clusterRadius(c.n, m.scale)}
+		x0 := m.v.within.Min[0] + float64(k%m.cols)*m.side
+		y0 := m.v.within.Min[1] + float64(k/m.cols)*m.side
+		cl.place(rect{x0, y0, x0 + m.side, y0 + m.side}, m.scale)
+		clusters = append(clusters, cl)
 	}
 	return singles, clusters
 }
@@ -167,6 +175,63 @@ func dotRadius(best int, scale float64) float64 {
 	return scale * interpolate(float64(max(best, 0)), [2]float64{0, 5.5}, [2]float64{100, 9}, [2]float64{1000, 15}, [2]float64{10000, 22})
 }
 
+// clusterRadius is the radius of a cluster's disc: it grows with the
+// count, and its halo and a gap (clusterInset) stay inside a cell, so
+// that no two clusters overlap.
 func clusterRadius(n int, scale float64) float64 {
-	return scale * interpolate(float64(n), [2]float64{2, 12}, [2]float64{100, 18}, [2]float64{1000, 23}, [2]float64{10000, 28})
+	r := scale * interpolate(float64(n), [2]float64{2, 11}, [2]float64{100, 17}, [2]float64{1000, 22}, [2]float64{10000, 26})
+	return min(r, cellSide*scale/2-clusterInset(0, scale))
+}
+
+// clusterInset is how far the centre of a disc of radius r stays from the
+// edges of its cell: its halo (drawClusters) and half the gap between
+// neighbouring clusters.
+func clusterInset(r, scale float64) float64 { return r + 2*scale + 1*scale }
+
+// place moves c inward, from the mean position of its incidents, until its
+// disc and halo lie inside cell.
+func (c *cluster) place(cell rect, scale float64) {
+	in := clusterInset(c.radius, scale)
+	c.x = min(max(c.x, cell.x0+in), cell.x1-in)
+	c.y = min(max(c.y, cell.y0+in), cell.y1-in)
+}
+
+// compactCount abbreviates a cluster's count to fit its disc, as the
+// viewer does: 950, 1.2K, 12K, 1.2M in English; 1,2 k, 12 k in French.
+func compactCount(n int, lang string) string {
+	if n < 1000 {
+		return strconv.Itoa(n)
+	}
+	units := []string{"K", "M", "B"}
+	if lang == "fr" {
+		units = []string{"\u00a0k", "\u00a0M", "\u00a0Md"}
+	}
+	v, u := float64(n)/1000, 0
+	for math.Round(v*10)/10 >= 1000 && u < len(units)-1 {
+		v, u = v/1000, u+1
+	}
+	digits := 0
+	if math.Round(v*10)/10 < 10 {
+		digits = 1
+	}
+	p := math.Pow10(digits)
+	out := strconv.FormatFloat(math.Round(v*p)/p, 'f', digits, 64)
+	out = strings.TrimSuffix(out, ".0")
+	if lang == "fr" {
+		out = strings.Replace(out, ".", ",", 1)
+	}
+	return out + units[u]
+}
+
+// countLabel is a cluster's count, abbreviated, in the largest bold face
+// (13 pixels at scale 1 at most) that fits inside its disc.
+func (m *Map) countLabel(c cluster) (face, string) {
+	n := compactCount(c.n, m.req.Lang)
+	size := math.Round(13 * textScale(m.scale))
+	f := newFace(m.r.fonts.bold, size)
+	for f.width(n) > 2*c.radius-4*m.scale && size > 8 {
+		size--
+		f = newFace(m.r.fonts.bold, size)
+	}
+	return f, n
 }

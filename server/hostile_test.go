@@ -29,7 +29,7 @@ var routesAndParams = map[string][]string{
 	"/collections":                               {"f"},
 	"/conformance":                               {"f"},
 	"/api":                                       {"f"},
-	"/":                                          {"f", "datetime", "bbox", "lang", "theme", "highlight", "q"},
+	"/":                                          {"f", "datetime", "bbox", "lang", "theme", "highlight", "order", "q"},
 	"/tiles/5/15/14.mvt":                         {"datetime", "bbox", "event_type", "country", "actor", "q", "as_of", "min_fatalities", "filter"},
 	"/tiles.json":                                {"datetime", "bbox", "event_type", "q", "filter", "filter-lang"},
 	"/changes":                                   {"since", "limit"},

@@ -48,7 +48,7 @@ var conformanceClasses = []string{
 // landing answers / : the OGC API landing page for JSON clients, the web
 // page for browsers.
 func (s *Server) landing(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), append([]string{"f", "lang", "theme", "highlight"}, incidentFilterParams...)); err != nil {
+	if err := checkParams(c.QueryParams(), append([]string{"f", "lang", "theme", "highlight", "order"}, incidentFilterParams...)); err != nil {
 		return err
 	}
 	f, err := negotiate(c, fHTML, fJSON)

@@ -112,11 +112,14 @@ var (
 	incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$`)
 	viewerLang = []string{"en", "fr"}
 	themes     = []string{"light", "dark", "auto"}
+	// listOrders are the orders of the viewer's list (order=): most
+	// deaths first, most recent first, oldest first.
+	listOrders = []string{"deaths", "recent", "oldest"}
 )
 
-// viewerParams checks the viewer's own parameters (lang, theme, highlight)
-// and the shared filters, so that a bad permalink answers 400 naming the
-// parameter instead of a page that silently ignores it.
+// viewerParams checks the viewer's own parameters (lang, theme, highlight,
+// order) and the shared filters, so that a bad permalink answers 400
+// naming the parameter instead of a page that silently ignores it.
 func viewerParams(q url.Values) error {
 	if v := q.Get("lang"); q.Has("lang") && !contains(viewerLang, v) {
 		return geo.Invalid("lang", "%q is not a language of the viewer (en, fr)", safe(v))
@@ -126,6 +129,9 @@ func viewerParams(q url.Values) error {
 	}
 	if v := q.Get("highlight"); q.Has("highlight") && !incidentID.MatchString(v) {
 		return geo.Invalid("highlight", "%q is not an incident id", safe(v))
+	}
+	if v := q.Get("order"); q.Has("order") && !contains(listOrders, v) {
+		return geo.Invalid("order", "%q is not an order of the list (deaths, recent, oldest)", safe(v))
 	}
 	_, err := parseFilter(q)
 	return err

@@ -56,6 +56,8 @@ func TestViewerPage(t *testing.T) {
 		{"an unknown language", "/?f=html&lang=de", nil, 400, []string{`"parameter":"lang"`}},
 		{"an unknown theme", "/?f=html&theme=pink", nil, 400, []string{`"parameter":"theme"`}},
 		{"a hostile highlight", "/?f=html&highlight=%3Cscript%3E", nil, 400, []string{`"parameter":"highlight"`}},
+		{"a list order", "/?f=html&order=oldest", nil, 200, nil},
+		{"an unknown list order", "/?f=html&order=title", nil, 400, []string{`"parameter":"order"`}},
 		{"a bad window", "/?f=html&datetime=tomorrow", nil, 400, []string{`"parameter":"datetime"`}},
 	}
 	for _, tc := range tests {

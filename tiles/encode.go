@@ -19,7 +19,11 @@ var uncertaintyKm = []int{0, 5, 50, 150, 400, 800}
 
 const dayMicros = int64(24 * time.Hour / time.Microsecond)
 
-// incidentFeatures turns a layout into MVT features in tile units.
+// incidentFeatures turns a layout into MVT features in tile units. A busy
+// tile is drawn cluster cell by cluster cell (see clusterCell): a cell whose
+// layout cells all hold at most perCell incidents shows them one by one,
+// any other becomes one cluster, so every incident is shown or counted
+// exactly once and no two cluster marks overlap.
 func incidentFeatures(ix *index, l *layout, t maptile.Tile) []*geojson.Feature {
 	var out []*geojson.Feature
 	if l.total <= allSingles {
@@ -28,16 +32,34 @@ func incidentFeatures(ix *index, l *layout, t maptile.Tile) []*geojson.Feature {
 		}
 		return out
 	}
-	for ci := range l.cells {
-		c := &l.cells[ci]
-		switch {
-		case c.n == 0:
-		case c.n <= perCell:
+	for row := range clusterGrid {
+		for col := range clusterGrid {
+			out = clusterCellFeatures(out, ix, l, t, row, col)
+		}
+	}
+	return out
+}
+
+// clusterCellFeatures appends the features of the cluster cell at row and
+// col: its incidents one by one, or one cluster.
+func clusterCellFeatures(out []*geojson.Feature, ix *index, l *layout, t maptile.Tile, row, col int) []*geojson.Feature {
+	var sum cell
+	busy := false
+	for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
+		for k := r*grid + col*clusterSpan; k < r*grid+(col+1)*clusterSpan; k++ {
+			busy = busy || l.cells[k].n > perCell
+			sum.merge(&l.cells[k])
+		}
+	}
+	if busy {
+		return append(out, cluster(&sum, row, col))
+	}
+	for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
+		for k := r*grid + col*clusterSpan; k < r*grid+(col+1)*clusterSpan; k++ {
+			c := &l.cells[k]
 			for _, i := range c.members[:c.n] {
 				out = append(out, single(ix, l, t, int(i))...)
 			}
-		default:
-			out = append(out, cluster(c))
 		}
 	}
 	return out
@@ -75,7 +97,10 @@ func single(ix *index, l *layout, t maptile.Tile, i int) []*geojson.Feature {
 	return []*geojson.Feature{{Geometry: orb.Point{x, y}, Properties: props}}
 }
 
-func cluster(c *cell) *geojson.Feature {
+// cluster is the mark of the incidents of cluster cell (row, col), summed
+// in c: at their mean position, moved inward so that its disc stays inside
+// the cell (see clusterRadius).
+func cluster(c *cell, row, col int) *geojson.Feature {
 	dominant := 0
 	for k, n := range c.types {
 		if n > c.types[dominant] {
@@ -83,11 +108,18 @@ func cluster(c *cell) *geojson.Feature {
 		}
 	}
 	n := float64(c.n)
+	radius := clusterRadius(int(c.n))
+	inset := math.Ceil((radius + clusterStroke + clusterGap/2) * unitsPerPixel) // whole tile units
+	inside := func(sum int64, k int) float64 {
+		lo := float64(k * clusterCell)
+		return min(max(math.Round(float64(sum)/n), lo+inset), lo+clusterCell-inset)
+	}
 	return &geojson.Feature{
-		Geometry: orb.Point{math.Round(float64(c.sumX) / n), math.Round(float64(c.sumY) / n)},
+		Geometry: orb.Point{inside(c.sumX, col), inside(c.sumY, row)},
 		Properties: geojson.Properties{
 			"cluster":    true,
 			"count":      c.n,
+			"radius":     radius,
 			"fatalities": c.fatalities,
 			"event_type": eventTypeList[dominant],
 			"coarse":     c.coarse,

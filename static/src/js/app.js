@@ -21,6 +21,10 @@ addWords({
     minFatalities: 'Minimum fatalities', anyActor: 'Any actor', anyCountry: 'Any country', reset: 'Clear filters',
     listLabel: 'Incidents in view and in the time window', basesHeading: 'Bases in view',
     openOnMap: 'Show on the map',
+    listOrder: 'Order', orderDeaths: 'Most deaths', orderRecent: 'Most recent', orderOldest: 'Oldest first',
+    listShown: (n, total, order) => `${total} incidents in view and in the window; the ${n} ${
+      { deaths: 'with the most deaths', recent: 'most recent', oldest: 'oldest' }[order]} are listed.`,
+    listMore: (n) => n ? `and ${n} more in view, not listed.` : 'and more in view, not listed.',
   },
   fr: {
     title: 'incidentmap : incidents armés au Sahel', heading: 'Incidents au Sahel',
@@ -31,15 +35,25 @@ addWords({
     anyCountry: 'Tous les pays', reset: 'Effacer les filtres',
     listLabel: 'Incidents visibles sur la carte et dans la période', basesHeading: 'Bases visibles',
     openOnMap: 'Montrer sur la carte',
+    listOrder: 'Ordre', orderDeaths: 'Les plus meurtriers', orderRecent: 'Les plus récents', orderOldest: 'Les plus anciens',
+    listShown: (n, total, order) => `${total} incidents visibles dans la période ; les ${n} ${
+      { deaths: 'plus meurtriers', recent: 'plus récents', oldest: 'plus anciens' }[order]} sont listés.`,
+    listMore: (n) => n ? `et ${n} autres visibles, non listés.` : 'et d’autres visibles, non listés.',
   },
 });
 
 const $ = (id) => document.getElementById(id);
 const eventTypes = ['battles', 'explosions_remote_violence', 'violence_against_civilians', 'protests', 'riots', 'strategic_developments'];
 const LIST_LIMIT = 100, FACET_LIMIT = 1000;
+// listOrders are the orders of the list, by name (the permalink's order),
+// as sortby values: the most significant first (deaths, then recency), the
+// most recent, the oldest.
+const listOrders = { deaths: '-fatalities_best,-starts_at', recent: '-starts_at', oldest: 'starts_at' };
+const defaultOrder = 'deaths';
 
 const state = readURL(location.search);
 state.lang = pickLang(state.lang);
+if (!Object.hasOwn(listOrders, state.order ?? '') || state.order === defaultOrder) delete state.order;
 const debug = { tileRequests: 0, listRequests: 0, errors: [] };
 const view = new MapView(state, debug);
 let playing = null;
@@ -125,12 +139,15 @@ function scheduleList() {
 const hasFilters = () => Object.values(state.filters).some((v) => v !== '' && v != null);
 
 async function updateList() {
+  if (!state.window) return; // the span is not read yet: the map's load lists
   listAbort?.abort();
   const abort = (listAbort = new AbortController());
   debug.listRequests++;
   try {
-    const facets = await fetchJSON(view.itemsURL(FACET_LIMIT, false), { signal: abort.signal });
-    const list = hasFilters() ? await fetchJSON(view.itemsURL(LIST_LIMIT), { signal: abort.signal }) : facets;
+    // Without filters, the list is the first page of the facets' sample.
+    const sortby = listOrders[state.order || defaultOrder];
+    const facets = await fetchJSON(view.itemsURL(FACET_LIMIT, false, hasFilters() ? '' : sortby), { signal: abort.signal });
+    const list = hasFilters() ? await fetchJSON(view.itemsURL(LIST_LIMIT, true, sortby), { signal: abort.signal }) : facets;
     if (abort.signal.aborted) return;
     renderList(list);
     renderFacets(facets.features);
@@ -139,17 +156,36 @@ async function updateList() {
   } catch (err) {
     if (abort.signal.aborted) return;
     $('list-status').textContent = t(state.lang, 'listError');
+    $('list-more').hidden = true;
     debug.errors.push(String(err));
   }
   while (listDone.length) listDone.shift()();
 }
 
+// renderList shows the first LIST_LIMIT incidents in the chosen order,
+// how many there are in all, and how many are not listed: numberMatched,
+// which the server leaves out when it stops counting (then "more").
 function renderList(fc) {
+  const lang = state.lang, order = state.order || defaultOrder;
   const shown = fc.features.slice(0, LIST_LIMIT);
-  const total = fc.numberMatched ?? shown.length;
-  $('list-status').textContent = shown.length ? t(state.lang, 'listCount', shown.length, total) : t(state.lang, 'listEmpty');
-  $('incident-list').replaceChildren(...shown.map((f) => incidentItem(state.lang, f, true, f.id === state.highlight)));
+  const total = fc.numberMatched;
+  const rest = total != null ? total - shown.length : fc.features.length > shown.length || fc.links?.some((l) => l.rel === 'next') ? null : 0;
+  const num = (n) => new Intl.NumberFormat(lang).format(n);
+  $('list-status').textContent = !shown.length ? t(lang, 'listEmpty') : rest === 0 ? t(lang, 'listCount', shown.length, shown.length)
+    : t(lang, 'listShown', shown.length, total != null ? num(total) : `${num(fc.features.length)}+`, order);
+  $('list-more').hidden = !shown.length || rest === 0;
+  $('list-more').textContent = rest ? t(lang, 'listMore', num(rest)) : t(lang, 'listMore', '');
+  $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, true, f.id === state.highlight)));
   view.prioritize(shown.map((f) => f.properties.location));
+}
+
+// setOrder lists the incidents in view in another order (listOrders).
+function setOrder(order) {
+  if (order === defaultOrder || !Object.hasOwn(listOrders, order)) delete state.order;
+  else state.order = order;
+  $('list-order').value = state.order || defaultOrder;
+  writeURL(state, view.bounds());
+  scheduleList();
 }
 
 function renderBases() {
@@ -340,6 +376,8 @@ function wire() {
   $('play').addEventListener('click', play);
   for (const b of document.querySelectorAll('[data-preset]')) b.addEventListener('click', () => preset(b.dataset.preset));
   $('filters').addEventListener('change', readFilters);
+  $('list-order').value = state.order || defaultOrder;
+  $('list-order').addEventListener('change', () => setOrder($('list-order').value));
   $('filters').addEventListener('submit', (e) => e.preventDefault());
   $('filters').addEventListener('reset', () => setTimeout(() => {
     state.filters = {};

@@ -197,13 +197,15 @@ export class MapView {
   }
 
   // itemsURL asks for the incidents in view, in the window and matching
-  // the CQL2 filter; withFilters adds the other filters.
-  itemsURL(limit, withFilters = true) {
+  // the CQL2 filter; withFilters adds the other filters; sortby, when
+  // given, orders them.
+  itemsURL(limit, withFilters = true, sortby = '') {
     const f = this.state.filters;
     const q = filterQuery(withFilters ? f : Object.fromEntries(cql2Names.map((k) => [k, f[k]])));
     q.set('bbox', this.bounds().map((x) => x.toFixed(5)).join(','));
     q.set('datetime', datetime(this.state.window));
     q.set('limit', limit);
+    if (sortby) q.set('sortby', sortby);
     return `/collections/incidents/items?${q}`;
   }
 

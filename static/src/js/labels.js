@@ -2,7 +2,8 @@
 // image it lacks (the missing style image resolver) and we draw the text with
 // the browser's own fonts on a canvas and hand it over with addImage. Image ids
 // are "lbl|THEME|KIND|ARG|TEXT", set by the style's icon-image expressions:
-// KIND is country, place, base (ARG: the holder) or count.
+// KIND is country, place, base (ARG: the holder) or count (ARG: the
+// language's label field; TEXT: the count, drawn abbreviated).
 
 const colours = {
   light: { text: '#2b2f33', country: '#6b5d69', halo: 'rgba(255,255,255,0.92)', count: '#ffffff' },
@@ -22,6 +23,11 @@ export function holderColour(holder) {
 const font = (px, weight = 500, style = '') =>
   `${style} ${weight} ${px}px system-ui, -apple-system, "Segoe UI", "Liberation Sans", "DejaVu Sans", sans-serif`;
 
+// compactCount abbreviates a count to fit its disc: 1.2K; 1,2 k in French
+// (arg: the style's label field).
+const compactCount = (text, arg) => Number.isFinite(+text)
+  ? new Intl.NumberFormat(arg === 'name_fr' ? 'fr' : 'en', { notation: 'compact', maximumFractionDigits: 1 }).format(+text) : text;
+
 // drawLabel returns the ImageData and pixel ratio of a label image id, or
 // null when the id is not ours.
 export function drawLabel(id, ratio) {
@@ -38,7 +44,8 @@ export function drawLabel(id, ratio) {
   const spacing = kind === 'country' ? `${r}px` : '0px';
   ctx.font = f;
   ctx.letterSpacing = spacing;
-  const shown = kind === 'base' ? `${text} · ${arg}` : kind === 'country' ? text.toUpperCase() : text;
+  const shown = kind === 'base' ? `${text} · ${arg}` : kind === 'country' ? text.toUpperCase()
+    : kind === 'count' ? compactCount(text, arg) : text;
   const marker = kind === 'base' ? 14 * r : 0;
   const pad = 3 * r;
   const w = Math.ceil(ctx.measureText(shown).width + 2 * pad + marker + (marker ? 3 * r : 0));

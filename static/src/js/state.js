@@ -14,6 +14,7 @@ const passThrough = ['sub_event_type', 'admin1', 'q', 'as_of', ...cql2Names];
 export function readURL(search) {
   const q = new URLSearchParams(search);
   const s = { lang: q.get('lang') || '', theme: q.get('theme') || 'auto', highlight: q.get('highlight') || '', filters: {} };
+  if (q.get('order')) s.order = q.get('order'); // the list's order (app.js checks it)
   const bbox = (q.get('bbox') || '').split(',').map(Number);
   if (bbox.length === 4 && bbox.every(Number.isFinite)) s.bbox = bbox;
   if (q.has('datetime')) s.window = parseWindow(q.get('datetime'));
@@ -56,6 +57,7 @@ export function writeURL(s, bounds) {
   q.set('lang', s.lang);
   if (s.theme !== 'auto') q.set('theme', s.theme);
   if (s.highlight) q.set('highlight', s.highlight);
+  if (s.order) q.set('order', s.order);
   const url = `${location.pathname}?${q.toString().replaceAll('%2F', '/').replaceAll('%2C', ',')}`;
   if (url !== location.pathname + location.search) history.replaceState(null, '', url);
   return url;
