@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -23,12 +24,16 @@ import (
 // includes to let the embed set its own height.
 
 // Sizes of the images of an embed: the social card (og:image) and the
-// still map shown without JavaScript.
+// still map the page shows first (8:5, like the embed's map on a phone).
 const (
 	cardWidth, cardHeight   = 1200, 630
 	stillWidth, stillHeight = 800, 500
 	captionTimeout          = 3 * time.Second
 )
+
+// stillWidths are the widths of the still map offered in its srcset, for
+// frames of 400 pixels at one to three device pixels per CSS pixel.
+var stillWidths = []int{400, 800, 1200}
 
 // embedOnly are the parameters of /embed that the viewer (/) does not take;
 // the full map keeps the rest, as_of included (the same data).
@@ -53,8 +58,13 @@ type embedData struct {
 	Description       string // the view told from its data (package story): alt of its images, page description
 	Page, OEmbed      string // this page's URL and its oEmbed URL
 	Image             string // the social card: /map.png of the same view, 1200x630
-	ImageStill        string // the still map shown without JavaScript
-	ImageDark, Viewer string // its dark twin when the theme is auto; the full viewer
+	ImageStill        string // the still map the page shows first, stillWidth x stillHeight
+	StillSet          string // its srcset: the same map at stillWidths
+	ImageDark, Viewer string // the still map's dark twin when the theme is auto; the full viewer
+	StillDarkSet      string // the dark twin's srcset
+	StillWidth        int
+	StillHeight       int
+	Load              string // when the interactive map loads: "click", "visible" (interactive=1) or "never" (0)
 	Slider            bool
 }
 
@@ -104,7 +114,8 @@ func checkEmbedParams(q url.Values) error {
 
 func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData {
 	base := s.baseURL(c)
-	d := embedData{Lang: lang, Theme: q.Get("theme"), Slider: q.Get("slider") == "1", Page: base + "/embed"}
+	d := embedData{Lang: lang, Theme: q.Get("theme"), Slider: q.Get("slider") == "1", Page: base + "/embed",
+		StillWidth: stillWidth, StillHeight: stillHeight, Load: embedLoad[q.Get("interactive")]}
 	if d.Theme == "" {
 		d.Theme = "auto"
 	}
@@ -123,10 +134,10 @@ func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData 
 	img := maps.Clone(q)
 	img.Set("lang", lang)
 	d.Image = base + "/map.png?" + readable(thumbnailQuery(img, cardWidth, cardHeight))
-	d.ImageStill = base + "/map.png?" + readable(thumbnailQuery(img, stillWidth, stillHeight))
+	d.ImageStill, d.StillSet = stillImages(base, img)
 	if d.Theme == "auto" {
 		img.Set("theme", "dark")
-		d.ImageDark = base + "/map.png?" + readable(thumbnailQuery(img, stillWidth, stillHeight))
+		d.ImageDark, d.StillDarkSet = stillImages(base, img)
 	}
 	viewer := maps.Clone(q)
 	for _, name := range embedOnly {
@@ -137,6 +148,21 @@ func (s *Server) embedData(c echo.Context, q url.Values, lang string) embedData 
 		d.Viewer += "?" + readable(viewer)
 	}
 	return d
+}
+
+// embedLoad is when the embed's interactive map loads, by the value of
+// interactive: on the reader's request by default, once the frame is
+// visible with 1, never with 0.
+var embedLoad = map[string]string{"": "click", "1": "visible", "0": "never"}
+
+// stillImages are the URL of the still map of the view q (/map.png at
+// stillWidth x stillHeight) and its srcset at stillWidths, same shape.
+func stillImages(base string, q url.Values) (src, srcset string) {
+	set := make([]string, len(stillWidths))
+	for i, w := range stillWidths {
+		set[i] = fmt.Sprintf("%s/map.png?%s %dw", base, readable(thumbnailQuery(q, w, w*stillHeight/stillWidth)), w)
+	}
+	return base + "/map.png?" + readable(thumbnailQuery(q, stillWidth, stillHeight)), strings.Join(set, ", ")
 }
 
 // readable encodes q as the viewer writes its permalinks: "/" and "," as

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"html"
 	"net/url"
 	"os"
@@ -92,6 +93,15 @@ func TestEmbedPage(t *testing.T) {
 		{"the slider", mouraEmbed + "&slider=1&interactive=0&theme=dark", nil, []string{
 			`id="time"`, `data-theme="dark"`,
 		}, []string{`media="(prefers-color-scheme: dark)"`}},
+		{"the map loads when the reader asks for it", mouraEmbed, nil, []string{
+			`data-load="click"`, `<button type="button" id="explore"`,
+		}, []string{`maplibre-gl`}},
+		{"interactive=1: the map loads once the frame is visible", mouraEmbed + "&interactive=1", nil, []string{
+			`data-load="visible"`, `<button type="button" id="explore"`,
+		}, []string{`maplibre-gl`}},
+		{"interactive=0: a still map", mouraEmbed + "&interactive=0", nil, []string{
+			`data-load="never"`, `<img id="still" class="still"`,
+		}, []string{`maplibre-gl`, `id="explore"`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -142,10 +152,29 @@ func TestEmbedLinksAndImages(t *testing.T) {
 	if _, _, err := parseMapRequest(q, ""); err != nil {
 		t.Errorf("/map.png would refuse the card: %v", err)
 	}
-	for _, re := range []string{`<img class="still" src="([^"]+)"`, `<source media="\(prefers-color-scheme: dark\)" srcset="([^"]+)"`} {
-		still, _ := url.Parse(attr(re))
-		if _, _, err := parseMapRequest(still.Query(), ""); err != nil || still.Path != "/map.png" {
-			t.Errorf("the still map %s: %v", still, err)
+	// The still map, the page's first paint: /map.png of the same view at
+	// 800x500, and at 400, 800 and 1200 pixels wide for the browser to pick
+	// by its pixel density, the dark twin likewise.
+	still, _ := url.Parse(attr(`<img id="still" class="still" src="([^"]+)"`))
+	if q, _, err := parseMapRequest(still.Query(), ""); err != nil || still.Path != "/map.png" || q.Width != 800 || q.Height != 500 {
+		t.Errorf("the still map %s: %v", still, err)
+	}
+	if got := attr(`<img id="still"[^>]* width="(\d+)" height="500" alt="[^"]*Moura[^"]*"`); got != "800" {
+		t.Errorf("the still map is %s pixels wide", got)
+	}
+	for _, re := range []string{`<img id="still"[^>]* srcset="([^"]+)"`, `<source media="\(prefers-color-scheme: dark\)" srcset="([^"]+)"`} {
+		set := strings.Split(attr(re), ", ")
+		if len(set) != 3 {
+			t.Fatalf("srcset %q", set)
+		}
+		for i, c := range set {
+			u, w, _ := strings.Cut(c, " ")
+			img, _ := url.Parse(u)
+			q, _, err := parseMapRequest(img.Query(), "")
+			if err != nil || img.Path != "/map.png" || w != fmt.Sprintf("%dw", q.Width) || q.Width != stillWidths[i] || q.Width*5 != q.Height*8 ||
+				img.Query().Get("datetime") != "2022-03-27/2022-03-31" {
+				t.Errorf("srcset candidate %s: %v", c, err)
+			}
 		}
 	}
 	oembed, _ := url.Parse(attr(`<link rel="alternate" type="application/json\+oembed" href="([^"]+)"`))

@@ -113,7 +113,7 @@ func TestPagesTakeTheCQL2Filter(t *testing.T) {
 		_, body := a.Get(t, "/embed?"+battles)
 		for _, attr := range []*regexp.Regexp{
 			regexp.MustCompile(`property="og:image" content="([^"]*)"`),
-			regexp.MustCompile(`<img class="still" src="([^"]*)"`),
+			regexp.MustCompile(`<img id="still" class="still" src="([^"]*)"`),
 			regexp.MustCompile(`<a href="([^"]*)" target="_blank"`),
 		} {
 			m := attr.FindSubmatch(body)

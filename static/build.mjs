@@ -1,9 +1,12 @@
 // build.mjs turns static/src and the npm packages into static/dist, which
 // the Go binary embeds (static.go). Run it with `npm run build` (make web
-// does `npm ci` first). It needs no network and no bundler:
+// does `npm ci` first). It needs no network:
 //
 //   src/**                      copied (the pages, their ES modules, CSS, the style template); our
 //                               own JS and CSS lose their comments and indentation (slim below)
+//   js/embed.js, js/embed-*.js  the embed, bundled by esbuild (bundleEmbed below): the entry holds
+//                               what the still embed runs, split from the chunks it imports on
+//                               demand (the map with core.js, the slider, the panel)
 //   vendor/maplibre-gl/         MapLibre GL JS, ES module build and its worker, pinned in package.json
 //   vendor/pmtiles/pmtiles.mjs  the pmtiles protocol for MapLibre (npm pmtiles, pinned), its browser
 //                               bundle made an ES module: the page of a published archive reads it
@@ -16,6 +19,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } f
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { feature, mesh } from 'topojson-client';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +35,7 @@ for (const name of readdirSync(dist)) {
 
 cpSync(join(here, 'src'), dist, { recursive: true });
 slimAll(dist);
+await bundleEmbed();
 
 const maplibre = join(modules, 'maplibre-gl');
 const vendor = join(dist, 'vendor', 'maplibre-gl');
@@ -55,6 +60,30 @@ function writePMTiles(dir) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pmtiles.mjs'), `// pmtiles ${pkg.version} (${pkg.license}, ${pkg.homepage}): dist/pmtiles.js as an ES module\n` +
     `${iife}\nexport const { Protocol, PMTiles, FetchSource } = pmtiles;\n`);
+}
+
+// bundleEmbed bundles the embed's modules into dist/js/embed.js and the
+// chunks it imports on demand or shares with them (dist/js/embed-*.js),
+// without white space, names kept, MapLibre left where it is (vendor/).
+// The page's module preloads become the entry's own imports, so the still
+// embed asks for its few files at once. The viewer keeps the modules as
+// they are.
+async function bundleEmbed() {
+  const out = await build({
+    entryPoints: [join(here, 'src', 'js', 'embed.js')], outdir: join(dist, 'js'), bundle: true, splitting: true,
+    format: 'esm', chunkNames: 'embed-[name]-[hash]', external: ['/static/vendor/*'], minifyWhitespace: true,
+    minifySyntax: true, legalComments: 'none', allowOverwrite: true, metafile: true, logLevel: 'warning',
+  });
+  const entry = Object.entries(out.metafile.outputs).find(([, o]) => o.entryPoint);
+  const preloads = entry[1].imports.filter((i) => i.kind === 'import-statement')
+    .map((i) => `<link rel="modulepreload" href="/static/js/${i.path.split('/').pop()}">`);
+  const page = join(dist, 'embed.html');
+  const html = readFileSync(page, 'utf8').split('\n').filter((l) => !l.startsWith('<link rel="modulepreload"'));
+  html.splice(html.findIndex((l) => l.startsWith('<script type="module"')), 0, ...preloads);
+  writeFileSync(page, html.join('\n'));
+  let bytes = 0;
+  for (const o of Object.values(out.metafile.outputs)) bytes += o.bytes;
+  console.log(`embed: ${Object.keys(out.metafile.outputs).length} files, ${bytes} bytes of JS`);
 }
 
 // writeBasemap converts world-atlas's TopoJSON into one GeoJSON file.

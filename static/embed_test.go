@@ -2,6 +2,7 @@ package static_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -48,7 +49,7 @@ const maxEmbedBytes = 55_000
 func TestEmbedInBrowser(t *testing.T) {
 	needBrowser(t)
 	a := testapp.Start(t)
-	host := newHostPage(t, a.URL, embedMoura)
+	host := newHostPage(t, a.URL, embedMoura, 0)
 	proxy := newRecordingProxy(t, a.URL, host.URL)
 	b := newProxiedBrowser(t, proxy, 1000, 900)
 
@@ -70,9 +71,9 @@ func TestEmbedInBrowser(t *testing.T) {
 		if !strings.Contains(list, "Moura") {
 			t.Errorf("the list lacks Moura: %q", list)
 		}
-		if got := f.renderedLocations(t); !containsAny(got, "Moura") {
-			t.Errorf("the map does not draw Moura: %v", got)
-		}
+		// The reader asks for the map: it replaces the still map in place.
+		f.click(t, "#explore")
+		f.waitForMoura(t)
 		// Moura's 14 publishers, those cited most first (as /map.png names them).
 		if src := f.text(t, "#sources"); src != "Sources: The Africa Report, aBamako, APA News, Algérie54, KTVZ (AP), Maliweb and 8 more" {
 			t.Errorf("credit line %q", src)
@@ -196,8 +197,103 @@ func TestEmbedInBrowser(t *testing.T) {
 	})
 }
 
+// TestEmbedLoadsMapOnDemand pins when MapLibre loads: never with
+// interactive=0, once the frame is scrolled into view with interactive=1,
+// and otherwise when the reader clicks the still map, which the map then
+// replaces in place.
+func TestEmbedLoadsMapOnDemand(t *testing.T) {
+	needBrowser(t)
+	a := testapp.Start(t)
+	host := newHostPage(t, a.URL, embedMoura+"&interactive=1", 3000)
+	proxy := newRecordingProxy(t, a.URL, host.URL)
+	b := newProxiedBrowser(t, proxy, 1000, 900)
+
+	t.Run("interactive=0 never asks for MapLibre", func(t *testing.T) {
+		b.run(t, chromedp.Navigate(a.URL+embedMoura+"&interactive=0"))
+		b.settle(t)
+		b.waitFor(t, `document.readyState === "complete" && document.getElementById("still").naturalWidth > 0`)
+		b.click(t, "#still")
+		time.Sleep(time.Second)
+		if n := proxy.asked("maplibre-gl", "/static/js/embed-core-"); n > 0 {
+			t.Errorf("the still embed asked %d times for MapLibre or its map (core.js)", n)
+		}
+		var got struct {
+			Map       bool
+			List, LCP string
+		}
+		b.eval(t, `({map: window.__incidentmap.map !== undefined, list: document.getElementById("incident-list").textContent})`, &got)
+		if b.eval(t, largestPaint, &got.LCP); got.Map || !strings.Contains(got.List, "Moura") || got.LCP != "still" {
+			t.Errorf("still embed: map %v, list %q, largest paint #%s", got.Map, got.List, got.LCP)
+		}
+	})
+	t.Run("clicking the still map loads the map in place", func(t *testing.T) {
+		before := proxy.asked("maplibre-gl.mjs")
+		b.run(t, chromedp.Navigate(a.URL+embedMoura))
+		b.settle(t)
+		b.waitFor(t, `document.readyState === "complete" && document.getElementById("still").naturalWidth > 0`)
+		time.Sleep(time.Second)
+		if n := proxy.asked("maplibre-gl.mjs"); n != before {
+			t.Fatalf("MapLibre loaded before the reader asked for it")
+		}
+		var still []float64
+		b.eval(t, `(({x, y, width, height}) => [x, y, width, height])(document.getElementById("still").getBoundingClientRect())`, &still)
+		var lcp string
+		if b.eval(t, largestPaint, &lcp); lcp != "still" {
+			t.Errorf("the largest paint is #%s, not the still map", lcp)
+		}
+		b.click(t, "#still")
+		b.waitForMoura(t)
+		b.waitFor(t, `!document.getElementById("explore")`)
+		var got struct {
+			Box     []float64
+			Focused bool
+		}
+		b.eval(t, `({box: (({x, y, width, height}) => [x, y, width, height])(document.getElementById("map").getBoundingClientRect()),
+			focused: document.activeElement === window.__incidentmap.map.getCanvas()})`, &got)
+		if !slices.Equal(got.Box, still) || !got.Focused {
+			t.Errorf("the map is at %v (the still map was at %v); focused on the map: %v", got.Box, still, got.Focused)
+		}
+	})
+	t.Run("interactive=1 loads the map once the frame is visible", func(t *testing.T) {
+		before := proxy.asked("maplibre-gl.mjs")
+		b.run(t, chromedp.Navigate(host.URL+"/article"))
+		b.waitFor(t, `window.heights().length > 0`)
+		time.Sleep(2 * time.Second)
+		if n := proxy.asked("maplibre-gl.mjs"); n != before {
+			t.Fatalf("MapLibre loaded for a frame out of view")
+		}
+		b.eval(t, `document.getElementById("embed").scrollIntoView()`, nil)
+		deadline := time.Now().Add(20 * time.Second)
+		for proxy.asked("maplibre-gl.mjs") == before && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if proxy.asked("maplibre-gl.mjs") == before {
+			t.Fatal("MapLibre did not load once the frame was in view")
+		}
+		attachFrame(t, b, a.URL+"/embed").waitForMoura(t)
+	})
+}
+
+// waitForMoura waits until the map has replaced the still map and drawn
+// what it shows, and checks that it draws Moura.
+func (b *browser) waitForMoura(t *testing.T) {
+	t.Helper()
+	b.waitFor(t, `window.__incidentmap?.map !== undefined`)
+	b.settle(t)
+	b.waitFor(t, `document.getElementById("still-box").hidden`)
+	if got := b.renderedLocations(t); !containsAny(got, "Moura") {
+		t.Errorf("the map does not draw Moura: %v", got)
+	}
+}
+
+// largestPaint is the id of the element of the page's largest contentful
+// paint so far (a promise, for eval).
+const largestPaint = `new Promise((done) => new PerformanceObserver((l) => done(l.getEntries().at(-1).element?.id ?? ""))
+	.observe({type: "largest-contentful-paint", buffered: true}))`
+
 // TestEmbedLooks keeps screenshots of the embed alone: a phone in both
-// themes and in French, with the slider, and still (interactive=0).
+// themes and in French, with the slider, with the map the reader asked for,
+// and still (interactive=0), with and without the slider.
 func TestEmbedLooks(t *testing.T) {
 	needBrowser(t)
 	a := testapp.Start(t)
@@ -205,11 +301,12 @@ func TestEmbedLooks(t *testing.T) {
 	for _, tc := range []struct {
 		name, query string
 		width       int64
+		still       bool // interactive=0: the map never loads
 		want        string
 		check       func(t *testing.T)
 	}{
-		{"embed-phone-light.png", "&lang=en&theme=light", 360, "Incidents in Moura, 27-31 March 2022", nil},
-		{"embed-phone-dark-fr.png", "&lang=fr&theme=dark&slider=1", 360, "Incidents à Moura, 27-31 mars 2022", func(t *testing.T) {
+		{"embed-phone-light.png", "&lang=en&theme=light", 360, false, "Incidents in Moura, 27-31 March 2022", nil},
+		{"embed-phone-dark-fr.png", "&lang=fr&theme=dark&slider=1", 360, false, "Incidents à Moura, 27-31 mars 2022", func(t *testing.T) {
 			b.run(t, chromedp.Focus(chromedp.CSS("#t-end")), chromedp.KeyEvent(kb.ArrowLeft))
 			b.settle(t)
 			if got := b.text(t, "#headline"); got != "Incidents à Moura, 27-30 mars 2022" {
@@ -226,29 +323,49 @@ func TestEmbedLooks(t *testing.T) {
 			b.settle(t)
 		}},
 		{"embed-desktop-still.png", "&lang=en&interactive=0&highlight=moura-2022-03&as_of=2030-01-01T00:00:00Z&title=" +
-			url.QueryEscape("Moura, March 2022"), 760, "Moura, March 2022", func(t *testing.T) {
+			url.QueryEscape("Moura, March 2022"), 760, true, "Moura, March 2022", func(t *testing.T) {
 			var got struct {
-				Buttons, Current int
-				Tiles, Detail    string
+				Buttons, Current, Explore int
+				Src, Alt, Detail          string
 			}
 			b.eval(t, `({buttons: document.querySelectorAll("#incident-list button").length,
 				current: document.querySelectorAll('#incident-list [aria-current="true"]').length,
-				tiles: __incidentmap.map.getSource("incidentmap").tiles[0], detail: document.getElementById("detail").textContent})`, &got)
-			if got.Buttons != 0 || got.Current != 1 || !strings.Contains(got.Tiles, "as_of=2030-01-01T00") ||
+				explore: document.querySelectorAll("#explore").length,
+				src: document.getElementById("still").currentSrc, alt: document.getElementById("still").alt,
+				detail: document.getElementById("detail").textContent})`, &got)
+			if got.Buttons != 0 || got.Current != 1 || got.Explore != 0 || !strings.Contains(got.Src, "as_of=2030-01-01T00") ||
+				!strings.Contains(got.Alt, "at least 500 people were killed in Moura") ||
 				got.Detail != "Incidents in Moura, 27-31 March 2022 · data as of 1 January 2030" {
 				t.Errorf("still embed: %+v", got)
 			}
+		}},
+		{"embed-phone-still-slider.png", "&lang=en&interactive=0&slider=1", 360, true, "Incidents in Moura, 27-31 March 2022", func(t *testing.T) {
+			// Without the map the slider moves the list and the still map.
+			b.run(t, chromedp.Focus(chromedp.CSS("#t-start")), chromedp.KeyEvent(kb.Home))
+			b.settle(t)
+			b.run(t, chromedp.Focus(chromedp.CSS("#t-end")), chromedp.KeyEvent(kb.Home))
+			b.settle(t)
+			var got struct{ List, Src, Headline string }
+			b.eval(t, `({list: document.getElementById("incident-list").textContent,
+				src: document.getElementById("still").currentSrc, headline: document.getElementById("headline").textContent})`, &got)
+			if strings.Contains(got.List, "Moura") || strings.Contains(got.Src, "datetime=2022-03-27") || !strings.Contains(got.Src, "datetime=") {
+				t.Errorf("the still map and its list after the slider: %+v", got)
+			}
+			b.waitFor(t, `document.getElementById("still").complete && document.getElementById("still").naturalWidth > 0`)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b.run(t, chromedp.EmulateViewport(tc.width, 900, chromedp.EmulateScale(2), chromedp.EmulateMobile))
 			b.run(t, chromedp.Navigate(a.URL+embedMoura+tc.query))
 			b.settle(t)
+			b.waitFor(t, `document.getElementById("still").complete && document.getElementById("still").naturalWidth > 0`)
 			if got := b.text(t, "#headline"); got != tc.want {
 				t.Errorf("headline %q, want %q", got, tc.want)
 			}
-			if got := b.renderedLocations(t); !containsAny(got, "Moura") {
-				t.Errorf("the map does not draw Moura: %v", got)
+			if !tc.still {
+				b.screenshot(t, strings.Replace(tc.name, "embed-", "embed-before-", 1)) // the still map and its button
+				b.click(t, "#explore")
+				b.waitForMoura(t)
 			}
 			for _, v := range b.axe(t) {
 				t.Error(v)
@@ -264,8 +381,21 @@ func TestEmbedLooks(t *testing.T) {
 }
 
 // TestEmbedLighthouse runs Lighthouse (testdata/lighthouse, pinned; make
-// test installs it) with Debian's Chromium on the embed: accessibility and
-// best practices must score at least 95, on a phone and on a desktop.
+// test installs it) with Debian's Chromium on the embed. On a phone (mobile
+// emulation, simulated slow 4G and a 4x slower CPU) the still map is the
+// largest paint within 2.5 s in every mode; the embed scores at least 0.9
+// for performance when it shows the still map until asked (the default)
+// and when it stays still (interactive=0), and then weighs at most 60 KB
+// in all. Accessibility and best practices score 100 on a phone and on a
+// desktop. The figures go to the test log.
+//
+// The machine is shared, so a score below the bar is measured twice more
+// and the median of the three is judged (as Lighthouse CI does). With
+// interactive=1 the map is drawn as soon as the frame is visible, within
+// Lighthouse's measure: Chromium draws WebGL in software here, and the
+// frames MapLibre draws block the main thread for seconds (times 4 on the
+// emulated phone), so its performance score (about 0.6) is logged, not
+// judged.
 func TestEmbedLighthouse(t *testing.T) {
 	needBrowser(t)
 	cli := filepath.Join(testenv.RepoRoot(t), "testdata", "lighthouse", "node_modules", "lighthouse", "cli", "index.js")
@@ -273,21 +403,57 @@ func TestEmbedLighthouse(t *testing.T) {
 	testenv.Need(t, "Lighthouse (make test runs npm ci in testdata/lighthouse)", err)
 	node := testenv.Command(t, "node", "Debian's nodejs runs Lighthouse")
 	a := testapp.Start(t)
-	for _, tc := range []struct{ name, query, preset string }{
-		{"phone, light, English", "&lang=en&theme=light", ""},
-		{"desktop, dark, French, slider", "&lang=fr&theme=dark&slider=1", "desktop"},
+	for _, tc := range []struct {
+		name, query, preset string
+		minPerformance      float64 // 0: logged, not judged
+		maxBytes            int64   // 0: not weighed
+	}{
+		{"phone, map on request", "&lang=en&theme=light", "", minEmbedPerformance, 0},
+		{"phone, still (interactive=0)", "&lang=en&theme=light&interactive=0", "", minEmbedPerformance, maxStillBytes},
+		{"phone, map once visible (interactive=1)", "&lang=en&theme=light&interactive=1", "", 0, 0},
+		{"desktop, dark, French, slider", "&lang=fr&theme=dark&slider=1", "desktop", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			scores := lighthouse(t, node, cli, a.URL+embedMoura+tc.query, tc.preset)
+			r := lighthouse(t, node, cli, a.URL+embedMoura+tc.query, tc.preset)
+			runs := []*lighthouseReport{r}
+			if r.score("performance") < tc.minPerformance {
+				t.Logf("performance %.2f (TBT %.0f ms): two more runs, and the median", r.score("performance"), r.metric("total-blocking-time"))
+				runs = append(runs, lighthouse(t, node, cli, a.URL+embedMoura+tc.query, tc.preset),
+					lighthouse(t, node, cli, a.URL+embedMoura+tc.query, tc.preset))
+				slices.SortFunc(runs, func(x, y *lighthouseReport) int { return cmp.Compare(x.score("performance"), y.score("performance")) })
+				r = runs[1]
+			}
+			t.Logf("Lighthouse (%s): performance %.2f, LCP %.0f ms, FCP %.0f ms, TBT %.0f ms, CLS %.3f, %d requests, %d bytes; "+
+				"accessibility %.0f, best practices %.0f (%s)", tc.name, r.score("performance"),
+				r.metric("largest-contentful-paint"), r.metric("first-contentful-paint"), r.metric("total-blocking-time"),
+				r.metric("cumulative-layout-shift"), r.requests(), r.bytes(), 100*r.score("accessibility"),
+				100*r.score("best-practices"), map[int]string{1: "one run", 3: "median of three runs"}[len(runs)])
 			for _, cat := range []string{"accessibility", "best-practices"} {
-				t.Logf("Lighthouse %s: %.0f (%s)", cat, 100*scores[cat], tc.name)
-				if scores[cat] < 0.95 {
-					t.Errorf("Lighthouse %s scores %.0f, below 95", cat, 100*scores[cat])
+				if r.score(cat) < 1 {
+					t.Errorf("Lighthouse %s scores %.0f, below 100", cat, 100*r.score(cat))
 				}
+			}
+			if tc.preset == "" && r.metric("largest-contentful-paint") > maxEmbedLCP {
+				t.Errorf("the largest paint comes after %.0f ms, more than %d", r.metric("largest-contentful-paint"), maxEmbedLCP)
+			}
+			if r.score("performance") < tc.minPerformance {
+				t.Errorf("Lighthouse performance scores %.2f, below %.2f", r.score("performance"), tc.minPerformance)
+			}
+			if tc.maxBytes > 0 && r.bytes() > tc.maxBytes {
+				t.Errorf("the embed transfers %d bytes in all, more than %d", r.bytes(), tc.maxBytes)
 			}
 		})
 	}
 }
+
+// The phone's targets: Lighthouse's performance score of the embed, the
+// time of its largest paint (the still map: Lighthouse's "good") and the
+// whole transfer of the still embed (interactive=0).
+const (
+	minEmbedPerformance = 0.9
+	maxEmbedLCP         = 2500 // ms
+	maxStillBytes       = 60_000
+)
 
 // ---- helpers ------------------------------------------------------------
 
@@ -300,18 +466,19 @@ func needBrowser(t *testing.T) {
 }
 
 // newHostPage serves an article on 127.0.0.2 (another origin than the app
-// on 127.0.0.1) that frames the embed at path, includes /embed.js and
-// records the messages it gets in window.messages.
-func newHostPage(t *testing.T, app, path string) *httptest.Server {
+// on 127.0.0.1) that frames the embed at path, gap pixels of text below its
+// start, includes /embed.js and records the messages it gets in
+// window.messages.
+func newHostPage(t *testing.T, app, path string, gap int) *httptest.Server {
 	t.Helper()
 	page := fmt.Sprintf(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>An article</title><link rel="icon" href="data:,">
 <script>window.messages = []; addEventListener("message", (e) => messages.push({origin: e.origin, data: e.data}));
 window.heights = () => messages.filter((m) => m.data && m.data.type === "incidentmap:height").map((m) => m.data.height);</script>
 <script async src="%s/embed.js"></script></head>
-<body style="margin:0;font:16px serif"><h1>What happened in Moura</h1><p>The article's text.</p>
+<body style="margin:0;font:16px serif"><h1>What happened in Moura</h1><p style="min-height:%dpx">The article's text.</p>
 <iframe id="embed" src="%s%s" title="Map" style="width:100%%;height:300px;border:0;display:block"></iframe>
-<p>More text.</p></body></html>`, app, app, path)
+<p>More text.</p></body></html>`, app, gap, app, path)
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		ln, err = net.Listen("tcp", "127.0.0.1:0") // another port is another origin too
@@ -396,6 +563,17 @@ func (p *recordingProxy) requests() []string {
 	return slices.Clone(p.seen)
 }
 
+// asked counts the requests whose URL holds any of parts.
+func (p *recordingProxy) asked(parts ...string) int {
+	n := 0
+	for _, u := range p.requests() {
+		if slices.ContainsFunc(parts, func(s string) bool { return strings.Contains(u, s) }) {
+			n++
+		}
+	}
+	return n
+}
+
 func (p *recordingProxy) refused() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -458,13 +636,24 @@ func lastHeight(t *testing.T, b *browser) int {
 	return h
 }
 
-// lazyModules are the embed's modules that load on demand: the slider
-// (slider=1) and the incident panel (on a click).
-var lazyModules = []string{"/static/js/timebar.js", "/static/js/panel.js"}
+// lazyModules are the embed's chunks (build.mjs bundles the embed): those
+// it loads on demand (the map, the slider, the panel) and those it shares.
+func lazyModules(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(testenv.RepoRoot(t), "static", "dist", "js", "embed-*.js"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no chunk of the embed in static/dist/js (%v): build.mjs bundles it", err)
+	}
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, "/static/js/"+filepath.Base(f))
+	}
+	return paths
+}
 
 // embedWeight weighs the embed's own HTML, CSS and JS (not MapLibre's):
-// what the frame asked for as it loaded, and with the modules it loads on
-// demand, uncompressed and as the server gzips them.
+// what the frame asked for, and with all the chunks it may load on demand,
+// uncompressed and as the server gzips them.
 func embedWeight(t *testing.T, a *testapp.App, f *browser) (onLoad, onLoadGzipped, all, allGzipped int) {
 	t.Helper()
 	f.mu.Lock()
@@ -479,7 +668,8 @@ func embedWeight(t *testing.T, a *testapp.App, f *browser) (onLoad, onLoadGzippe
 		}
 	}
 	f.mu.Unlock()
-	paths = append(paths, lazyModules...)
+	requested := slices.Clone(paths)
+	paths = append(paths, lazyModules(t)...)
 	slices.Sort(paths)
 	for _, p := range slices.Compact(paths) {
 		_, body := a.Get(t, p)
@@ -491,7 +681,7 @@ func embedWeight(t *testing.T, a *testapp.App, f *browser) (onLoad, onLoadGzippe
 		t.Logf("  %-60s %6d bytes, %5d gzipped", p, len(body), n)
 		all += len(body)
 		allGzipped += n
-		if !slices.Contains(lazyModules, p) {
+		if slices.Contains(requested, p) {
 			onLoad += len(body)
 			onLoadGzipped += n
 		}
@@ -499,11 +689,12 @@ func embedWeight(t *testing.T, a *testapp.App, f *browser) (onLoad, onLoadGzippe
 	return onLoad, onLoadGzipped, all, allGzipped
 }
 
-// lighthouse runs the Lighthouse CLI on u and returns the scores of the
-// accessibility and best-practices categories (0-1).
-func lighthouse(t *testing.T, node, cli, u, preset string) map[string]float64 {
+// lighthouse runs the Lighthouse CLI on u (mobile unless preset says
+// otherwise) and returns its report, after logging the audits of each
+// category that fall short.
+func lighthouse(t *testing.T, node, cli, u, preset string) *lighthouseReport {
 	t.Helper()
-	args := []string{cli, u, "--only-categories=accessibility,best-practices", "--output=json", "--output-path=stdout",
+	args := []string{cli, u, "--only-categories=performance,accessibility,best-practices", "--output=json", "--output-path=stdout",
 		"--quiet", "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage " +
 			"--use-gl=swiftshader --enable-unsafe-swiftshader --disable-background-networking --lang=en-GB"}
 	if preset != "" {
@@ -526,16 +717,14 @@ func lighthouse(t *testing.T, node, cli, u, preset string) map[string]float64 {
 	if report.RuntimeError.Code != "" {
 		t.Fatalf("lighthouse could not audit %s: %s %s", u, report.RuntimeError.Code, report.RuntimeError.Message)
 	}
-	scores := map[string]float64{}
 	for id, c := range report.Categories {
-		scores[id] = c.Score
 		for _, ref := range c.AuditRefs {
 			if a := report.Audits[ref.ID]; ref.Weight > 0 && a.Score != nil && *a.Score < 1 {
-				t.Logf("  %s: %s (score %.2f, weight %g)", id, a.Title, *a.Score, ref.Weight)
+				t.Logf("  %s: %s (score %.2f, weight %g) %s", id, a.Title, *a.Score, ref.Weight, a.DisplayValue)
 			}
 		}
 	}
-	return scores
+	return &report
 }
 
 // lighthouseReport is the part of a Lighthouse JSON report the test reads.
@@ -549,7 +738,25 @@ type lighthouseReport struct {
 		} `json:"auditRefs"`
 	} `json:"categories"`
 	Audits map[string]struct {
-		Title string   `json:"title"`
-		Score *float64 `json:"score"`
+		Title        string   `json:"title"`
+		Score        *float64 `json:"score"`
+		DisplayValue string   `json:"displayValue"`
+		NumericValue float64  `json:"numericValue"`
+		Details      struct {
+			Items []struct{} `json:"items"`
+		} `json:"details"`
 	} `json:"audits"`
 }
+
+// score is a category's score, 0-1.
+func (r *lighthouseReport) score(category string) float64 { return r.Categories[category].Score }
+
+// metric is an audit's value: milliseconds for the timings.
+func (r *lighthouseReport) metric(audit string) float64 { return r.Audits[audit].NumericValue }
+
+// bytes is what the page transferred in all (Lighthouse's total byte
+// weight: every request, headers included).
+func (r *lighthouseReport) bytes() int64 { return int64(r.metric("total-byte-weight")) }
+
+// requests is how many requests the page made.
+func (r *lighthouseReport) requests() int { return len(r.Audits["network-requests"].Details.Items) }

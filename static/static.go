@@ -16,8 +16,9 @@ import (
 var dist embed.FS
 
 // FS returns the built assets, rooted at dist/: index.html, embed.html,
-// embed-host.js, style.json, *.css, js/*.js, vendor/maplibre-gl/* and
-// basemap/basemap.geojson.
+// embed-host.js, style.json, *.css, js/*.js (the viewer's modules; the
+// embed's bundle js/embed.js and the chunks it loads, js/embed-*.js),
+// vendor/maplibre-gl/* and basemap/basemap.geojson.
 func FS() fs.FS {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {

@@ -17,14 +17,22 @@ const fit = (v, lo) => Math.round(Math.max(lo, Math.min(2000, v)));
 // null when nothing changed or the answer failed. when is the datetime to
 // describe ("" for all dates), the view's window when left out.
 export async function describe(view, when = datetime(view.state.window)) {
-  const out = document.getElementById('map-description'), map = view.map;
-  if (!out || !map) return null;
+  const map = view.map;
+  if (!map) return null;
   const q = filterQuery(view.state.filters), box = map.getContainer();
   q.set('bbox', view.bounds().map((x) => x.toFixed(4)));
   if (when) q.set('datetime', when);
   q.set('lang', view.state.lang);
   q.set('width', fit(box.clientWidth, 200));
   q.set('height', fit(box.clientHeight, 150));
+  return describeQuery(q);
+}
+
+// describeQuery is describe for a query of /map.png's parameters (the
+// still map's, before the map has loaded).
+export async function describeQuery(q) {
+  const out = document.getElementById('map-description');
+  if (!out) return null;
   const url = `/map.txt?${q}`;
   if (url === asked) return null;
   abort?.abort();

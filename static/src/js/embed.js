@@ -1,14 +1,18 @@
-// embed.js: the map for articles (/embed). The page is the map alone with a
-// caption generated from the view, the window and the filters, a credit line
+// embed.js: the map for articles (/embed). The page is the server's still
+// map (/map.png of the same view, its description as alt) with a caption
+// generated from the view, the window and the filters, a credit line
 // naming the publishers of the sources shown, a legend and the list of the
 // incidents (collapsed). It posts its height to the page that frames it
 // ({type: "incidentmap:height", height}; /embed.js on the host sets the
-// iframe's height). The map (MapLibre, core.js), the time slider and the
-// incident panel load after the words, and only when they are needed.
+// iframe's height). The interactive map (MapLibre, core.js) replaces the
+// still map in place only when the reader asks for it ("Explore the map",
+// or a click on the image), or, with interactive=1, once the frame is
+// visible; with interactive=0 it never loads. The list, the accessible
+// twin of the map, comes from the items API with or without the map.
 import { el, incidentItem, legend } from './dom.js';
-import { addWords, countryName, eventName, formatDay, isoDay, t, translate } from './i18n.js';
+import { addWords, countryName, dayOf, eventName, formatDay, isoDay, t, translate } from './i18n.js';
 import { follow } from './live.js';
-import { datetime, readURL, themeOf } from './state.js';
+import { datetime, filterQuery, readURL, themeOf } from './state.js';
 
 addWords({
   en: {
@@ -18,6 +22,7 @@ addWords({
     noteMatching: (q) => `matching “${q}”`, noteFilter: (f) => `filter: ${f}`, noteAsOf: (d) => `data as of ${d}`, sourcesLine: (l) => `Sources: ${l}`,
     more: (n) => ` and ${n} more`, noSources: 'Sources: no incident shown',
     mapCredit: 'Map: incidentmap · Basemap: Natural Earth', fullMap: 'Full map', newTab: '(opens in a new tab)',
+    explore: 'Explore the map', mapLoading: 'Loading the map…',
   },
   fr: {
     or: ' ou ',
@@ -27,7 +32,8 @@ addWords({
     noteMatching: (q) => `contenant « ${q} »`, noteFilter: (f) => `filtre : ${f}`, noteAsOf: (d) => `données au ${d}`,
     sourcesLine: (l) => `Sources : ${l}`, more: (n) => ` et ${n} autre${n > 1 ? 's' : ''}`,
     noSources: 'Sources : aucun incident affiché', mapCredit: 'Carte : incidentmap · Fond : Natural Earth',
-    fullMap: 'Carte complète', newTab: '(nouvel onglet)',
+    fullMap: 'Carte complète', newTab: '(nouvel onglet)', explore: 'Explorer la carte',
+    mapLoading: 'Chargement de la carte…',
   },
 });
 
@@ -37,14 +43,25 @@ const query = new URLSearchParams(location.search);
 const state = readURL(location.search);
 state.lang = document.documentElement.lang; // the server's pick: lang, else the browser's
 const interactive = query.get('interactive') !== '0';
+// load is when the map loads (the server's pick from interactive): on the
+// reader's request ("click"), once the frame is visible ("visible") or
+// never (a still map).
+const load = $('mapbox').dataset.load;
 const title = (query.get('title') || '').trim();
 // The ends of the window the URL leaves open: the caption says "since"
 // and "until" until the reader moves the slider.
 const open = { d0: state.window?.d0 == null, d1: state.window?.d1 == null, kept: true };
 const debug = { tileRequests: 0, listRequests: 0, errors: [] };
 const listDone = [];
-let core, view, timebar; // core.js (MapLibre), its map, and timebar.js with slider=1
+let core, view, timebar; // core.js (MapLibre) and its map once loaded, and timebar.js with slider=1
 let listed = []; // the incidents of the last list
+
+// getJSON reads JSON from our API (core.js has its own, with the map).
+async function getJSON(url, opts) {
+  const res = await fetch(url, { ...opts, headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json();
+}
 
 // ---- caption and credit -----------------------------------------------
 
@@ -59,6 +76,18 @@ function windowQuery() {
   if (!open.kept) return datetime(w);
   if (open.d0 && open.d1) return '';
   return `${open.d0 ? '..' : isoDay(w.d0)}/${open.d1 ? '..' : isoDay(w.d1)}`;
+}
+
+// describeView asks /map.txt for the caption and description of what is
+// shown: the map's view once it has loaded, else the still map's own query.
+async function describeView() {
+  const { describe, describeQuery } = await import('./describe.js');
+  if (view?.map) return describe(view, windowQuery());
+  const still = $('still');
+  if (!still) return null;
+  const words = await describeQuery(new URL(still.currentSrc || still.src, location.href).searchParams);
+  if (words) still.alt = $('map-description').textContent || still.alt; // the description of this window
+  return words;
 }
 
 // filterNote names the filters the caption does not say.
@@ -109,8 +138,10 @@ function showSources(features) {
     : t(state.lang, 'noSources');
 }
 
-// showLegend explains the symbols on the map, and only those.
+// showLegend explains the symbols on the map, and only those (the still
+// map draws its own legend).
 function showLegend(features) {
+  if (!view?.map) return;
   const shown = new Set(features.map((f) => (f.properties.geo_precision === 'exact' ? 'Exact' : 'Area')));
   if (view.map.getLayer('clusters') && view.map.queryRenderedFeatures({ layers: ['clusters'] }).length) shown.add('Cluster');
   const [w, s, e, n] = view.bounds();
@@ -130,22 +161,33 @@ function scheduleList() {
   listTimer = setTimeout(updateList, 200);
 }
 
+// listURL asks for the incidents in view: the map's, else the still
+// map's (the URL's bbox), in the window and matching the filters.
+function listURL() {
+  if (view?.map) return view.itemsURL(SOURCES_FROM);
+  const q = filterQuery(state.filters), w = state.window;
+  if (state.bbox) q.set('bbox', state.bbox.join(','));
+  if (w?.d0 != null && w?.d1 != null) q.set('datetime', datetime(w));
+  else if (query.get('datetime')) q.set('datetime', query.get('datetime'));
+  q.set('limit', SOURCES_FROM);
+  return `/collections/incidents/items?${q}`;
+}
+
 async function updateList() {
   listAbort?.abort();
   const abort = (listAbort = new AbortController());
   debug.listRequests++;
   try {
-    const fc = await core.fetchJSON(view.itemsURL(SOURCES_FROM), { signal: abort.signal });
+    const fc = await getJSON(listURL(), { signal: abort.signal });
     if (abort.signal.aborted) return;
     const lang = state.lang, shown = fc.features.slice(0, LIST_LIMIT), total = fc.numberMatched ?? shown.length;
     $('list-count').textContent = `(${total})`;
     $('list-status').textContent = shown.length ? t(lang, 'listCount', shown.length, total) : t(lang, 'listEmpty');
     $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, interactive, f.id === state.highlight)));
     showSources(fc.features);
-    const { describe } = await import('./describe.js'); // with the map, not before
-    caption = (await describe(view, windowQuery())) || caption;
+    caption = (await describeView()) || caption;
     showCaption();
-    view.prioritize(shown.map((f) => f.properties.location));
+    view?.prioritize(shown.map((f) => f.properties.location));
     showLegend((listed = fc.features));
   } catch (err) {
     if (abort.signal.aborted) return;
@@ -157,16 +199,47 @@ async function updateList() {
 
 // ---- time ---------------------------------------------------------------
 
+let span; // the data's days {d0, d1}: the slider's ends (slider=1)
+
+// startSlider reads the span of the data, closes the window's open ends on
+// it and wires the slider. Before the map loads (or with interactive=0,
+// which never loads it) the slider moves the list and the still map.
+async function startSlider() {
+  const [collection, bar] = await Promise.all([getJSON('/collections/incidents'), import('./timebar.js')]);
+  const today = Math.floor(Date.now() / 864e5), w = state.window || {};
+  const [[first, last]] = collection.extent?.temporal?.interval || [[null, null]];
+  span = { d0: first ? dayOf(first) : today - 365, d1: last ? dayOf(last) : today };
+  span = { d0: Math.min(span.d0, w.d0 ?? span.d0), d1: Math.max(span.d1, w.d1 ?? span.d1) };
+  state.window = { d0: w.d0 ?? span.d0, d1: w.d1 ?? span.d1 };
+  timebar = bar;
+  timebar.showSpan(state.lang, span);
+  timebar.showWindow(state.lang, span, state.window);
+  timebar.wireSlider(setWindow);
+}
+
 function setWindow(d0, d1, settle) {
-  const span = view.span;
   d0 = Math.max(span.d0, Math.min(span.d1, d0));
   d1 = Math.max(d0, Math.min(span.d1, d1));
   state.window = { d0, d1 };
   open.kept = false;
   timebar.showWindow(state.lang, span, state.window);
-  view.applyWindow(settle, false);
+  if (view?.map) view.applyWindow(settle, false);
+  else if (settle) showStill();
   showCaption();
   scheduleList();
+}
+
+// showStill points the still map (and its dark twin) at the window.
+function showStill() {
+  const at = (u) => {
+    const url = new URL(u, location.href);
+    url.searchParams.set('datetime', datetime(state.window));
+    return url.href;
+  };
+  const set = (s) => s.split(', ').map((c) => c.split(' ')).map(([u, w]) => `${at(u)} ${w}`).join(', ');
+  const still = $('still');
+  Object.assign(still, { src: at(still.src), srcset: set(still.srcset) });
+  for (const source of $('still-box').querySelectorAll('source')) source.srcset = set(source.srcset);
 }
 
 // ---- the incident panel ---------------------------------------------------
@@ -180,14 +253,24 @@ async function openIncident(id) {
   panel.hidden = false;
   body.replaceChildren(el('p', {}, t(state.lang, 'loading')));
   try {
-    const f = await core.fetchJSON(`/collections/incidents/items/${encodeURIComponent(id)}`);
-    await view.loadPlaces().catch(() => {}); // "near Hombori" needs the place's name
-    renderIncident(body, state.lang, f, view.places.get(f.properties.place_id)?.name);
+    const f = await getJSON(`/collections/incidents/items/${encodeURIComponent(id)}`);
+    renderIncident(body, state.lang, f, await placeName(f.properties.place_id));
   } catch (err) {
     body.replaceChildren(el('h2', { id: 'panel-title' }, t(state.lang, 'failed')));
     debug.errors.push(String(err));
   }
   panel.focus();
+}
+
+// placeName is the name of the place of an incident ("near Hombori"):
+// from the map's gazetteer once loaded, else asked of the API; "" if none.
+async function placeName(id) {
+  if (!id) return '';
+  if (view) {
+    await view.loadPlaces().catch(() => {});
+    return view.places.get(id)?.name || '';
+  }
+  return getJSON(`/collections/places/items/${encodeURIComponent(id)}`).then((p) => p.properties.name, () => '');
 }
 
 function closePanel() {
@@ -219,20 +302,39 @@ const mapWords = (lang) => lang !== 'fr' ? {} : {
   'NavigationControl.ZoomIn': 'Zoomer', 'NavigationControl.ZoomOut': 'Dézoomer',
 };
 
-async function start() {
+// startMap loads MapLibre and draws the interactive map in place of the
+// still one, which it hides once the map has drawn. It runs once; the
+// promise it returns settles when the map is set up.
+let mapStarted;
+function startMap() {
+  mapStarted ??= drawMap().catch((err) => {
+    debug.errors.push(String(err));
+    $('list-status').textContent = t(state.lang, 'listError');
+    throw err;
+  });
+  return mapStarted;
+}
+
+async function drawMap() {
+  const explore = $('explore');
+  if (explore) {
+    explore.disabled = true;
+    explore.textContent = t(state.lang, 'mapLoading');
+  }
+  const css = el('link', { rel: 'stylesheet', href: '/static/vendor/maplibre-gl/maplibre-gl.css' });
+  const styled = new Promise((resolve) => css.addEventListener('load', resolve, { once: true }));
+  document.head.append(css);
   core = await import('./core.js');
   const { MapView, maplibregl } = core;
   view = new MapView(state, debug);
+  await sliderReady;
   const collection = await view.loadSpan();
-  if ($('time')) {
-    timebar = await import('./timebar.js');
-    timebar.showSpan(state.lang, view.span);
-    timebar.showWindow(state.lang, view.span, state.window);
-    timebar.wireSlider(setWindow);
-  }
+  span = view.span;
+  await styled;
+  $('map').hidden = false;
   const bbox = state.bbox || collection.extent?.spatial?.bbox?.[0] || [-12.5, 9.5, 4.5, 21.5];
   const map = await view.start('map', bbox, state.bbox ? 0 : 24, {
-    attributionControl: false, interactive, cooperativeGestures: interactive, locale: mapWords(state.lang),
+    attributionControl: false, interactive, cooperativeGestures: interactive, locale: mapWords(state.lang), fadeDuration: 0,
   });
   if (interactive) {
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }));
@@ -250,11 +352,38 @@ async function start() {
     view.applyWindow(true, false);
     scheduleList();
   });
+  map.once('idle', () => {
+    $('still-box').hidden = true;
+    explore?.remove();
+  });
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => state.theme === 'auto' && view.restyle());
   view.loadPlaces().then(() => {
     showCaption();
     showLegend(listed);
   }).catch((err) => debug.errors.push(String(err)));
+}
+
+// whenAsked starts the map when the reader asks for it: the "Explore the
+// map" button or a click on the still map; the focus then goes to the map.
+function whenAsked() {
+  const go = () => startMap().then(() => view.map.getCanvas().focus());
+  $('explore').addEventListener('click', go);
+  $('still').addEventListener('click', go);
+}
+
+// whenVisible starts the map once the frame shows part of it and the still
+// map has been drawn (it stays the page's first and largest paint).
+function whenVisible() {
+  const still = $('still');
+  const drawn = still.complete ? Promise.resolve() : new Promise((done) => {
+    still.addEventListener('load', done, { once: true });
+    still.addEventListener('error', done, { once: true });
+  });
+  new IntersectionObserver((entries, watch) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    watch.disconnect();
+    drawn.then(() => requestAnimationFrame(() => setTimeout(startMap)));
+  }).observe($('mapbox'));
 }
 
 document.documentElement.dataset.theme = themeOf(state.theme);
@@ -275,17 +404,20 @@ window.__incidentmap = {
   state, debug, live: () => live?.stats,
   rendered: () => view?.rendered() || [],
   settled: () => new Promise((resolve) => {
-    listDone.push(() => view.settled().then(resolve));
-    if (view?.map) scheduleList();
+    listDone.push(() => (mapStarted ? mapStarted.then(() => view.settled()) : Promise.resolve()).then(resolve));
+    scheduleList();
   }),
+  startMap,
 };
 
-// Changes made while the embed is open show without a reload, unless live=0 (live.js).
-const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => view && updateList(),
-  lang: () => state.lang, asOf: state.filters.as_of, mount: (line) => $('credit').after(' ', line) });
+const sliderReady = $('time') ? startSlider().catch((err) => debug.errors.push(String(err))) : null;
+updateList();
+if (load === 'visible') {
+  whenAsked();
+  whenVisible();
+} else if (load === 'click') whenAsked();
 
-start().catch((err) => {
-  debug.errors.push(String(err));
-  $('list-status').textContent = t(state.lang, 'listError');
-  throw err;
-});
+// Changes made while the embed is open show without a reload, unless live=0
+// (live.js): the touched tiles of the map, and the list.
+const live = query.get('live') !== '0' && follow({ map: () => view?.map, refresh: () => { updateList(); },
+  lang: () => state.lang, asOf: state.filters.as_of, mount: (line) => $('credit').after(' ', line) });

@@ -88,8 +88,11 @@ export const dayOf = (d) => Math.floor(new Date(d).getTime() / DAY);
 export const dateOfDay = (n) => new Date(n * DAY);
 export const isoDay = (n) => dateOfDay(n).toISOString().slice(0, 10);
 
-export const monthNames = (lang) =>
-  Array.from({ length: 12 }, (_, m) => new Intl.DateTimeFormat(lang, { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, m, 1)));
+// monthNames are the months of lang, made once (an Intl formatter is slow
+// to make, and every day written needs them).
+const months = {};
+export const monthNames = (lang) => (months[lang] ??= Array.from({ length: 12 },
+  (_, m) => new Intl.DateTimeFormat(lang, { month: 'long', timeZone: 'UTC' }).format(Date.UTC(2000, m, 1))));
 
 export function parts(d) {
   return { day: d.getUTCDate(), month: d.getUTCMonth(), year: d.getUTCFullYear() };
