@@ -39,6 +39,7 @@ addWords({
 
 const $ = (id) => document.getElementById(id);
 const LIST_LIMIT = 100, SOURCES_FROM = 500, PUBLISHERS_SHOWN = 6;
+const BY_SIGNIFICANCE = '-fatalities_best,-starts_at'; // the list's order, as the viewer's default
 const query = new URLSearchParams(location.search);
 const state = readURL(location.search);
 state.lang = document.documentElement.lang; // the server's pick: lang, else the browser's
@@ -164,12 +165,13 @@ function scheduleList() {
 // listURL asks for the incidents in view: the map's, else the still
 // map's (the URL's bbox), in the window and matching the filters.
 function listURL() {
-  if (view?.map) return view.itemsURL(SOURCES_FROM);
+  if (view?.map) return view.itemsURL(SOURCES_FROM, true, BY_SIGNIFICANCE);
   const q = filterQuery(state.filters), w = state.window;
   if (state.bbox) q.set('bbox', state.bbox.join(','));
   if (w?.d0 != null && w?.d1 != null) q.set('datetime', datetime(w));
   else if (query.get('datetime')) q.set('datetime', query.get('datetime'));
   q.set('limit', SOURCES_FROM);
+  q.set('sortby', BY_SIGNIFICANCE);
   return `/collections/incidents/items?${q}`;
 }
 
