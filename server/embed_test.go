@@ -86,8 +86,8 @@ func TestEmbedPage(t *testing.T) {
 			`<meta name="description" content="` + mouraStory + `">`,
 			`<meta property="og:description" content="` + mouraStory + `">`,
 			`<meta property="og:image:alt" content="` + mouraStory + `">`,
-			`height="500" alt="` + mouraStory + `">`,
-			`aria-describedby="map-description"></div>`,
+			`height="500" alt="` + mouraStory + `"`,
+			`aria-describedby="map-description"`,
 			`<p id="map-description" class="vh"></p>`, // filled for the map, when it loads (describe.js)
 		}, nil},
 		{"the slider", mouraEmbed + "&slider=1&interactive=0&theme=dark", nil, []string{

@@ -42,9 +42,17 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // Ready reports whether the database answers and its schema is the one this
 // binary expects.
+// After a restart of the database, idle connections of the pool may fail
+// once each (PostgreSQL terminated them) and leave the pool; so a failed
+// ping is tried again once before the database is called unavailable.
 func (s *Store) Ready(ctx context.Context) error {
 	if err := s.Ping(ctx); err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		if err := s.Ping(ctx); err != nil {
+			return err
+		}
 	}
 	var version int
 	var dirty bool
