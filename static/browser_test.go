@@ -169,7 +169,11 @@ func (b *browser) settle(t *testing.T) {
 	b.eval(t, `Promise.race([window.__incidentmap.settled().then(() => true),
 		new Promise((done) => setTimeout(() => done(false), 30000))])`, &settled)
 	if !settled {
-		t.Fatal("the map and its list did not settle in 30s")
+		var state any
+		b.eval(t, `({loaded: window.__incidentmap.map?.loaded(), moving: window.__incidentmap.map?.isMoving(),
+			debug: window.__incidentmap.debug, window: window.__incidentmap.state?.window,
+			status: document.getElementById("list-status")?.textContent})`, &state)
+		t.Fatalf("the map and its list did not settle in 30s: %+v", state)
 	}
 }
 

@@ -89,6 +89,11 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
     };
   };
   open();
+  // A page left for another (or kept in the back-forward cache) closes its
+  // stream: it would hold one of the browser's few connections to the
+  // server (six per host over HTTP/1.1). Shown again, it resumes.
+  addEventListener('pagehide', () => es?.close());
+  addEventListener('pageshow', (e) => e.persisted && open());
   return { relabel: show, close: () => es?.close(), stats };
 }
 
