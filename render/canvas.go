@@ -111,7 +111,10 @@ func (p *path) stroke(ps []orb.Point, w float64) {
 		p.lineTo(a[0]-nx, a[1]-ny)
 		p.close()
 		if w >= 2.5 && i > 1 {
-			p.circle(a[0], a[1], h, false)
+			// The round join turns the way the quads do: the rasterizer
+			// sums signed areas, and a circle turning the other way
+			// cancelled the overlap of two segments, a gap at each vertex.
+			p.circle(a[0], a[1], h, true)
 		}
 	}
 }

@@ -1,10 +1,8 @@
 package render
 
 import (
-	"bytes"
 	"image"
 	"image/color"
-	"image/png"
 	"math"
 	"slices"
 	"strings"
@@ -49,12 +47,7 @@ func (m *Map) PNG() ([]byte, error) {
 	cv.clip = img.Bounds()
 	m.drawHeader(cv)
 	m.drawFooter(cv)
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return encodePNG(img)
 }
 
 // drawBasemap fills the water, the land, and strokes the coastline and
