@@ -40,7 +40,7 @@ func TestLiveMapsFollowWrites(t *testing.T) {
 	viewer, embed, frozen := newBrowser(t, 1100, 800), newBrowser(t, 800, 700), newBrowser(t, 800, 700)
 
 	viewer.open(t, a.URL+"/?"+sevareMay)
-	embed.run(t, chromedp.Navigate(a.URL+"/embed?"+sevareMay))
+	embed.run(t, chromedp.Navigate(a.URL+"/embed?"+sevareMay+"&interactive=1")) // the map loads once visible
 	embed.settle(t)
 	asOf := time.Now().UTC().Format(time.RFC3339)
 	frozen.open(t, a.URL+"/?"+sevareMay+"&as_of="+url.QueryEscape(asOf))
