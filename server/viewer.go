@@ -33,6 +33,10 @@ type Basemap interface {
 	Tile(ctx context.Context, t maptile.Tile) (gzipped []byte, etag string, err error)
 }
 
+// socialTemplate defines "social", the social card's <meta> tags that the
+// viewer's page and the embed's share.
+const socialTemplate = "social.html"
+
 // viewer is the map page, its style and its assets. The zero value (no
 // built assets) makes / fall back to the plain placeholder page.
 type viewer struct {
@@ -51,7 +55,7 @@ func newViewer(cfg Config, log *slog.Logger) *viewer {
 	if cfg.Static == nil {
 		return v
 	}
-	page, err := template.ParseFS(cfg.Static, "index.html")
+	page, err := template.ParseFS(cfg.Static, "index.html", socialTemplate)
 	if err != nil {
 		log.Warn("the map viewer is not built (make web); / shows a placeholder", "err", err)
 		return v
@@ -166,6 +170,7 @@ func (s *Server) viewerPage(c echo.Context) error {
 	img := maps.Clone(q)
 	img.Set("lang", lang)
 	data := map[string]string{"Lang": lang, "Theme": theme, "OEmbed": s.oembedLink(c), "Caption": words.caption,
+		"SocialTitle": words.caption,
 		"Description": words.description, "Image": s.baseURL(c) + "/map.png?" + readable(thumbnailQuery(img, cardWidth, cardHeight))}
 	return writePage(c, s.viewer.page, data, s.viewer.csp(), "Accept, Accept-Language")
 }
