@@ -42,7 +42,7 @@ var embedOnly = []string{"title", "interactive", "slider", "live"}
 // parseEmbed reads the embed's page template; nil (and a warning) when the
 // build has none, and /embed answers 404.
 func parseEmbed(fsys fs.FS, log *slog.Logger) *template.Template {
-	page, err := template.ParseFS(fsys, "embed.html", socialTemplate)
+	page, err := template.ParseFS(fsys, "embed.html", partialsTemplate)
 	if err != nil {
 		log.Warn("the embed is not built (make web); /embed answers 404", "err", err)
 		return nil
@@ -68,7 +68,7 @@ type embedData struct {
 	Slider            bool
 }
 
-// SocialTitle is the title of the page's social card (social.html).
+// SocialTitle is the title of the page's social card (partials.html).
 func (d embedData) SocialTitle() string { return d.Headline }
 
 // embedPage answers /embed. The page reads its state from the query string

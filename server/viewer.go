@@ -33,9 +33,10 @@ type Basemap interface {
 	Tile(ctx context.Context, t maptile.Tile) (gzipped []byte, etag string, err error)
 }
 
-// socialTemplate defines "social", the social card's <meta> tags that the
-// viewer's page and the embed's share.
-const socialTemplate = "social.html"
+// partialsTemplate defines what the viewer's page and the embed's share:
+// "meta" (charset, viewport, icon), "social" (the social card's tags) and
+// "range" (the time slider's handles).
+const partialsTemplate = "partials.html"
 
 // viewer is the map page, its style and its assets. The zero value (no
 // built assets) makes / fall back to the plain placeholder page.
@@ -55,7 +56,7 @@ func newViewer(cfg Config, log *slog.Logger) *viewer {
 	if cfg.Static == nil {
 		return v
 	}
-	page, err := template.ParseFS(cfg.Static, "index.html", socialTemplate)
+	page, err := template.ParseFS(cfg.Static, "index.html", partialsTemplate)
 	if err != nil {
 		log.Warn("the map viewer is not built (make web); / shows a placeholder", "err", err)
 		return v
