@@ -45,9 +45,13 @@ func encodePNG(img *image.RGBA) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func key(p []uint8) uint32 { return uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3]) }
+func key(p []uint8) uint32 {
+	return uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
+}
 
-func rgba(k uint32) color.RGBA { return color.RGBA{uint8(k >> 24), uint8(k >> 16), uint8(k >> 8), uint8(k)} }
+func rgba(k uint32) color.RGBA {
+	return color.RGBA{uint8(k >> 24), uint8(k >> 16), uint8(k >> 8), uint8(k)}
+}
 
 // nearest is the index of the colour of palette closest to c.
 func nearest(palette color.Palette, c color.RGBA) uint8 {
