@@ -17,10 +17,16 @@ type TileGrid struct {
 	// Units is how many tile units one side of the tile has (a power of
 	// two: 4096 for MVT); TileGroup sums positions in them.
 	Units int
+	// Margin is how many cells around the tile are summed up and listed
+	// too: the grid then has Cells+2*Margin cells on a side, numbered row
+	// by row from the one at the tile's top-left corner less Margin on
+	// each axis, and positions are in the tile's units (negative, or past
+	// Units, in the margin). Cells beyond the antimeridian or a pole hold
+	// nothing.
+	Margin int
 	// Detail: the incidents of a cell holding at most Detail of them are
-	// listed one by one. DetailAll: all the incidents of a tile holding at
-	// most DetailAll of them are.
-	Detail, DetailAll int
+	// listed one by one.
+	Detail int
 }
 
 // TileGroup sums up the incidents of one cell that share an event type

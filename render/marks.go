@@ -121,8 +121,13 @@ type cluster struct {
 }
 
 // layout splits the cells into single marks and clusters, in an order
-// that does not depend on the order incidents arrived in. A cluster's disc
-// lies inside its cell: no two clusters overlap.
+// that does not depend on the order incidents arrived in, so that no two
+// marks overlap: a cluster's disc lies inside its cell, and a cell that is
+// not busy draws its incidents one by one unless one of them would overlap
+// another, or reach into a neighbouring cell that holds any incident. It
+// then draws them moved inward until each lies inside the cell, or as a
+// cluster when they would still overlap there (the rule of the tiles,
+// tiles/spacing.go).
 func (m *marks) layout() (singles []mark, clusters []cluster) {
 	keys := make([]int, 0, len(m.cells))
 	for k := range m.cells {
@@ -132,27 +137,109 @@ func (m *marks) layout() (singles []mark, clusters []cluster) {
 	for _, k := range keys {
 		c := m.cells[k]
 		if c.n <= perCell {
-			singles = append(singles, c.members[:c.n]...)
-			continue
-		}
-		dominant := 0
-		for i, n := range c.types {
-			if n > c.types[dominant] {
-				dominant = i
+			alone := c.members[:c.n]
+			if !m.crowded(k) {
+				singles = append(singles, alone...)
+				continue
+			}
+			if moved, ok := m.movedInside(alone, m.cellRect(k)); ok {
+				singles = append(singles, moved...)
+				continue
 			}
 		}
-		ev := "other"
-		if dominant < len(eventOrder) {
-			ev = eventOrder[dominant]
-		}
-		cl := cluster{x: float64(c.sumX) / 16 / float64(c.n), y: float64(c.sumY) / 16 / float64(c.n),
-			n: c.n, event: ev, radius: clusterRadius(c.n, m.scale)}
-		x0 := m.v.within.Min[0] + float64(k%m.cols)*m.side
-		y0 := m.v.within.Min[1] + float64(k/m.cols)*m.side
-		cl.place(rect{x0, y0, x0 + m.side, y0 + m.side}, m.scale)
-		clusters = append(clusters, cl)
+		clusters = append(clusters, m.cluster(c, k))
 	}
 	return singles, clusters
+}
+
+// cluster is the cluster of cell c, at key k.
+func (m *marks) cluster(c *cell, k int) cluster {
+	dominant := 0
+	for i, n := range c.types {
+		if n > c.types[dominant] {
+			dominant = i
+		}
+	}
+	ev := "other"
+	if dominant < len(eventOrder) {
+		ev = eventOrder[dominant]
+	}
+	cl := cluster{x: float64(c.sumX) / 16 / float64(c.n), y: float64(c.sumY) / 16 / float64(c.n),
+		n: c.n, event: ev, radius: clusterRadius(c.n, m.scale)}
+	cl.place(m.cellRect(k), m.scale)
+	return cl
+}
+
+// cellRect is the square of the cell at key k.
+func (m *marks) cellRect(k int) rect {
+	x0 := m.v.within.Min[0] + float64(k%m.cols)*m.side
+	y0 := m.v.within.Min[1] + float64(k/m.cols)*m.side
+	return rect{x0, y0, x0 + m.side, y0 + m.side}
+}
+
+// reach is how far around its point an incident drawn alone covers the
+// map: its dot and halo, or the ring of an approximate place, and half
+// the gap between marks; 0 for a line or area.
+func (m *marks) reach(s mark) float64 {
+	switch {
+	case s.shape != nil:
+		return 0
+	case s.area > 0:
+		return (9 + 0.8 + 1) * m.scale
+	}
+	return dotRadius(s.best, m.scale) + (1.5+1)*m.scale
+}
+
+// crowded reports whether a mark of the cell at key k, drawn where its
+// incident is, would overlap another incident's mark or reach into a
+// neighbouring cell that holds any incident.
+func (m *marks) crowded(k int) bool {
+	col := k % m.cols
+	for _, s := range m.cells[k].members[:m.cells[k].n] {
+		r := m.reach(s)
+		if r == 0 {
+			continue
+		}
+		for dr := -1; dr <= 1; dr++ {
+			for dc := -1; dc <= 1; dc++ {
+				o := m.cells[k+dr*m.cols+dc]
+				if o == nil || col+dc < 0 || col+dc >= m.cols {
+					continue
+				}
+				if (dr != 0 || dc != 0) && m.cellRect(k+dr*m.cols+dc).distance(s.x, s.y) < r {
+					return true
+				}
+				if o.n > perCell {
+					continue // a cluster, inside its cell
+				}
+				for _, t := range o.members[:o.n] {
+					if t.id != s.id && m.reach(t) > 0 && math.Hypot(s.x-t.x, s.y-t.y) < r+m.reach(t) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// movedInside returns marks moved inward until each lies inside cell, or
+// false when two of them would overlap there.
+func (m *marks) movedInside(marks []mark, cell rect) ([]mark, bool) {
+	out := make([]mark, len(marks))
+	for i, s := range marks {
+		if r := m.reach(s); r > 0 {
+			s.x = min(max(s.x, cell.x0+r), cell.x1-r)
+			s.y = min(max(s.y, cell.y0+r), cell.y1-r)
+			for _, t := range out[:i] {
+				if rt := m.reach(t); rt > 0 && math.Hypot(s.x-t.x, s.y-t.y) < r+rt {
+					return nil, false
+				}
+			}
+		}
+		out[i] = s
+	}
+	return out, true
 }
 
 // interpolate reads y at x on a piecewise linear curve through stops

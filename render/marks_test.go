@@ -54,26 +54,56 @@ func countedIn(clusters []cluster) int {
 	return n
 }
 
-// No two clusters of a dense map overlap, halos included, at every size,
-// and each count fits inside its disc.
-func TestClustersOfADenseMapNeverOverlap(t *testing.T) {
+// No two marks of a map overlap, halos included, at every size, however
+// dense (a blob, a thinner spread, incidents stacked on one point,
+// approximate places), and each count fits inside its disc.
+func TestMarksOfAMapNeverOverlap(t *testing.T) {
 	r := testRenderer(t)
 	many := denseIncidents(30000)
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for i := range 300 { // thinner, on either side of the blob
+		p := orb.Point{-6.15 + rnd.Float64()*0.7, 13.45 + rnd.Float64()*1.8}
+		if i%2 == 0 {
+			p[0] += 2.7
+		}
+		if i%10 == 0 {
+			p = orb.Point{-3.3, 13.7} // stacked
+		}
+		many = append(many, summary(fmt.Sprintf("s%d", i), eventOrder[i%4], geo.GeoPrecisions[i%3], p, i%700))
+	}
 	for _, size := range [][2]int{{DefaultWidth, DefaultHeight}, {600, 315}, {2000, 1050}, {400, 400}} {
 		m, clusters := denseMap(t, r, size[0], size[1], many)
 		if len(clusters) < 10 {
 			t.Fatalf("%v: %d clusters: the map is not dense", size, len(clusters))
 		}
-		halo := 2 * m.scale
-		for i, a := range clusters {
-			for _, b := range clusters[i+1:] {
-				if d := math.Hypot(a.x-b.x, a.y-b.y); d < a.radius+b.radius+2*halo {
-					t.Errorf("%v: clusters of %d at (%.1f, %.1f) and of %d at (%.1f, %.1f) overlap: %.1f px apart, radii %.1f and %.1f",
-						size, a.n, a.x, a.y, b.n, b.x, b.y, d, a.radius, b.radius)
-				}
+		type disc struct {
+			x, y, r float64
+			what    string
+		}
+		var discs []disc
+		for _, c := range clusters {
+			discs = append(discs, disc{c.x, c.y, c.radius + 2*m.scale, fmt.Sprintf("cluster of %d", c.n)})
+			if f, n := m.countLabel(c); f.width(n) > 2*c.radius {
+				t.Errorf("%v: the count %q is %.1f px wide, its disc %.1f", size, n, f.width(n), 2*c.radius)
 			}
-			if f, n := m.countLabel(a); f.width(n) > 2*a.radius {
-				t.Errorf("%v: the count %q is %.1f px wide, its disc %.1f", size, n, f.width(n), 2*a.radius)
+		}
+		singles, _ := m.marks.layout()
+		for _, s := range singles {
+			if s.area > 0 {
+				discs = append(discs, disc{s.x, s.y, (9 + 0.8) * m.scale, "ring " + s.id})
+			} else {
+				discs = append(discs, disc{s.x, s.y, dotRadius(s.best, m.scale) + 1.5*m.scale, "dot " + s.id})
+			}
+		}
+		if size[0] >= DefaultWidth && len(singles) < 10 {
+			t.Errorf("%v: %d incidents drawn alone: the test draws too few", size, len(singles))
+		}
+		for i, a := range discs {
+			for _, b := range discs[i+1:] {
+				if d := math.Hypot(a.x-b.x, a.y-b.y); d < a.r+b.r+2*m.scale {
+					t.Errorf("%v: %s at (%.1f, %.1f) and %s at (%.1f, %.1f) overlap: %.1f px apart, radii %.1f and %.1f",
+						size, a.what, a.x, a.y, b.what, b.x, b.y, d, a.r, b.r)
+				}
 			}
 		}
 		b, err := m.PNG()

@@ -43,6 +43,11 @@ type view struct {
 type rect struct{ x0, y0, x1, y1 float64 }
 
 func (r rect) w() float64 { return r.x1 - r.x0 }
+
+// distance is how far point (x, y) lies from r; 0 inside.
+func (r rect) distance(x, y float64) float64 {
+	return math.Hypot(max(r.x0-x, 0, x-r.x1), max(r.y0-y, 0, y-r.y1))
+}
 func (r rect) h() float64 { return r.y1 - r.y0 }
 
 func (r rect) overlaps(o rect) bool {

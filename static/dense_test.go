@@ -11,43 +11,47 @@ import (
 	"incidentmap/internal/testenv/testapp"
 )
 
-// renderedDisc is a cluster as the map draws it: its centre on screen, the
-// radius MapLibre evaluated for it and its stroke, in CSS pixels.
+// renderedDisc is a mark as the map draws it: its centre on screen, its
+// radius and stroke, in CSS pixels.
 type renderedDisc struct {
 	X, Y, R, Stroke float64
-	Count           int
+	What            string
 }
 
-// renderedClusters reads the clusters the map draws from the rendered
-// features of the cluster layer (a cluster that lies in two tiles' buffers
-// is read once).
-func (b *browser) renderedClusters(t *testing.T) []renderedDisc {
+// renderedMarks reads the marks the map draws from the rendered features
+// of the clusters, dots and rings (a mark that lies in two tiles' buffers
+// is read once). The radii and strokes are the style's: a cluster's from
+// its radius property, a dot's from its deaths, a ring's fixed.
+func (b *browser) renderedMarks(t *testing.T) []renderedDisc {
 	t.Helper()
 	var out []renderedDisc
 	b.eval(t, `(() => {
 		const map = window.__incidentmap.map, seen = new Set(), out = [];
-		const stroke = map.getPaintProperty('clusters', 'circle-stroke-width') ?? 0;
-		for (const f of map.queryRenderedFeatures({ layers: ['clusters'] })) {
+		const stroke = (layer) => map.getPaintProperty(layer, 'circle-stroke-width') ?? 0;
+		const dot = (deaths) => deaths <= 100 ? 5 + 3 * deaths / 100 : deaths <= 1000 ? 8 + 5 * (deaths - 100) / 900 : 13;
+		for (const f of map.queryRenderedFeatures({ layers: ['clusters', 'incident-points', 'incident-approx'] })) {
 			const p = map.project(f.geometry.coordinates);
-			const key = p.x.toFixed(1) + ',' + p.y.toFixed(1);
+			const key = f.layer.id + ' ' + (f.properties.id ?? '') + ' ' + p.x.toFixed(1) + ',' + p.y.toFixed(1);
 			if (seen.has(key)) continue;
 			seen.add(key);
-			const r = f.layer.paint?.['circle-radius'];
-			out.push({ X: p.x, Y: p.y, R: typeof r === 'number' ? r : f.properties.radius, Stroke: stroke, Count: f.properties.count });
+			const id = f.layer.id, props = f.properties;
+			const r = id === 'clusters' ? props.radius : id === 'incident-points' ? dot(Math.max(props.fatalities_best ?? 0, 0)) : map.getPaintProperty(id, 'circle-radius');
+			const what = id === 'clusters' ? 'cluster of ' + props.count : id + ' ' + props.id;
+			out.push({ X: p.x, Y: p.y, R: r, Stroke: stroke(id), What: what });
 		}
 		return out;
 	})()`, &out)
 	return out
 }
 
-// overlaps lists the pairs of discs that intersect, strokes included.
+// overlaps lists the pairs of marks that intersect, strokes included.
 func overlaps(discs []renderedDisc) []string {
 	var out []string
 	for i, a := range discs {
 		for _, b := range discs[i+1:] {
 			if d := math.Hypot(a.X-b.X, a.Y-b.Y); d < a.R+a.Stroke+b.R+b.Stroke {
-				out = append(out, fmt.Sprintf("clusters of %d at (%.0f, %.0f) and %d at (%.0f, %.0f): %.1f px apart, radii %.1f and %.1f",
-					a.Count, a.X, a.Y, b.Count, b.X, b.Y, d, a.R, b.R))
+				out = append(out, fmt.Sprintf("%s at (%.0f, %.0f) and %s at (%.0f, %.0f): %.1f px apart, radii %.1f and %.1f",
+					a.What, a.X, a.Y, b.What, b.X, b.Y, d, a.R, b.R))
 			}
 		}
 	}
@@ -62,25 +66,34 @@ func TestDenseViewInBrowser(t *testing.T) {
 	a := testapp.Serve(t, testapp.SeededWith(t, 40000, "15"))
 	a.WaitTileIndex(t)
 
-	t.Run("no two clusters overlap at any zoom", func(t *testing.T) {
+	t.Run("no two marks overlap at any zoom", func(t *testing.T) {
 		b := newBrowser(t, 1280, 800)
 		b.open(t, a.URL+"/?bbox=-12,10,4,20&lang=en")
-		for _, zoom := range []float64{4.2, 5, 5.5, 6.3, 6.99, 8.5} {
+		dots := 0
+		for _, zoom := range []float64{4.2, 5, 5.5, 6.3, 6.99, 8.5, 10, 11.7} {
 			b.eval(t, fmt.Sprintf(`window.__incidentmap.map.jumpTo({ center: [-4.2, 14.2], zoom: %v }), true`, zoom), nil)
 			b.settle(t)
-			discs := b.renderedClusters(t)
-			if zoom < 8 && len(discs) < 10 {
-				t.Errorf("zoom %v: %d clusters drawn: the view is not dense", zoom, len(discs))
+			marks, clusters := b.renderedMarks(t), 0
+			for _, m := range marks {
+				if strings.HasPrefix(m.What, "cluster") {
+					clusters++
+				}
 			}
-			for _, o := range overlaps(discs) {
+			dots += len(marks) - clusters
+			if zoom < 8 && clusters < 10 {
+				t.Errorf("zoom %v: %d clusters drawn: the view is not dense", zoom, clusters)
+			}
+			for _, o := range overlaps(marks) {
 				t.Errorf("zoom %v: %s", zoom, o)
 			}
-			if zoom == 5 || zoom == 6.99 {
+			if zoom == 5 || zoom == 6.99 || zoom == 10 {
 				b.screenshot(t, fmt.Sprintf("dense-z%v.png", zoom))
 			}
 		}
+		if dots < 20 {
+			t.Errorf("%d dots and rings drawn at all zooms: the test looks at too few", dots)
+		}
 	})
-
 	b := newBrowser(t, 1280, 800)
 	b.open(t, a.URL+"/?bbox=-6.5,12.5,-2,15.5&lang=en")
 	t.Run("the list starts with the deadliest and counts the rest", func(t *testing.T) {

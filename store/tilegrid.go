@@ -35,24 +35,37 @@ type gridQuery struct {
 	shift int // from world coordinates to world cells: cells of the grid over the whole world
 }
 
-// tileGrid adds to q a clause that keeps the incidents near g's tile, and
-// returns the grid. The envelope lets the spatial index skip the rest of
-// the world; the world cell of each row (cellXY) then decides, in Go, for
-// a comparison of computed values in SQL misleads the planner. The
-// envelope is widened a little, and reaches the poles on the top and
-// bottom rows, whose points Web Mercator clamps.
+// tileGrid adds to q a clause that keeps the incidents near g's tile and
+// its margin, and returns the grid. The envelope lets the spatial index
+// skip the rest of the world; the world cell of each row (cellXY) then
+// decides, in Go, for a comparison of computed values in SQL misleads the
+// planner. The envelope is widened a little, and reaches the poles on the
+// top and bottom rows, whose points Web Mercator clamps.
 func tileGrid(q *query, g geo.TileGrid) gridQuery {
-	b := maptile.New(g.X, g.Y, maptile.Zoom(g.Z)).Bound()
+	gq := gridQuery{g: g, shift: 32 - int(g.Z) - log2(g.Cells)}
+	z := maptile.Zoom(int(g.Z) + log2(g.Cells)) // of the world cells
+	last := int64(1)<<z - 1
+	x0, y0, x1, y1 := gq.span()
+	nw := maptile.New(uint32(max(x0, 0)), uint32(max(y0, 0)), z).Bound()
+	se := maptile.New(uint32(min(x1, last)), uint32(min(y1, last)), z).Bound()
 	const margin = 1e-6
-	minLat, maxLat := b.Min[1]-margin, b.Max[1]+margin
-	if g.Y == 0 {
+	minLat, maxLat := se.Min[1]-margin, nw.Max[1]+margin
+	if y0 <= 0 {
 		maxLat = 90
 	}
-	if uint64(g.Y) == 1<<g.Z-1 {
+	if y1 >= last {
 		minLat = -90
 	}
-	q.where("i.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", b.Min[0]-margin, minLat, b.Max[0]+margin, maxLat)
-	return gridQuery{g: g, shift: 32 - int(g.Z) - log2(g.Cells)}
+	q.where("i.geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326)", nw.Min[0]-margin, minLat, se.Max[0]+margin, maxLat)
+	return gq
+}
+
+// span is the world cells the grid covers, x0..x1 and y0..y1 inclusive:
+// the tile's and its margin's.
+func (gq gridQuery) span() (x0, y0, x1, y1 int64) {
+	c, m := int64(gq.g.Cells), int64(gq.g.Margin)
+	x0, y0 = int64(gq.g.X)*c-m, int64(gq.g.Y)*c-m
+	return x0, y0, x0 + c + 2*m - 1, y0 + c + 2*m - 1
 }
 
 // cellXY are the SQL expressions of the world cell of a row.
@@ -61,38 +74,39 @@ func (gq gridQuery) cellXY(q *query) string {
 	return fmt.Sprintf("w.x >> %[1]s::int, w.y >> %[1]s::int", shift)
 }
 
-// units are the SQL expressions of a row's position in its tile, in tile
-// units.
+// units are the SQL expressions of a row's position in the tile's units,
+// from its top-left corner.
 func (gq gridQuery) units(q *query) (x, y string) {
-	shift, mask := q.arg(32-int(gq.g.Z)-log2(gq.g.Units)), q.arg(gq.g.Units-1)
-	return fmt.Sprintf("((w.x >> %s::int) & %s::bigint)", shift, mask),
-		fmt.Sprintf("((w.y >> %s::int) & %s::bigint)", shift, mask)
+	shift := q.arg(32 - int(gq.g.Z) - log2(gq.g.Units))
+	units := int64(gq.g.Units)
+	ox, oy := q.arg(int64(gq.g.X)*units), q.arg(int64(gq.g.Y)*units)
+	return fmt.Sprintf("((w.x >> %s::int) - %s::bigint)", shift, ox),
+		fmt.Sprintf("((w.y >> %s::int) - %s::bigint)", shift, oy)
 }
 
-// cell returns the cell of the tile that world cell (x, y) is, or false
-// when it lies outside the tile.
+// cell returns the cell of the grid that world cell (x, y) is, or false
+// when it lies outside the tile and its margin.
 func (gq gridQuery) cell(x, y int64) (int, bool) {
-	bits := log2(gq.g.Cells)
-	if x>>bits != int64(gq.g.X) || y>>bits != int64(gq.g.Y) {
+	x0, y0, x1, y1 := gq.span()
+	if x < x0 || x > x1 || y < y0 || y > y1 {
 		return 0, false
 	}
-	mask := int64(gq.g.Cells - 1)
-	return int((y&mask)*int64(gq.g.Cells) + x&mask), true
+	return int((y-y0)*(x1-x0+1) + x - x0), true
 }
 
 func log2(n int) int { return bits.Len(uint(n)) - 1 }
 
 // TileGroups sums up the published incidents that match f and lie in the
-// tile of g (see geo.TileGrid), in one snapshot: group is called with the
-// groups of every cell, then detail with the cell and summary of each
-// incident listed one by one: all of them when the tile holds at most
-// g.DetailAll, else those of the cells that hold at most g.Detail. Memory
-// and rows read grow with the cells, not with the matches.
+// tile of g or its margin (see geo.TileGrid), in one snapshot: group is
+// called with the groups of every cell, then detail with the cell and
+// summary of each incident listed one by one: those of the cells that
+// hold at most g.Detail. Memory and rows read grow with the cells, not
+// with the matches.
 func (s *Store) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 	group func(geo.TileGroup) error, detail func(cell int, s geo.Summary) error) error {
 	if g.Cells <= 0 || g.Cells&(g.Cells-1) != 0 || g.Units < g.Cells || g.Units&(g.Units-1) != 0 ||
-		int(g.Z)+log2(g.Units) > 32 {
-		return fmt.Errorf("tile grid %+v: cells and units must be powers of two, units at most 2^(32-z)", g)
+		int(g.Z)+log2(g.Units) > 32 || g.Margin < 0 || g.Margin > g.Cells {
+		return fmt.Errorf("tile grid %+v: cells and units must be powers of two, units at most 2^(32-z), margin 0 to cells", g)
 	}
 	return transactOn(ctx, s.db, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, func(tx *sql.Tx) error {
 		// The planner takes each computed cell for a group of its own: it
@@ -102,8 +116,9 @@ func (s *Store) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_sort = off; SET LOCAL jit = off`); err != nil {
 			return translate(err)
 		}
-		perCell := make([]int, g.Cells*g.Cells)
-		ids := make([][]string, g.Cells*g.Cells) // of the cells that may be listed
+		side := g.Cells + 2*g.Margin
+		perCell := make([]int, side*side)
+		ids := make([][]string, side*side) // of the cells that may be listed
 		total := 0
 		err := tileGroups(ctx, tx, f, g, func(gr geo.TileGroup, minID, maxID string) error {
 			perCell[gr.Cell] += gr.Count
@@ -120,9 +135,6 @@ func (s *Store) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 		})
 		if err != nil || total == 0 {
 			return err
-		}
-		if total <= g.DetailAll {
-			return tileDetails(ctx, tx, f, g, nil, detail)
 		}
 		var listed []string
 		for _, cellIDs := range ids {
@@ -175,8 +187,8 @@ func tileGroups(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid,
 	return translate(rows.Err())
 }
 
-// tileDetails reads the summaries and cells of the matches in g's tile:
-// all of them when ids is nil, else those among ids.
+// tileDetails reads the summaries and cells of the matches among ids in
+// g's tile and its margin.
 func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, ids []string,
 	fn func(cell int, s geo.Summary) error) error {
 	q := &query{}
@@ -185,9 +197,7 @@ func tileDetails(ctx context.Context, tx *sql.Tx, f geo.Filter, g geo.TileGrid, 
 	if err := q.filter(f); err != nil {
 		return err
 	}
-	if ids != nil {
-		q.where("i.id = ANY(%s::text[])", pq.Array(ids))
-	}
+	q.where("i.id = ANY(%s::text[])", pq.Array(ids))
 	rows, err := tx.QueryContext(ctx, `SELECT `+from+tilePoint+` WHERE `+q.sql(), q.args...)
 	if err != nil {
 		return translate(err)

@@ -29,13 +29,18 @@ var clusterRadiusStops = [][2]float64{{2, 11}, {100, 17}, {1000, 22}, {10000, 26
 // clusterRadius is the radius in pixels of the disc of a cluster of n
 // incidents, which the style draws from the tiles' "radius" property.
 func clusterRadius(n int) float64 {
-	s, x := clusterRadiusStops, float64(n)
-	r := s[0][1]
-	for k := 1; k < len(s) && x > s[k-1][0]; k++ {
-		a, b := s[k-1], s[k]
+	return min(math.Round(piecewise(float64(n), clusterRadiusStops)*10)/10, maxClusterRadius)
+}
+
+// piecewise reads y at x on the piecewise linear curve through stops (x
+// ascending), flat beyond its ends, as the style's linear interpolate.
+func piecewise(x float64, stops [][2]float64) float64 {
+	r := stops[0][1]
+	for k := 1; k < len(stops) && x > stops[k-1][0]; k++ {
+		a, b := stops[k-1], stops[k]
 		r = a[1] + (b[1]-a[1])*(min(x, b[0])-a[0])/(b[0]-a[0])
 	}
-	return min(math.Round(r*10)/10, maxClusterRadius)
+	return r
 }
 
 // merge adds the incidents summed in o to c (members aside).

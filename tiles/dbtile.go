@@ -24,20 +24,20 @@ func (s *Service) queryTile(ctx context.Context, t maptile.Tile, f geo.Filter) (
 	return ix, l, err
 }
 
-// tileGrid is the layout grid of tile t, as the database builds it.
+// tileGrid is the layout grid of tile t, margin included, as the database
+// builds it.
 func tileGrid(t maptile.Tile) geo.TileGrid {
-	return geo.TileGrid{Z: uint32(t.Z), X: t.X, Y: t.Y, Cells: grid, Units: Extent, Detail: perCell, DetailAll: allSingles}
+	return geo.TileGrid{Z: uint32(t.Z), X: t.X, Y: t.Y, Cells: grid, Margin: margin, Units: Extent, Detail: perCell}
 }
 
 func (s *Service) groupTile(ctx context.Context, t maptile.Tile, f geo.Filter) (*index, *layout, error) {
-	l := &layout{}
-	l.x0, l.y0, l.shift = tileOrigin(t)
+	l := newLayout(t)
 	var b builder
-	cellOf := map[string]int{} // of the incidents listed: at most grid*grid*perCell
+	cellOf := map[string]int{} // of the incidents listed: at most span*span*perCell
 	err := s.src.TileGroups(ctx, f, tileGrid(t), func(g geo.TileGroup) error {
 		return l.addGroup(&g)
 	}, func(cell int, sum geo.Summary) error {
-		if cell < 0 || cell >= len(l.cells) || len(cellOf) >= max(allSingles, grid*grid*perCell) {
+		if cell < 0 || cell >= len(l.cells) || len(cellOf) >= span*span*perCell {
 			return fmt.Errorf("tile %v: unexpected incident %s in cell %d", t, sum.ID, cell)
 		}
 		if sum.Geometry != nil {
@@ -76,22 +76,14 @@ func (l *layout) addGroup(g *geo.TileGroup) error {
 	if max(slices.Index(geo.GeoPrecisions, g.GeoPrecision), 0) >= coarsePrecision {
 		c.coarse += n
 	}
-	l.total += g.Count
 	return nil
 }
 
 // place puts the listed incidents of ix into the layout, as scan would:
-// every one of them when the tile holds few, else the members of the
-// cells shown one by one. A cell whose members did not all come (an
-// incident without a geometry) shows those that did.
+// the members of the cells shown one by one. A cell whose members did not
+// all come (an incident without a geometry) shows those that did.
 func (l *layout) place(ix *index, cellOf map[string]int) {
-	if l.total <= allSingles {
-		for i := range ix.len() {
-			l.first = append(l.first, int32(i))
-		}
-		return
-	}
-	var filled [grid * grid]int32
+	var filled [span * span]int32
 	for i := range ix.len() {
 		k := cellOf[ix.id(i)]
 		if c := &l.cells[k]; c.n <= perCell && filled[k] < c.n {

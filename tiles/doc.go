@@ -8,8 +8,9 @@
 // (time window, bbox, event type, country, fatalities), and lays the
 // survivors on a 32x32 grid: a cell with few incidents keeps them as single
 // features, a busier cell becomes one cluster feature carrying its count,
-// fatalities, dominant event type and time span. No incident is dropped and
-// no tile grows past a few thousand features. The tiles of zooms 0-7, which
+// fatalities, dominant event type and time span. No incident is dropped,
+// no two marks overlap on screen, and no tile grows past a few thousand
+// features. The tiles of zooms 0-7, which
 // cover millions of incidents at once, take the sums of their grid cells
 // from the index's pyramid of cell sums (pyramid.go) instead of a scan
 // when the filter is a time window alone, for each cell whose incidents
@@ -21,5 +22,6 @@
 // Built tiles are kept gzipped in a bounded LRU cache. PostgreSQL NOTIFY
 // tells every instance about writes; each applies the changed incidents to
 // a new index and invalidates exactly the cached tiles that contained the
-// old or the new position of a changed incident, at every zoom.
+// old or the new position of a changed incident, or held it in the margin
+// by which they space their marks (spacing.go), at every zoom.
 package tiles

@@ -19,55 +19,40 @@ var uncertaintyKm = []int{0, 5, 50, 150, 400, 800}
 
 const dayMicros = int64(24 * time.Hour / time.Microsecond)
 
-// incidentFeatures turns a layout into MVT features in tile units. A busy
-// tile is drawn cluster cell by cluster cell (see clusterCell): a cell whose
-// layout cells all hold at most perCell incidents shows them one by one,
-// any other becomes one cluster, so every incident is shown or counted
-// exactly once and no two cluster marks overlap.
+// incidentFeatures turns a layout into MVT features in tile units, cluster
+// cell by cluster cell (see clusterCell): a cell whose layout cells all
+// hold at most perCell incidents shows them one by one, any other becomes
+// one cluster, so that every incident is shown or counted exactly once;
+// and no two marks overlap (see spacing.go).
 func incidentFeatures(ix *index, l *layout, t maptile.Tile) []*geojson.Feature {
 	var out []*geojson.Feature
-	if l.total <= allSingles {
-		for _, i := range l.first {
-			out = append(out, single(ix, l, t, int(i))...)
-		}
-		return out
-	}
-	for row := range clusterGrid {
-		for col := range clusterGrid {
-			out = clusterCellFeatures(out, ix, l, t, row, col)
-		}
-	}
-	return out
-}
-
-// clusterCellFeatures appends the features of the cluster cell at row and
-// col: its incidents one by one, or one cluster.
-func clusterCellFeatures(out []*geojson.Feature, ix *index, l *layout, t maptile.Tile, row, col int) []*geojson.Feature {
-	var sum cell
-	busy := false
-	for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
-		for k := r*grid + col*clusterSpan; k < r*grid+(col+1)*clusterSpan; k++ {
-			busy = busy || l.cells[k].n > perCell
-			sum.merge(&l.cells[k])
-		}
-	}
-	if busy {
-		return append(out, cluster(&sum, row, col))
-	}
-	for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
-		for k := r*grid + col*clusterSpan; k < r*grid+(col+1)*clusterSpan; k++ {
-			c := &l.cells[k]
-			for _, i := range c.members[:c.n] {
-				out = append(out, single(ix, l, t, int(i))...)
+	as := clusterAreas(ix, l)
+	for row := 1; row < clusterSide-1; row++ {
+		for col := 1; col < clusterSide-1; col++ {
+			a := &as[row][col]
+			dots := a.dots
+			if !a.busy && crowded(as, row, col) {
+				var ok bool
+				if dots, ok = movedInside(dots, row, col); !ok {
+					a.busy = true
+				}
+			}
+			if a.busy {
+				out = append(out, cluster(&a.sum, row-1, col-1))
+				continue
+			}
+			for _, d := range dots {
+				out = append(out, single(ix, t, int(d.i), d.x, d.y)...)
 			}
 		}
 	}
 	return out
 }
 
-// single is one incident as a feature (several when its geometry is a
-// collection: orb's encoder keeps only a collection's first member).
-func single(ix *index, l *layout, t maptile.Tile, i int) []*geojson.Feature {
+// single is one incident as a feature, a point at x, y (tile units) or its
+// line or area (several features when its geometry is a collection: orb's
+// encoder keeps only a collection's first member).
+func single(ix *index, t maptile.Tile, i int, x, y float64) []*geojson.Feature {
 	a := ix.attrs[i]
 	props := geojson.Properties{
 		"id":             ix.id(i),
@@ -93,7 +78,6 @@ func single(ix *index, l *layout, t maptile.Tile, i int) []*geojson.Feature {
 		}
 		return out
 	}
-	x, y := l.tileUnits(ix, i)
 	return []*geojson.Feature{{Geometry: orb.Point{x, y}, Properties: props}}
 }
 

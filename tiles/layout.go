@@ -4,14 +4,20 @@ import "github.com/paulmach/orb/maptile"
 
 // Grid layout of a tile's incidents: the tile is cut into grid x grid cells;
 // a cell holding at most perCell incidents shows them one by one, a busier
-// cell becomes one cluster. A tile with at most allSingles incidents shows
-// every one of them. A tile therefore has at most grid*grid*perCell
-// features, whatever the data.
+// cell makes its cluster cell (see clusterCell) one cluster. A tile
+// therefore has at most grid*grid*perCell features, whatever the data.
+//
+// The layout also sums up a margin of one cluster cell around the tile
+// (margin layout cells on each side), from the same data: whether a mark
+// near the tile's edge would overlap one drawn by the neighbouring tile
+// depends on what lies there (see spacing.go). The world does not wrap:
+// the margin beyond the antimeridian or a pole is empty.
 const (
-	grid       = 32
-	perCell    = 2
-	allSingles = 256
-	cellShift  = 7 // log2(Extent / grid)
+	grid      = 32
+	perCell   = 2
+	cellShift = 7 // log2(Extent / grid)
+	margin    = clusterSpan
+	span      = grid + 2*margin // layout cells on a side, margins included
 )
 
 // cell accumulates the incidents of one grid cell.
@@ -25,20 +31,55 @@ type cell struct {
 	coarse     int32 // incidents located no better than admin2
 }
 
-// layout is the result of scanning one tile.
+// layout is the result of scanning one tile and its margin. Cell (col,
+// row) of the tile, each from -margin to grid+margin-1, is
+// cells[(row+margin)*span+col+margin].
 type layout struct {
-	cells  [grid * grid]cell
-	total  int
-	first  []int32 // the first allSingles+1 matches
+	cells  [span * span]cell
+	tile   maptile.Tile
 	x0, y0 uint32
 	shift  uint
 }
 
-// scan lays out the incidents of ix inside tile t that pass m.
-func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
-	l := &layout{}
+func newLayout(t maptile.Tile) *layout {
+	l := &layout{tile: t}
 	l.x0, l.y0, l.shift = tileOrigin(t)
-	from, to := ix.search(mortonRange(t))
+	return l
+}
+
+// scan lays out the incidents of ix inside tile t and its margin that
+// pass m.
+func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
+	l := newLayout(t)
+	for _, part := range l.parts() {
+		l.scanPart(ix, part, m)
+	}
+	return l
+}
+
+// parts are the tiles a layout covers: the tile itself, then the tiles of
+// zoom z+3 (one cluster cell each) of its margin that lie in the world.
+func (l *layout) parts() []maptile.Tile {
+	t := l.tile
+	out := []maptile.Tile{t}
+	const k = 3 // log2(grid / clusterSpan): a cluster cell is a tile of zoom z+k
+	side := int64(1) << (uint(t.Z) + k)
+	x0, y0 := int64(t.X)<<k, int64(t.Y)<<k
+	for y := y0 - 1; y <= y0+grid/clusterSpan; y++ {
+		for x := x0 - 1; x <= x0+grid/clusterSpan; x++ {
+			inside := x >= x0 && x < x0+grid/clusterSpan && y >= y0 && y < y0+grid/clusterSpan
+			if !inside && x >= 0 && y >= 0 && x < side && y < side {
+				out = append(out, maptile.New(uint32(x), uint32(y), t.Z+k))
+			}
+		}
+	}
+	return out
+}
+
+// scanPart adds the incidents of ix inside part, the tile or a tile of its
+// margin, that pass m.
+func (l *layout) scanPart(ix *index, part maptile.Tile, m *memFilter) {
+	from, to := ix.search(mortonRange(part))
 	if m.timeOnly() {
 		// The common case, a window and nothing else, in a loop the
 		// compiler keeps free of calls and bounds checks.
@@ -50,21 +91,18 @@ func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
 				l.add(ix, from+k)
 			}
 		}
-		return l
+		return
 	}
 	for i := from; i < to; i++ {
-		if !m.match(ix, i) {
-			continue
+		if m.match(ix, i) {
+			l.add(ix, i)
 		}
-		l.add(ix, i)
 	}
-	return l
 }
 
 func (l *layout) add(ix *index, i int) {
-	px := int64((ix.x[i] - l.x0) >> l.shift)
-	py := int64((ix.y[i] - l.y0) >> l.shift)
-	c := &l.cells[(py>>cellShift)*grid+(px>>cellShift)]
+	px, py := l.units(ix, i)
+	c := &l.cells[l.cellAt(px, py)]
 	if c.n < perCell {
 		c.members[c.n] = int32(i)
 	}
@@ -85,17 +123,26 @@ func (l *layout) add(ix *index, i int) {
 	if a.precision >= coarsePrecision {
 		c.coarse++
 	}
-	if l.total <= allSingles {
-		l.first = append(l.first, int32(i))
-	}
-	l.total++
+}
+
+// cellAt is the index in cells of the layout cell holding tile units
+// (px, py), which must lie in the tile or its margin.
+func (l *layout) cellAt(px, py int64) int {
+	return int(((py>>cellShift)+margin)*span + (px >> cellShift) + margin)
 }
 
 // coarsePrecision is the position of "admin2" in geo.GeoPrecisions: from it
 // on, a location is an area, not a point.
 const coarsePrecision = 2
 
+// units is the position of incident i in the tile's units: 0 to Extent
+// inside the tile, beyond on either side in its margin.
+func (l *layout) units(ix *index, i int) (int64, int64) {
+	return (int64(ix.x[i]) - int64(l.x0)) >> l.shift, (int64(ix.y[i]) - int64(l.y0)) >> l.shift
+}
+
 // tileUnits returns the position of incident i inside the tile.
 func (l *layout) tileUnits(ix *index, i int) (float64, float64) {
-	return float64((ix.x[i] - l.x0) >> l.shift), float64((ix.y[i] - l.y0) >> l.shift)
+	x, y := l.units(ix, i)
+	return float64(x), float64(y)
 }

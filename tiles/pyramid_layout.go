@@ -9,35 +9,57 @@ import (
 	"incidentmap/geo"
 )
 
-// layOut lays out the incidents of ix inside tile t that pass m: from the
-// pyramid when it can answer (see fromPyramid), else by a scan. Both give
-// the same layout.
+// layOut lays out the incidents of ix inside tile t and its margin that
+// pass m: each part (see layout.parts) from the pyramid when it can answer
+// (see fillFromPyramid), else by a scan. Both give the same layout.
 func layOut(ix *index, t maptile.Tile, m *memFilter) *layout {
-	if l, ok := fromPyramid(ix, t, m); ok {
-		return l
+	l := newLayout(t)
+	for _, part := range l.parts() {
+		if !l.fillFromPyramid(ix, part, m) {
+			l.scanPart(ix, part, m)
+		}
 	}
-	return scan(ix, t, m)
+	return l
 }
 
-// fromPyramid lays out tile t, of zoom at most pyramidMaxZoom, exactly as
-// scan would, from ix's pyramid: a cell whose incidents all overlap m's
-// window takes its sums, one whose incidents none overlaps is skipped, and
-// only the others are scanned. ok is false when the pyramid cannot answer:
-// a deeper tile, a filter other than a time window alone (types, places,
-// CQL2 ... need each incident), or an index without a pyramid.
+// fromPyramid lays out tile t and its margin from ix's pyramid alone; ok is
+// false when the pyramid cannot answer for some part (see fillFromPyramid).
 func fromPyramid(ix *index, t maptile.Tile, m *memFilter) (l *layout, ok bool) {
-	p := ix.pyr
-	if p == nil || int(t.Z) > pyramidMaxZoom || !Valid(t) || !m.timeOnly() {
-		return nil, false
+	l = newLayout(t)
+	for _, part := range l.parts() {
+		if !l.fillFromPyramid(ix, part, m) {
+			return nil, false
+		}
 	}
-	z := int(t.Z)
+	return l, true
+}
+
+// fillFromPyramid lays out the incidents of part (the layout's tile, of
+// zoom at most pyramidMaxZoom, or a tile of its margin) exactly as
+// scanPart would, from ix's pyramid: a cell whose incidents all overlap
+// m's window takes its sums, one whose incidents none overlaps is skipped,
+// and only the others are scanned. It reports false, having added
+// nothing, when the pyramid cannot answer: a deeper tile, a filter other
+// than a time window alone (types, places, CQL2 ... need each incident),
+// or an index without a pyramid.
+func (l *layout) fillFromPyramid(ix *index, part maptile.Tile, m *memFilter) bool {
+	p, z := ix.pyr, int(l.tile.Z)
+	if p == nil || z > pyramidMaxZoom || !Valid(l.tile) || !m.timeOnly() {
+		return false
+	}
 	cells := p.levels[z]
-	lo := uint32(tileCode(t)) << (2 * gridBits)
+	below := 2 * uint(z+gridBits-int(part.Z)) // key bits below the part's own
+	lo := uint32(tileCode(part)) << below
 	a, _ := slices.BinarySearchFunc(cells, lo, func(c pcell, k uint32) int { return cmpKey(c.key, k) })
-	b, _ := slices.BinarySearchFunc(cells, lo+grid*grid, func(c pcell, k uint32) int { return cmpKey(c.key, k) })
-	from, to := ix.search(mortonRange(t))
-	l = &layout{}
-	l.x0, l.y0, l.shift = tileOrigin(t)
+	b, _ := slices.BinarySearchFunc(cells, lo+1<<below, func(c pcell, k uint32) int { return cmpKey(c.key, k) })
+	from, to := ix.search(mortonRange(part))
+	n := 0
+	for k := range cells[a:b] {
+		n += int(cells[a+k].n)
+	}
+	if n != to-from { // cannot be: the pyramid belongs to another index
+		return false
+	}
 	w := m.window
 	pos := from
 	for k := range cells[a:b] {
@@ -51,10 +73,7 @@ func fromPyramid(ix *index, t maptile.Tile, m *memFilter) (l *layout, ok bool) {
 		}
 		pos += int(c.n)
 	}
-	if pos != to { // cannot be: the pyramid belongs to another index
-		return nil, false
-	}
-	return l, true
+	return true
 }
 
 // addOverlapping adds the incidents [from, to) of ix that overlap w, in a
@@ -71,8 +90,9 @@ func (l *layout) addOverlapping(ix *index, from, to int, w geo.Window) {
 // addCell adds every incident of pyramid cell c, which are incidents
 // [pos, pos+c.n) of the index, to the layout, as add would one by one.
 func (l *layout) addCell(c *pcell, pos int) {
-	cx, cy := deinterleave(c.key & (grid*grid - 1))
-	lc := &l.cells[cy*grid+cx]
+	wx, wy := deinterleave(c.key) // the cell in the world, at zoom z+gridBits
+	col, row := wx-int(l.tile.X)*grid, wy-int(l.tile.Y)*grid
+	lc := &l.cells[(row+margin)*span+col+margin]
 	n := int(c.n)
 	for j := range min(n, perCell) {
 		lc.members[j] = int32(pos + j)
@@ -84,10 +104,6 @@ func (l *layout) addCell(c *pcell, pos int) {
 	lc.fatalities = c.fatalities
 	lc.types = c.types
 	lc.coarse = c.coarse
-	for j := 0; j < n && l.total+j <= allSingles; j++ {
-		l.first = append(l.first, int32(pos+j))
-	}
-	l.total += n
 }
 
 // tileCode is tile t's Morton code at its own level.

@@ -95,8 +95,7 @@ func TestPyramidLayoutIsTheScans(t *testing.T) {
 		}
 		want := scan(ix, tile, &m)
 		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("case %d, tile %v, window %+v: the pyramid's layout (%d incidents) differs from the scan's (%d)",
-				k, tile, m.window, got.total, want.total)
+			t.Fatalf("case %d, tile %v, window %+v: the pyramid's layout differs from the scan's", k, tile, m.window)
 		}
 		if k%20 == 0 {
 			a, errA := mvt.Marshal(mvt.Layers{mvtLayer(IncidentsLayer, incidentFeatures(ix, got, tile))})

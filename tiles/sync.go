@@ -231,11 +231,22 @@ func idLook(id []byte) uint32 {
 	return uint32(len(id))<<16 | uint32(id[0])<<8 | uint32(id[len(id)-1])
 }
 
-// markPoint marks the tile holding world point (x, y) at every zoom.
+// markPoint marks the tiles whose incidents layer world point (x, y) can
+// change at every zoom: the tile holding it, and the neighbours whose
+// layout margin (one cluster cell, an eighth of a tile) holds it, for the
+// spacing of their marks reads it (see spacing.go).
 func markPoint(dirty map[maptile.Tile]bool, x, y uint32) {
 	for z := 0; z <= MaxZoom; z++ {
-		s := 32 - uint(z)
-		dirty[maptile.Tile{X: uint32(uint64(x) >> s), Y: uint32(uint64(y) >> s), Z: maptile.Zoom(z)}] = true
+		s := 32 - uint(z) - 3 // to the cluster cells, tiles of zoom z+3
+		cx, cy := int64(uint64(x)>>s), int64(uint64(y)>>s)
+		last := int64(1)<<z - 1
+		for ty := (cy - 1) >> 3; ty <= (cy+1)>>3; ty++ {
+			for tx := (cx - 1) >> 3; tx <= (cx+1)>>3; tx++ {
+				if tx >= 0 && ty >= 0 && tx <= last && ty <= last {
+					dirty[maptile.Tile{X: uint32(tx), Y: uint32(ty), Z: maptile.Zoom(z)}] = true
+				}
+			}
+		}
 	}
 }
 

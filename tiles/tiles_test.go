@@ -261,7 +261,8 @@ func TestMortonRangeHoldsExactlyTheTile(t *testing.T) {
 
 // TileGroups is the database's grouping done in Go over the slice (with
 // the time filter only, as memorySource.EachSummary): each incident in the
-// cell of its world point, summed by cell, event type and geo precision.
+// cell of its world point, in the tile or its margin, summed by cell,
+// event type and geo precision.
 func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileGrid,
 	group func(geo.TileGroup) error, detail func(cell int, s geo.Summary) error) error {
 	type key struct {
@@ -270,10 +271,11 @@ func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileG
 	}
 	groups := map[key]*geo.TileGroup{}
 	perCell := map[int][]geo.Summary{}
-	total := 0
-	tileShift := 32 - g.Z
-	cellShift := tileShift - uint32(log2(g.Cells))
-	unitShift := tileShift - uint32(log2(g.Units))
+	tileShift := 32 - int64(g.Z)
+	cellShift := tileShift - int64(log2(g.Cells))
+	unitShift := tileShift - int64(log2(g.Units))
+	side := int64(g.Cells + 2*g.Margin)
+	cx0, cy0 := int64(g.X)*int64(g.Cells)-int64(g.Margin), int64(g.Y)*int64(g.Cells)-int64(g.Margin)
 	for _, s := range m.summaries {
 		if !f.Time.Overlaps(s.StartsAt, s.EndsAt) || s.Geometry == nil {
 			continue
@@ -282,11 +284,13 @@ func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileG
 		if !ok {
 			p = s.Geometry.Bound().Center()
 		}
-		x, y := worldXY(p)
-		if uint64(x)>>tileShift != uint64(g.X) || uint64(y)>>tileShift != uint64(g.Y) {
+		wx, wy := worldXY(p)
+		x, y := int64(wx), int64(wy)
+		col, row := x>>cellShift-cx0, y>>cellShift-cy0
+		if col < 0 || row < 0 || col >= side || row >= side {
 			continue
 		}
-		cell := int((y>>cellShift)&uint32(g.Cells-1))*g.Cells + int((x>>cellShift)&uint32(g.Cells-1))
+		cell := int(row*side + col)
 		k := key{cell, s.EventType, s.GeoPrecision}
 		gr := groups[k]
 		if gr == nil {
@@ -295,8 +299,8 @@ func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileG
 			groups[k] = gr
 		}
 		gr.Count++
-		gr.SumX += int64((x >> unitShift) & uint32(g.Units-1))
-		gr.SumY += int64((y >> unitShift) & uint32(g.Units-1))
+		gr.SumX += x>>unitShift - int64(g.X)*int64(g.Units)
+		gr.SumY += y>>unitShift - int64(g.Y)*int64(g.Units)
 		if s.FatalitiesBest != nil && *s.FatalitiesBest > 0 {
 			gr.Fatalities += int64(*s.FatalitiesBest)
 		}
@@ -307,7 +311,6 @@ func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileG
 			gr.LastEnd = s.EndsAt
 		}
 		perCell[cell] = append(perCell[cell], s)
-		total++
 	}
 	for _, gr := range groups {
 		if err := group(*gr); err != nil {
@@ -322,7 +325,7 @@ func (m *memorySource) TileGroups(ctx context.Context, f geo.Filter, g geo.TileG
 		}
 	})
 	for _, c := range cells {
-		if total > g.DetailAll && len(perCell[c]) > g.Detail {
+		if len(perCell[c]) > g.Detail {
 			continue
 		}
 		for _, s := range perCell[c] {

@@ -98,14 +98,17 @@ export function follow({ map, source = 'incidentmap', refresh, lang, mount, asOf
 }
 
 // addTiles adds to tiles the tiles of zooms 0..maxzoom that the ranges
-// (of zoom ZOOM) cover; false when they are too many to list.
+// (of zoom ZOOM) cover or lie within an eighth of a tile of: the server
+// spaces a tile's marks by what lies in that margin of its neighbours
+// (tiles/spacing.go). False when they are too many to list.
 function addTiles(tiles, ranges, maxzoom) {
   for (const [x0, y0, x1, y1] of ranges) {
     for (let z = 0; z <= Math.min(maxzoom, ZOOM); z++) {
-      const s = 2 ** (ZOOM - z), fx = (v) => Math.floor(v / s);
-      if ((fx(x1) - fx(x0) + 1) * (fx(y1) - fx(y0) + 1) + tiles.size > MAX_TILES) return false;
-      for (let x = fx(x0); x <= fx(x1); x++) {
-        for (let y = fx(y0); y <= fx(y1); y++) tiles.set(`${z}/${x}/${y}`, { x, y, z });
+      const s = 2 ** (ZOOM - z), m = Math.ceil(s / 8), last = 2 ** z - 1;
+      const lo = (v) => Math.max(Math.floor((v - m) / s), 0), hi = (v) => Math.min(Math.floor((v + m) / s), last);
+      if ((hi(x1) - lo(x0) + 1) * (hi(y1) - lo(y0) + 1) + tiles.size > MAX_TILES) return false;
+      for (let x = lo(x0); x <= hi(x1); x++) {
+        for (let y = lo(y0); y <= hi(y1); y++) tiles.set(`${z}/${x}/${y}`, { x, y, z });
       }
     }
   }
