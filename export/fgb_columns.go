@@ -95,7 +95,10 @@ func newFGBLayout(props Properties) fgbLayout {
 func fgbProperties(buf []byte, in *geo.Incident, layout *fgbLayout) ([]byte, error) {
 	p := in.Props()
 	var jsonErr error
-	jsonText := func(v any) string {
+	jsonText := func(col int, v any) string { // "" for a column not asked for: not marshalled
+		if layout.at[col] < 0 {
+			return ""
+		}
 		b, err := json.Marshal(v)
 		jsonErr = cmp.Or(jsonErr, err)
 		return string(b)
@@ -113,8 +116,9 @@ func fgbProperties(buf []byte, in *geo.Incident, layout *fgbLayout) ([]byte, err
 		{colEventType, in.EventType}, {colSubEventType, in.SubEventType},
 		{colStartsAt, p.StartsAt.Format(time.RFC3339)}, {colEndsAt, p.EndsAt.Format(time.RFC3339)},
 		{colDatePrecision, in.DatePrecision}, {colGeoPrecision, in.GeoPrecision}, {colStatus, in.Status},
-		{colUpdatedAt, updatedAt}, {colActors, jsonText(p.Actors)}, {colExternalIDs, jsonText(p.ExternalIDs)},
-		{colClaims, jsonText(p.Claims)}, {colSources, jsonText(p.Sources)},
+		{colUpdatedAt, updatedAt}, {colActors, jsonText(colActors, p.Actors)},
+		{colExternalIDs, jsonText(colExternalIDs, p.ExternalIDs)},
+		{colClaims, jsonText(colClaims, p.Claims)}, {colSources, jsonText(colSources, p.Sources)},
 	} {
 		if at := layout.at[v.col]; v.text != "" && at >= 0 {
 			buf = binary.LittleEndian.AppendUint16(buf, uint16(at))
