@@ -363,7 +363,7 @@ async function start() {
   });
   map.on('click', (e) => {
     const f = view.pick(e.point);
-    if (f?.properties?.cluster) return map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 14) });
+    if (f?.properties?.cluster) return map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, map.getMaxZoom()) });
     if (f?.properties) return openIncident(f.properties.id);
     if (f && view.places.get(f.place)?.control?.length) openPlace(f.place, e.lngLat);
   });

@@ -343,7 +343,7 @@ async function drawMap() {
     view.pointer();
     map.on('click', (e) => {
       const f = view.pick(e.point);
-      if (f?.properties?.cluster) map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, 14) });
+      if (f?.properties?.cluster) map.easeTo({ center: e.lngLat, zoom: Math.min(map.getZoom() + 2, map.getMaxZoom()) });
       else if (f?.properties) openIncident(f.properties.id);
     });
     map.on('moveend', scheduleList);
