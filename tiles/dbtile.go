@@ -51,6 +51,7 @@ func (s *Service) groupTile(ctx context.Context, t maptile.Tile, f geo.Filter) (
 	}
 	ix := b.finish()
 	l.place(ix, cellOf)
+	l.settleMargin()
 	return ix, l, nil
 }
 

@@ -54,7 +54,38 @@ func scan(ix *index, t maptile.Tile, m *memFilter) *layout {
 	for _, part := range l.parts() {
 		l.scanPart(ix, part, m)
 	}
+	l.settleMargin()
 	return l
+}
+
+// settleMargin reduces each busy cluster cell of the margin to what the
+// spacing of marks reads of it, that it is busy: one layout cell of
+// perCell+1 incidents, the others empty. A scan stops reading such a cell
+// at its first busy layout cell; this gives every way of laying out the
+// same tile the same layout.
+func (l *layout) settleMargin() {
+	for row := range span / clusterSpan {
+		for col := range span / clusterSpan {
+			if row > 0 && row < span/clusterSpan-1 && col > 0 && col < span/clusterSpan-1 {
+				continue // the tile's own
+			}
+			busy := false
+			for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
+				for c := col * clusterSpan; c < (col+1)*clusterSpan; c++ {
+					busy = busy || l.cells[r*span+c].n > perCell
+				}
+			}
+			if !busy {
+				continue
+			}
+			for r := row * clusterSpan; r < (row+1)*clusterSpan; r++ {
+				for c := col * clusterSpan; c < (col+1)*clusterSpan; c++ {
+					l.cells[r*span+c] = cell{}
+				}
+			}
+			l.cells[row*clusterSpan*span+col*clusterSpan] = cell{n: perCell + 1}
+		}
+	}
 }
 
 // parts are the tiles a layout covers: the tile itself, then the tiles of
@@ -77,9 +108,14 @@ func (l *layout) parts() []maptile.Tile {
 }
 
 // scanPart adds the incidents of ix inside part, the tile or a tile of its
-// margin, that pass m.
+// margin, that pass m. A tile of the margin is one cluster cell, read only
+// until it is busy (see settleMargin).
 func (l *layout) scanPart(ix *index, part maptile.Tile, m *memFilter) {
 	from, to := ix.search(mortonRange(part))
+	enough := int32(1<<31 - 1)
+	if part != l.tile {
+		enough = perCell + 1
+	}
 	if m.timeOnly() {
 		// The common case, a window and nothing else, in a loop the
 		// compiler keeps free of calls and bounds checks.
@@ -87,20 +123,21 @@ func (l *layout) scanPart(ix *index, part maptile.Tile, m *memFilter) {
 		starts, ends := ix.start[from:to], ix.end[from:to]
 		ends = ends[:len(starts)]
 		for k, start := range starts {
-			if w.Overlaps(start, ends[k]) {
-				l.add(ix, from+k)
+			if w.Overlaps(start, ends[k]) && l.add(ix, from+k) >= enough {
+				return
 			}
 		}
 		return
 	}
 	for i := from; i < to; i++ {
-		if m.match(ix, i) {
-			l.add(ix, i)
+		if m.match(ix, i) && l.add(ix, i) >= enough {
+			return
 		}
 	}
 }
 
-func (l *layout) add(ix *index, i int) {
+// add lays out incident i and returns how many its layout cell now holds.
+func (l *layout) add(ix *index, i int) int32 {
 	px, py := l.units(ix, i)
 	c := &l.cells[l.cellAt(px, py)]
 	if c.n < perCell {
@@ -123,6 +160,7 @@ func (l *layout) add(ix *index, i int) {
 	if a.precision >= coarsePrecision {
 		c.coarse++
 	}
+	return c.n
 }
 
 // cellAt is the index in cells of the layout cell holding tile units

@@ -19,6 +19,7 @@ func layOut(ix *index, t maptile.Tile, m *memFilter) *layout {
 			l.scanPart(ix, part, m)
 		}
 	}
+	l.settleMargin()
 	return l
 }
 
@@ -31,6 +32,7 @@ func fromPyramid(ix *index, t maptile.Tile, m *memFilter) (l *layout, ok bool) {
 			return nil, false
 		}
 	}
+	l.settleMargin()
 	return l, true
 }
 
