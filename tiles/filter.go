@@ -65,6 +65,41 @@ func (m *memFilter) timeOnly() bool {
 		m.area == nil && m.cql == nil
 }
 
+// boxed reports whether the filter holds incidents to boxes: a bbox, or a
+// CQL2 S_INTERSECTS term (whose boxes bound its literal).
+func (m *memFilter) boxed() bool { return len(m.boxes) > 0 || m.area != nil }
+
+// bboxMeets reports whether an incident whose point lies inside b may
+// pass the bbox: one of its boxes meets b.
+func (m *memFilter) bboxMeets(b worldBox) bool {
+	return len(m.boxes) == 0 || slices.ContainsFunc(m.boxes, b.meets)
+}
+
+// areaMeets reports whether a point incident inside b may pass the
+// S_INTERSECTS term: one of its boxes meets b. A line or area is held by
+// its bounds, not its point, and may pass anyway.
+func (m *memFilter) areaMeets(b worldBox) bool {
+	return m.area == nil || slices.ContainsFunc(m.area.boxes, b.meets)
+}
+
+// holdsAll reports whether every incident inside b passes the filter's
+// boxes: one box of each set contains b, and the area is the union of
+// its boxes.
+func (m *memFilter) holdsAll(b worldBox) bool {
+	return (len(m.boxes) == 0 || slices.ContainsFunc(m.boxes, b.inside)) &&
+		(m.area == nil || m.area.exact && slices.ContainsFunc(m.area.boxes, b.inside))
+}
+
+// meets reports whether boxes a and o share a point.
+func (a worldBox) meets(o worldBox) bool {
+	return a.x0 <= o.x1 && o.x0 <= a.x1 && a.y0 <= o.y1 && o.y0 <= a.y1
+}
+
+// inside reports whether a lies inside o.
+func (a worldBox) inside(o worldBox) bool {
+	return o.x0 <= a.x0 && a.x1 <= o.x1 && o.y0 <= a.y0 && a.y1 <= o.y1
+}
+
 // match reports whether incident i of ix passes the filter.
 func (m *memFilter) match(ix *index, i int) bool {
 	if !m.window.Overlaps(ix.start[i], ix.end[i]) {

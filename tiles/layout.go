@@ -111,11 +111,36 @@ func (l *layout) parts() []maptile.Tile {
 // margin, that pass m. A tile of the margin is one cluster cell, read only
 // until it is busy (see settleMargin).
 func (l *layout) scanPart(ix *index, part maptile.Tile, m *memFilter) {
-	from, to := ix.search(mortonRange(part))
 	enough := int32(1<<31 - 1)
 	if part != l.tile {
 		enough = perCell + 1
 	}
+	l.scanWithin(ix, part, m, enough)
+}
+
+// scanWithin adds the incidents of ix inside part that pass m, and reports
+// whether a layout cell reached enough incidents (the scan then stops).
+// Where m holds the incidents to boxes (bbox, S_INTERSECTS), it skips the
+// parts of part that no box meets, down to the layout's cells, and reads
+// only the ranges of the others.
+func (l *layout) scanWithin(ix *index, part maptile.Tile, m *memFilter, enough int32) bool {
+	if b := tileBox(part); m.boxed() {
+		switch {
+		case !m.bboxMeets(b):
+			return false
+		case !m.areaMeets(b):
+			return l.scanShapes(ix, part, m, enough)
+		case !m.holdsAll(b) && int(part.Z) < int(l.tile.Z)+gridBits:
+			for k := range uint32(4) { // in the index's (Morton) order
+				child := maptile.New(part.X*2+k&1, part.Y*2+k>>1, part.Z+1)
+				if l.scanWithin(ix, child, m, enough) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	from, to := ix.search(mortonRange(part))
 	if m.timeOnly() {
 		// The common case, a window and nothing else, in a loop the
 		// compiler keeps free of calls and bounds checks.
@@ -124,16 +149,35 @@ func (l *layout) scanPart(ix *index, part maptile.Tile, m *memFilter) {
 		ends = ends[:len(starts)]
 		for k, start := range starts {
 			if w.Overlaps(start, ends[k]) && l.add(ix, from+k) >= enough {
-				return
+				return true
 			}
 		}
-		return
+		return false
 	}
 	for i := from; i < to; i++ {
 		if m.match(ix, i) && l.add(ix, i) >= enough {
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// scanShapes is scanWithin for the lines and areas of part alone.
+func (l *layout) scanShapes(ix *index, part maptile.Tile, m *memFilter, enough int32) bool {
+	from, to := ix.search(mortonRange(part))
+	for _, i := range ix.shapesIn(from, to) {
+		if m.match(ix, i) && l.add(ix, i) >= enough {
+			return true
+		}
+	}
+	return false
+}
+
+// tileBox is tile t in world coordinates, edges included.
+func tileBox(t maptile.Tile) worldBox {
+	s := 32 - uint(t.Z)
+	x0, y0 := uint64(t.X)<<s, uint64(t.Y)<<s
+	return worldBox{uint32(x0), uint32(y0), uint32(x0 + 1<<s - 1), uint32(y0 + 1<<s - 1)}
 }
 
 // add lays out incident i and returns how many its layout cell now holds.

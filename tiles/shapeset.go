@@ -21,16 +21,40 @@ func (ix *index) shapeBound(i int) (orb.Bound, bool) {
 	if len(ix.shapes) == 0 {
 		return orb.Bound{}, false
 	}
-	s, built := ix.shapeSet.Load().(*shapeSet)
-	if !built {
-		s = newShapeSet(ix)
-		ix.shapeSet.Store(s)
-	}
+	s := ix.builtShapeSet()
 	w, bit := i/64, uint64(1)<<(i%64)
 	if s.bits[w]&bit == 0 {
 		return orb.Bound{}, false
 	}
 	return s.bounds[int(s.before[w])+bits.OnesCount64(s.bits[w]&(bit-1))], true
+}
+
+// shapesIn lists the lines and areas among incidents [from, to) of ix, in
+// index order.
+func (ix *index) shapesIn(from, to int) []int {
+	if len(ix.shapes) == 0 || from >= to {
+		return nil
+	}
+	s := ix.builtShapeSet()
+	var out []int
+	for w := from / 64; w <= (to-1)/64; w++ {
+		for b := s.bits[w]; b != 0; b &= b - 1 {
+			if i := w*64 + bits.TrailingZeros64(b); i >= from && i < to {
+				out = append(out, i)
+			}
+		}
+	}
+	return out
+}
+
+// builtShapeSet is ix.s shape set, built at the first call.
+func (ix *index) builtShapeSet() *shapeSet {
+	s, built := ix.shapeSet.Load().(*shapeSet)
+	if !built {
+		s = newShapeSet(ix)
+		ix.shapeSet.Store(s)
+	}
+	return s
 }
 
 func newShapeSet(ix *index) *shapeSet {
