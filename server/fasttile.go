@@ -70,8 +70,7 @@ func (s *Server) cachedTile(r tileRequest, gzipped bool) (body []byte, etag stri
 // written when serveCachedTile returns.
 var (
 	nosniffValue   = []string{"nosniff"}
-	referrerValue  = []string{"strict-origin-when-cross-origin"}
-	tileVaryValue  = []string{"Origin", "Accept-Encoding"} // CORS, then the tile
+	tileVaryValue  = []string{"Origin, Accept-Encoding"} // CORS, then the tile, on one line as tileFresh writes it
 	tileCacheValue = []string{"public, no-cache"}
 	mediaMVTValue  = []string{mediaMVT}
 	gzipValue      = []string{"gzip"}
@@ -112,7 +111,6 @@ func (s *Server) serveCachedTile(w http.ResponseWriter, r *http.Request) bool {
 	h["Etag"] = perRequest[1:2:2]
 	h["X-Accel-Expires"] = perRequest[2:3:3]
 	h["X-Content-Type-Options"] = nosniffValue
-	h["Referrer-Policy"] = referrerValue
 	h["Vary"] = tileVaryValue
 	h["Cache-Control"] = tileCacheValue
 	if r.Header.Get(echo.HeaderOrigin) != "" {

@@ -59,13 +59,17 @@ func (s *Server) middleware() {
 	})
 }
 
-// securityHeaders sets the headers every answer carries, and closes
-// connections while the server drains.
+// securityHeaders sets the headers every answer carries: nosniff, and the
+// referrer policy of every answer but a tile's (no document: the policy
+// would govern nothing, and each header costs a warm tile about 1 % of
+// its throughput).
 func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if !isTilePath(c.Request().URL.Path) {
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		}
 		return next(c)
 	}
 }

@@ -253,7 +253,7 @@ func tileFresh(c echo.Context, etag, cacheControl string) bool {
 	h := c.Response().Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", cacheControl)
-	h.Add("Vary", "Accept-Encoding")
+	h.Set("Vary", strings.Join(append(h.Values("Vary"), "Accept-Encoding"), ", ")) // one line: CORS's Origin, then ours
 	return ifNoneMatch(c.Request(), etag)
 }
 
