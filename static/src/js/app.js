@@ -4,7 +4,7 @@
 // incidents in view and in the window.
 import { fetchJSON, holderAt, maplibregl, MapView, themeOf } from './core.js';
 import { describe } from './describe.js';
-import { el, incidentItem, legend } from './dom.js';
+import { el, incidentItem, legend, returnTo, showList } from './dom.js';
 import { addWords, countryName, eventName, pickLang, t, translate } from './i18n.js';
 import { holderColour } from './labels.js';
 import { follow } from './live.js';
@@ -175,7 +175,7 @@ function renderList(fc) {
     : t(lang, 'listShown', shown.length, total != null ? num(total) : `${num(fc.features.length)}+`, order);
   $('list-more').hidden = !shown.length || rest === 0;
   $('list-more').textContent = rest ? t(lang, 'listMore', num(rest)) : t(lang, 'listMore', '');
-  $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, true, f.id === state.highlight)));
+  showList($('incident-list'), shown.map((f) => incidentItem(lang, f, true, f.id === state.highlight)));
   view.prioritize(shown.map((f) => f.properties.location));
 }
 
@@ -300,7 +300,7 @@ function closePanel() {
   state.highlight = '';
   if (view.map) view.setLayerFilters();
   writeURL(state, view.bounds());
-  if (panelReturn?.isConnected) panelReturn.focus();
+  returnTo(panelReturn, $('incident-list'))?.focus();
 }
 
 // ---- language and theme ---------------------------------------------------------

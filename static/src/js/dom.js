@@ -28,6 +28,24 @@ export function incidentItem(lang, f, button, current) {
   return el('li', {}, button ? el('button', { type: 'button', 'data-id': f.id, ...attrs }, parts) : el('div', attrs, parts));
 }
 
+// showList replaces the items of list, keeping the keyboard's place: when
+// an incident's button had the focus, its new button takes it (the list
+// redraws as the map moves or resizes, under a reader who tabs through it).
+export function showList(list, items) {
+  const id = list.contains(document.activeElement) ? document.activeElement.dataset.id : null;
+  list.replaceChildren(...items);
+  if (id) itemOf(list, id)?.focus();
+}
+
+// returnTo is where the focus goes back to when a panel closes: el, or,
+// when the list redrew meanwhile, the new button of the same incident.
+export function returnTo(el, list) {
+  if (el?.isConnected) return el;
+  return el?.dataset?.id ? itemOf(list, el.dataset.id) : null;
+}
+
+const itemOf = (list, id) => [...list.querySelectorAll('button[data-id]')].find((b) => b.dataset.id === id);
+
 // legend is what the map's symbols mean: all of them, or those shown.
 export const legend = (lang, shown) => ['Exact', 'Area', 'Cluster', 'Base'].filter((k) => !shown || shown.has(k)).map((k) =>
   el('li', {}, el('span', { class: `lg lg-${k.toLowerCase()}`, 'aria-hidden': 'true' }), t(lang, `legend${k}`)));

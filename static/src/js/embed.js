@@ -9,7 +9,7 @@
 // or a click on the image), or, with interactive=1, once the frame is
 // visible; with interactive=0 it never loads. The list, the accessible
 // twin of the map, comes from the items API with or without the map.
-import { el, incidentItem, legend } from './dom.js';
+import { el, incidentItem, legend, returnTo, showList } from './dom.js';
 import { addWords, countryName, dayOf, eventName, formatDay, isoDay, t, translate } from './i18n.js';
 import { follow } from './live.js';
 import { datetime, filterQuery, readURL, themeOf } from './state.js';
@@ -185,7 +185,7 @@ async function updateList() {
     const lang = state.lang, shown = fc.features.slice(0, LIST_LIMIT), total = fc.numberMatched ?? shown.length;
     $('list-count').textContent = `(${total})`;
     $('list-status').textContent = shown.length ? t(lang, 'listCount', shown.length, total) : t(lang, 'listEmpty');
-    $('incident-list').replaceChildren(...shown.map((f) => incidentItem(lang, f, interactive, f.id === state.highlight)));
+    showList($('incident-list'), shown.map((f) => incidentItem(lang, f, interactive, f.id === state.highlight)));
     showSources(fc.features);
     caption = (await describeView()) || caption;
     showCaption();
@@ -277,7 +277,7 @@ async function placeName(id) {
 
 function closePanel() {
   $('panel').hidden = true;
-  if (panelReturn?.isConnected) panelReturn.focus();
+  returnTo(panelReturn, $('incident-list'))?.focus();
 }
 
 // ---- the frame's height -----------------------------------------------------
