@@ -10,17 +10,13 @@ import (
 )
 
 // layOut lays out the incidents of ix inside tile t and its margin that
-// pass m: each part (see layout.parts) from the pyramid when it can answer
-// (see fillFromPyramid), else by a scan. Both give the same layout.
+// pass m: from the pyramid when it can answer (see fromPyramid), else by
+// a scan. Both give the same layout.
 func layOut(ix *index, t maptile.Tile, m *memFilter) *layout {
-	l := newLayout(t)
-	for _, part := range l.parts() {
-		if !l.fillFromPyramid(ix, part, m) {
-			l.scanPart(ix, part, m)
-		}
+	if l, ok := fromPyramid(ix, t, m); ok {
+		return l
 	}
-	l.settleMargin()
-	return l
+	return scan(ix, t, m)
 }
 
 // fromPyramid lays out tile t and its margin from ix's pyramid alone; ok is
