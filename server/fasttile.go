@@ -24,9 +24,12 @@ import (
 // that issue 12 asks, and 0.84 (0.86 identity) with it: serveCachedTile
 // answers such a tile directly, in about 34 µs of server CPU against the
 // bare handler's 27 (through Echo: about 39; BENCHMARKS.md records the
-// last run). What is left is net/http's own work on ten header fields
+// last run). What is left is net/http's own work on eight header fields
 // (the bare handler sends three) and the server's read, write and idle
 // deadlines (internal/cli/serve.go), which the bare handler does not set.
+// Smaller tiles (issue 15's spacing) made that fixed cost weigh more, 0.79
+// of bare gzipped; leaving a small tile's Content-Length to net/http
+// (netHTTPSetsLength) brought it back to 0.86-0.94.
 //
 // The answer is the one Echo gives (status, headers, body, 304, metrics
 // series, log line); TestFastTilesAnswerAsEcho asks both paths the same
@@ -78,6 +81,18 @@ var (
 	exposeValue    = []string{"ETag,Link"}
 )
 
+// netHTTPSetsLength is the largest body net/http sends with a
+// Content-Length of its own when the handler sets none: it holds that much
+// of an answer back (its bufferBeforeChunkingSize) and, when the handler
+// returns with the whole body held, counts it ("if the total size of all
+// written data is under a few KB", http.ResponseWriter). The wire answer
+// is the same, and a gzipped tile of this size (most of them) leaves
+// net/http's header map at 8 keys, the most one group of its map holds:
+// a ninth key grew the map and doubled its copy at WriteHeader, about a
+// kilobyte a request. TestFastTilesAnswerAsEcho reads the answers off the
+// wire, so a net/http that chunked such a body would fail it.
+const netHTTPSetsLength = 2048
+
 // serveCachedTile answers r when it asks GET for a tile that is cached in
 // the encoding it accepts, and reports whether it did; else it writes
 // nothing and Echo answers.
@@ -124,8 +139,10 @@ func (s *Server) serveCachedTile(w http.ResponseWriter, r *http.Request) bool {
 		w.WriteHeader(status)
 	} else {
 		status = http.StatusOK
-		perRequest[3] = strconv.Itoa(len(body))
-		h["Content-Length"] = perRequest[3:4:4]
+		if len(body) > netHTTPSetsLength {
+			perRequest[3] = strconv.Itoa(len(body))
+			h["Content-Length"] = perRequest[3:4:4]
+		}
 		h["Content-Type"] = mediaMVTValue
 		if gzipped {
 			h["Content-Encoding"] = gzipValue
