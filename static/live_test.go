@@ -1,12 +1,15 @@
 package static_test
 
 import (
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/paulmach/orb/maptile"
 
 	"incidentmap/internal/testenv/testapp"
 )
@@ -84,6 +87,44 @@ func TestLiveMapsFollowWrites(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a change redraws the neighbouring tiles whose margin it falls in, and no others", func(t *testing.T) {
+		viewer.eval(t, `(() => { const m = window.__incidentmap.map, refresh = m.refreshTiles.bind(m);
+			window.__refreshed = [];
+			m.refreshTiles = (source, ids) => { window.__refreshed.push(...(ids ?? [{z: -1}]).map((i) => i.z+"/"+i.x+"/"+i.y)); return refresh(source, ids); };
+		})()`, nil)
+		const z = 10
+		home := maptile.At(testapp.Sevare, z)
+		east := maptile.New(home.X+1, home.Y, z)
+		bound := home.Bound()
+		width := bound.Max.X() - bound.Min.X()
+		name := func(tile maptile.Tile) string { return fmt.Sprintf("%d/%d/%d", tile.Z, tile.X, tile.Y) }
+		for i, c := range []struct {
+			where     string
+			lon       float64
+			redrawsIt bool // the east neighbour
+		}{
+			{"a thirty-second of a tile from the east edge", bound.Max.X() - width/32, true},
+			{"in the middle of the tile", bound.Center().X(), false},
+		} {
+			time.Sleep(1500 * time.Millisecond) // past the second refresh of the change before (live.js, PROXY_HOLD_MS)
+			viewer.eval(t, `window.__refreshed = []`, nil)
+			var before int
+			viewer.eval(t, `window.__incidentmap.live().changes`, &before)
+			id := fmt.Sprintf("test-margin-%d", i)
+			point := fmt.Sprintf(`{"type":"Point","coordinates":[%.6f,%.6f]}`, c.lon, bound.Center().Y())
+			if res, body := a.Do(t, "POST", "/collections/incidents/items", editor, strings.NewReader(testapp.ShapeFeature(id, point)),
+				"Content-Type", "application/geo+json"); res.StatusCode != 201 {
+				t.Fatalf("POST: %d %s", res.StatusCode, body)
+			}
+			viewer.waitFor(t, fmt.Sprintf(`window.__incidentmap.live().changes > %d && window.__refreshed.length > 0`, before))
+			var refreshed []string
+			viewer.eval(t, `window.__refreshed`, &refreshed)
+			if !slices.Contains(refreshed, name(home)) || slices.Contains(refreshed, name(east)) != c.redrawsIt {
+				t.Errorf("an incident %s of %s: redrawn %v; want %s, and %s: %v", c.where, name(home), refreshed,
+					name(home), name(east), c.redrawsIt)
+			}
+		}
+	})
 	t.Run("the embed's update line is in French in French", func(t *testing.T) {
 		fr := frozen.tab(t)
 		fr.run(t, chromedp.Navigate(a.URL+"/embed?"+strings.Replace(sevareMay, "lang=en", "lang=fr", 1)))
