@@ -7,6 +7,9 @@
 #                      screenshots
 #   nginx              Debian nginx (the caching proxy of the scale-out test;
 #                      the test runs its own, the system service is unused)
+#   GDAL's OGCAPI driver with vector tiles, when the installed GDAL lacks
+#                      them (Debian 12): scripts/gdal-ogcapi.sh builds it
+#                      from Debian's source into .bin/gdalplugins
 # As root it uses apt-get; otherwise password-less sudo; otherwise it fails
 # with one line naming the packages to install.
 set -euo pipefail
@@ -38,3 +41,4 @@ command -v ogrinfo >/dev/null 2>&1 || die "ogrinfo still missing after installin
 command -v ogr2ogr >/dev/null 2>&1 || die "ogr2ogr still missing after installing gdal-bin"
 [ -x /usr/bin/chromium ] || die "/usr/bin/chromium still missing after installing chromium"
 [ -x /usr/sbin/nginx ] || die "/usr/sbin/nginx still missing after installing nginx"
+bash "$REPO/scripts/gdal-ogcapi.sh" >/dev/null

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -79,6 +80,51 @@ func TestGDALReadsOGCAPITiles(t *testing.T) {
 		y, _ := strconv.ParseFloat(at[2], 64)
 		if d := math.Hypot(x-want[0], y-want[1]); d > 50 {
 			t.Errorf("%s: Moura's incident %.0f m from Moura (at %s, %s)", path, d, at[1], at[2])
+		}
+	}
+}
+
+// GDAL's OGCAPI driver, as an analyst runs it (`ogrinfo OGCAPI:<landing
+// page>`, then a collection it lists), finds each collection's tileset
+// from the collection's document, reads its tile matrix set and limits,
+// and draws the features of a zoom level from the tiles: at z10 over
+// Moura, the incidents' and the places' layers each hold a point at Moura. The driver is GDAL's own; Debian 12 built it
+// without its vector branch, so testenv.OGCAPIDriver has it built from
+// Debian's source when the installed one lacks it.
+func TestGDALOpensOGCAPITilesets(t *testing.T) {
+	a := testapp.Start(t)
+	a.WaitTileIndex(t)
+	env := testenv.OGCAPIDriver(t)
+	tile := maptile.At(moura, 10)
+	bound := tile.Bound()
+	lo := project.Point(bound.Min, project.WGS84.ToMercator)
+	hi := project.Point(bound.Max, project.WGS84.ToMercator)
+	// GDAL 3.6 takes a collection's extent (CRS84) for coordinates of the
+	// tile matrix set (metres): the documented open options say the area
+	// to read instead, here the one tile, a metre inside its edges.
+	area := []string{"-oo", fmt.Sprintf("MINX=%f", lo[0]+1), "-oo", fmt.Sprintf("MINY=%f", lo[1]+1),
+		"-oo", fmt.Sprintf("MAXX=%f", hi[0]-1), "-oo", fmt.Sprintf("MAXY=%f", hi[1]-1)}
+	want := project.Point(moura, project.WGS84.ToMercator)
+	landing := testenv.GDALWith(t, env, "ogrinfo", "-ro", "-so", "OGCAPI:"+a.URL+"/")
+	for _, collection := range []string{"incidents", "places"} {
+		source := "OGCAPI:" + a.URL + "/collections/" + collection
+		if !strings.Contains(landing, "_NAME="+source+"\n") {
+			t.Errorf("the landing page does not offer %s:\n%s", source, landing)
+		}
+		layers := testenv.GDALWith(t, env, "ogrinfo", append(append([]string{"-ro", "-so"}, area...), source)...)
+		if !strings.Contains(layers, ": Zoom level 10\n") {
+			t.Errorf("%s: no layer for z10:\n%s", source, layers)
+			continue
+		}
+		out := testenv.GDALWith(t, env, "ogrinfo", append(append([]string{"-ro", "-al", "-q"}, area...), source, "Zoom level 10")...)
+		nearest := math.Inf(1)
+		for _, m := range regexp.MustCompile(`POINT \(([-\d.e+]+) ([-\d.e+]+)\)`).FindAllStringSubmatch(out, -1) {
+			x, _ := strconv.ParseFloat(m[1], 64)
+			y, _ := strconv.ParseFloat(m[2], 64)
+			nearest = min(nearest, math.Hypot(x-want[0], y-want[1]))
+		}
+		if nearest > 50 {
+			t.Errorf("%s, z10: the nearest point is %.0f m from Moura:\n%s", source, nearest, out)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -73,13 +74,43 @@ func Command(t testing.TB, name, install string) string {
 // test skips, or fails under CI=true.
 func GDAL(t testing.TB, name string, args ...string) string {
 	t.Helper()
+	return GDALWith(t, nil, name, args...)
+}
+
+// GDALWith is GDAL with env ("NAME=value") added to its environment.
+func GDALWith(t testing.TB, env []string, name string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(Command(t, name, "make test installs gdal-bin"), args...)
-	cmd.Env = append(os.Environ(), "GDAL_HTTP_TIMEOUT=30", "CPL_DEBUG=OFF")
+	cmd.Env = append(append(os.Environ(), "GDAL_HTTP_TIMEOUT=30", "CPL_DEBUG=OFF"), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 	}
 	return string(out)
+}
+
+// OGCAPIDriver is the environment under which GDAL's OGCAPI driver reads
+// vector tilesets: nothing when the installed GDAL's does, else
+// GDAL_DRIVER_PATH naming the folder where scripts/gdal-ogcapi.sh built
+// that driver from Debian's source with its vector branch (Debian 12's
+// GDAL 3.6.2 was built without it). The script fetches from Debian once
+// and then reuses its build; when it fails, the test skips, or fails
+// under CI=true.
+func OGCAPIDriver(t testing.TB) []string {
+	t.Helper()
+	Command(t, "ogrinfo", "make test installs gdal-bin")
+	cmd := exec.Command("bash", filepath.Join(RepoRoot(t), "scripts", "gdal-ogcapi.sh"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		err = fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	Need(t, "GDAL's OGCAPI driver with vector tiles (scripts/gdal-ogcapi.sh builds it)", err)
+	if dir := strings.TrimSpace(string(out)); dir != "" {
+		return []string{"GDAL_DRIVER_PATH=" + dir}
+	}
+	return nil
 }
 
 // chromiumPath is where Debian's chromium package puts the browser.
