@@ -26,7 +26,11 @@ set -euo pipefail
 OUT=$REPO/.bin/gdalplugins
 PLUGIN=$OUT/gdal_OGCAPI.so
 
-libgdal=$(ldd "$(command -v ogrinfo)" | awk '/libgdal\.so/ {print $3; exit}')
+trap 'log "failed at line $LINENO: $BASH_COMMAND"' ERR
+
+# awk reads all of ldd's output: an early exit would end ldd with SIGPIPE,
+# which pipefail turns into a failure.
+libgdal=$(ldd "$(command -v ogrinfo)" | awk '/libgdal\.so/ && !found {print $3; found = 1}')
 [ -n "$libgdal" ] && [ -f "$libgdal" ] || die "cannot find the libgdal that ogrinfo uses"
 if grep -qa vectorType "$libgdal"; then
 	exit 0 # the installed driver reads vector tilesets itself
