@@ -24,8 +24,8 @@ import (
 // that issue 12 asks, and 0.84 (0.86 identity) with it: serveCachedTile
 // answers such a tile directly, in about 34 µs of server CPU against the
 // bare handler's 27 (through Echo: about 39; BENCHMARKS.md records the
-// last run). What is left is net/http's own work on eight header fields
-// (the bare handler sends three) and the server's read, write and idle
+// last run). What is left is net/http's own work on eight or nine header
+// fields (the bare handler sends three) and the server's read, write and idle
 // deadlines (internal/cli/serve.go), which the bare handler does not set.
 // Smaller tiles (issue 15's spacing) made that fixed cost weigh more, 0.79
 // of bare gzipped; leaving a small tile's Content-Length to net/http
