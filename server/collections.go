@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,7 +57,7 @@ type collectionJSON struct {
 
 const crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
-func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collectionJSON, error) {
+func (s *Server) describeCollection(c echo.Context, ci collectionInfo, tileQuery string) (collectionJSON, error) {
 	ext, err := ci.extent(c.Request().Context())
 	if err != nil {
 		return collectionJSON{}, err
@@ -74,7 +75,7 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 			"temporal": map[string]any{"interval": [][]*string{interval}, "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"},
 		},
 		Links: append([]link{
-			{Href: base, Rel: "self", Type: mediaJSON, Title: "This collection"},
+			{Href: base + tileQuery, Rel: "self", Type: mediaJSON, Title: "This collection"},
 			{Href: base + "?f=html", Rel: "alternate", Type: mediaHTML, Title: "This collection as HTML"},
 			{Href: base + "/items", Rel: "items", Type: mediaGeoJSON, Title: "Features as GeoJSON"},
 			{Href: base + "/items?f=html", Rel: "items", Type: mediaHTML, Title: "Features as HTML"},
@@ -83,7 +84,7 @@ func (s *Server) describeCollection(c echo.Context, ci collectionInfo) (collecti
 			{Href: base + "/queryables", Rel: relQueryables, Type: mediaSchema, Title: "The properties filters may name"},
 		}, ci.fileLinks(base)...),
 	}
-	cj.Links = append(cj.Links, s.collectionTileLinks(base)...)
+	cj.Links = append(cj.Links, s.collectionTileLinks(base, tileQuery)...)
 	return cj, nil
 }
 
@@ -102,7 +103,7 @@ func (s *Server) collections(c echo.Context) error {
 	}
 	var list []collectionJSON
 	for _, ci := range s.collectionInfos() {
-		cj, err := s.describeCollection(c, ci)
+		cj, err := s.describeCollection(c, ci, "")
 		if err != nil {
 			return err
 		}
@@ -121,19 +122,31 @@ func (s *Server) collections(c echo.Context) error {
 	})
 }
 
+// collection answers /collections/{id}: the collection's document. It
+// takes the filters of the collection's tiles too, and carries them into
+// its links to its tilesets (collectionTileFilters).
 func (s *Server) collection(c echo.Context) error {
-	if err := checkParams(c.QueryParams(), onlyFormat); err != nil {
-		return err
-	}
 	ci, err := s.findCollection(c.Param("collection"))
 	if err != nil {
+		return err
+	}
+	filters, err := s.collectionTileFilters(c)
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	if err := checkParams(q, append(slices.Clone(onlyFormat), filters...)); err != nil {
 		return err
 	}
 	f, err := negotiate(c, fJSON, fHTML)
 	if err != nil {
 		return err
 	}
-	cj, err := s.describeCollection(c, ci)
+	tileQuery, err := tileFilterQuery(q, filters)
+	if err != nil {
+		return err
+	}
+	cj, err := s.describeCollection(c, ci, tileQuery)
 	if err != nil {
 		return err
 	}

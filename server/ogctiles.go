@@ -175,11 +175,18 @@ func tilesetQuery(c echo.Context, ts tileset) (string, error) {
 	if _, err := negotiate(c, fJSON); err != nil {
 		return "", err
 	}
+	return tileFilterQuery(q, ts.params)
+}
+
+// tileFilterQuery checks the filters in q and returns those named in params
+// (the filters a tileset's tiles take), to carry into links: "" or "?" and
+// the query. checkParams has refused whatever else q holds.
+func tileFilterQuery(q url.Values, params []string) (string, error) {
 	if _, err := parseFilter(q); err != nil {
 		return "", err
 	}
 	carried := url.Values{}
-	for _, name := range ts.params {
+	for _, name := range params {
 		if q.Has(name) {
 			carried.Set(name, q.Get(name))
 		}
@@ -416,11 +423,23 @@ func (s *Server) landingTileLinks(base string) []link {
 
 // collectionTileLinks are a collection's links to its tilesets, when tiles
 // are served.
-func (s *Server) collectionTileLinks(collection string) []link {
+func (s *Server) collectionTileLinks(collection, query string) []link {
 	if s.tiles == nil {
 		return nil
 	}
-	return []link{{Href: collection + "/tiles", Rel: relTilesetsVector, Type: mediaJSON, Title: "Vector tilesets of this collection (OGC API - Tiles)"}}
+	return []link{{Href: collection + "/tiles" + query, Rel: relTilesetsVector, Type: mediaJSON, Title: "Vector tilesets of this collection (OGC API - Tiles)"}}
+}
+
+// collectionTileFilters are the filters a collection's document takes, to
+// carry into its links to its tilesets: those of its tiles (none when tiles
+// are not served). A client that opens a collection with a filter in its
+// URL, as GDAL's OGCAPI driver does, so finds the filtered tiles.
+func (s *Server) collectionTileFilters(c echo.Context) ([]string, error) {
+	if s.tiles == nil {
+		return nil, nil
+	}
+	ts, err := s.findTileset(c)
+	return ts.params, err
 }
 
 // conformsTo are the conformance classes the server passes: those of

@@ -147,6 +147,11 @@ func TestOGCTileErrorsNameTheirParameter(t *testing.T) {
 		{"/collections/incidents/tiles?bbox=1,2", http.StatusBadRequest, "bbox"},
 		{"/tiles/WebMercatorQuad?f=csv", http.StatusBadRequest, "f"},
 		{"/tileMatrixSets?limit=3", http.StatusBadRequest, "limit"},
+		{"/collections/incidents?datetime=tomorrow", http.StatusBadRequest, "datetime"},
+		{"/collections/incidents?datetime=2022-03-01&datetime=2022-03-02", http.StatusBadRequest, "datetime"},
+		{"/collections/incidents?filter=fatalities_best>", http.StatusBadRequest, "filter"},
+		{"/collections/places?event_type=battles", http.StatusBadRequest, "event_type"},
+		{"/collections/roads?datetime=2022-03-01", http.StatusNotFound, ""},
 	} {
 		for range 2 { // the second time, a kept parse would answer
 			w := get(t, s, tc.target)
@@ -256,12 +261,20 @@ func TestTileMatrixSetIsWebMercatorQuad(t *testing.T) {
 	}
 }
 
-// The tilesets list and the tileset metadata link one another, the tile
-// matrix set and the tiles, carrying the request's filters into the links
-// as TileJSON carries them into its tiles URL.
+// The collection, the tilesets list and the tileset metadata link one
+// another, the tile matrix set and the tiles, carrying the request's
+// filters into the links as TileJSON carries them into its tiles URL. A
+// filter given twice with one value (GDAL's OGCAPI driver appends its own
+// query to links that carry it) is that filter.
 func TestTilesetsLinkTheirTilesWithTheFilters(t *testing.T) {
 	s := ogcTileServer(newLayeredTiles())
 	const query = "?datetime=2022-03-01%2F2022-03-31&event_type=battles"
+	var collection struct{ Links []link }
+	decodeOK(t, get(t, s, "/collections/incidents"+query+"&datetime=2022-03-01/2022-03-31"), &collection)
+	if !strings.HasSuffix(hrefOf(collection.Links, relTilesetsVector), "/collections/incidents/tiles"+query) ||
+		!strings.HasSuffix(hrefOf(collection.Links, "self"), "/collections/incidents"+query) {
+		t.Errorf("the collection's links: %+v", collection.Links)
+	}
 	var list struct {
 		Links    []link
 		Tilesets []struct {

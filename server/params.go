@@ -3,6 +3,7 @@ package server
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,15 +34,18 @@ const (
 
 var countryCode = regexp.MustCompile(`^[A-Za-z]{2}$`)
 
-// checkParams refuses parameters the route does not define, repeated
-// parameters, invalid UTF-8 and oversized values.
+// checkParams refuses parameters the route does not define, parameters
+// repeated with different values, invalid UTF-8 and oversized values. A
+// parameter repeated with one value means that value: GDAL's OGCAPI driver
+// appends the query it was opened with to links that already carry it
+// (collectionTileFilters), in its own escaping.
 func checkParams(q url.Values, allowed []string) error {
 	for name, values := range q {
 		if !contains(allowed, name) {
 			return geo.Invalid(safe(name), "is not a parameter of this route (allowed: %s)", strings.Join(allowed, ", "))
 		}
-		if len(values) > 1 {
-			return geo.Invalid(name, "is given more than once")
+		if slices.ContainsFunc(values[1:], func(v string) bool { return v != values[0] }) {
+			return geo.Invalid(name, "is given more than once, with different values")
 		}
 		if !utf8.ValidString(values[0]) {
 			return geo.Invalid(name, "is not valid UTF-8")
